@@ -1,0 +1,91 @@
+"""One command line over the toolkit.
+
+Every command acts on the project found from the current directory upward, or on
+``--root``. Exit codes: 0 when everything holds, 1 when a check found problems, 2 on usage
+or spec errors. A ``TriggerspecError`` is printed as one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from triggerspec import __version__
+from triggerspec.errors import TriggerspecError
+from triggerspec.project import Project
+
+Handler = Callable[[argparse.Namespace, Project], int]
+
+
+def _lint(args: argparse.Namespace, project: Project) -> int:
+    from triggerspec.spec.defects import DocDefects
+    from triggerspec.spec.lint import lint_files
+
+    started = time.perf_counter()
+    paths = [Path(p).resolve() for p in args.specs] if args.specs else project.spec_files()
+    defects = DocDefects.load(project.doc_defects, project.relative(project.doc_defects))
+    report = lint_files(
+        paths, defects, {p: project.relative(p) for p in paths}, every_spec=not args.specs
+    )
+    for problem in report.problems:
+        print(problem)
+    operations = sum(len(api.operations) for api in report.apis)
+    print(
+        f"lint: {report.files} spec(s), {operations} operation(s), "
+        f"{len(report.problems)} problem(s) in {time.perf_counter() - started:.1f}s",
+        file=sys.stderr,
+    )
+    return 0 if report.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triggerspec",
+        description=(
+            "Contract tests, codegen and a mock for CI/CD build-trigger APIs. Every command "
+            "acts on the project found from the current directory upward (a folder whose "
+            "pyproject.toml has a [tool.triggerspec] table), or on --root."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"triggerspec {__version__}")
+    parser.add_argument(
+        "--root", type=Path, help="project root (default: found from the cwd upward)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    lint = commands.add_parser(
+        "lint",
+        help="check every spec: OpenAPI 3.1 validity, $refs, regex portability, examples",
+        description=(
+            "Validate each spec with openapi-spec-validator, resolve every $ref, check that each "
+            "regex compiles and means the same in Python and ECMAScript (u mode), that every "
+            "operation has an operationId, summary, security and examples, that every example "
+            "validates (or is a listed doc defect that still fails), and that only documented "
+            "x- extensions are used. Problems print as file:json-pointer: message."
+        ),
+    )
+    lint.add_argument("specs", nargs="*", help="spec files (default: every spec in specs/)")
+    lint.set_defaults(handler=_lint)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        project = Project.from_root(args.root) if args.root else Project.discover()
+        return handler(args, project)
+    except TriggerspecError as exc:
+        print(f"triggerspec: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("triggerspec: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

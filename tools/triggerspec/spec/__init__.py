@@ -1,0 +1,1 @@
+"""Specs: loading, the contract model, rules, regex portability and lint."""

@@ -1,0 +1,25 @@
+"""The documented list of ``x-`` extensions triggerspec specs may use.
+
+Facts OpenAPI cannot say go here. Lint rejects any other ``x-`` key, so a misspelled
+extension is caught instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+EXTENSIONS: dict[str, str] = {
+    "x-envelope": "info: the vendor envelope profile (cloudflare, northflank, sourcecraft)",
+    "x-source": "where the element's facts come from (seed page, vendor URL or repository path)",
+    "x-decision": "how an ambiguity or gap in the seed page was resolved, with its source",
+    "x-stricter": "a rule triggerspec adds beyond the documented ones, and why",
+    "x-not-from-seed": "an element specified from a vendor reference rather than a seed page",
+    "x-side-effects": "operation: starts-build, upsert or none (fuzzing a real endpoint reads it)",
+    "x-retry-safe": "operation: never-sent (retry only if never sent or told to) or idempotent",
+    "x-replaced-by": "deprecated operation: the operationId that replaces it",
+    "x-permissions": "operation: the vendor permissions that allow it",
+    "x-rate-limit": "info: the vendor's rate-limit headers and documented limits",
+    "x-env": "security scheme: conventional environment variables holding the credential",
+    "x-max-bytes": "file part: the largest accepted size in bytes",
+}
+
+SIDE_EFFECTS = ("starts-build", "upsert", "none")
+RETRY_SAFETY = ("never-sent", "idempotent")

@@ -1,0 +1,212 @@
+"""``triggerspec lint``: every problem in every spec, as ``file:json-pointer: message``.
+
+Problems are collected, not raised one at a time, so a user sees them all in one run. A
+spec that cannot be loaded or parsed yields one problem naming the file and place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
+from triggerspec.errors import SpecError
+from triggerspec.spec import pointer as jp
+from triggerspec.spec.defects import DocDefects, check_examples
+from triggerspec.spec.extensions import EXTENSIONS, RETRY_SAFETY, SIDE_EFFECTS
+from triggerspec.spec.load import SpecDocument, iter_refs, load_spec
+from triggerspec.spec.model import HTTP_METHODS, Api, parse_api
+from triggerspec.spec.patterns import check_portable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One lint finding."""
+
+    file: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.pointer or '/'}: {self.message}"
+
+
+@dataclass
+class LintReport:
+    """Everything lint found, and the APIs it could parse."""
+
+    problems: list[Problem]
+    apis: list[Api]
+    files: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def lint_files(
+    paths: list[Path],
+    defects: DocDefects,
+    display: dict[Path, str],
+    *,
+    every_spec: bool = True,
+) -> LintReport:
+    """Lint each spec file; problems in one file never stop the others.
+
+    With ``every_spec`` (the whole project is linted), a doc-defect entry naming a spec that
+    is not among ``paths`` is a problem too.
+    """
+    problems: list[Problem] = []
+    apis: list[Api] = []
+    seen_ids: dict[str, str] = {}
+    for path in paths:
+        shown = display.get(path, str(path))
+        try:
+            doc = load_spec(path, shown)
+        except SpecError as exc:
+            problems.append(Problem(exc.file, exc.pointer, exc.detail))
+            continue
+        file_problems = list(_lint_document(doc))
+        api: Api | None = None
+        if not any(p.message.startswith("$ref") for p in file_problems):
+            try:
+                api = parse_api(doc)
+            except SpecError as exc:
+                file_problems.append(Problem(exc.file, exc.pointer, exc.detail))
+        if api is not None:
+            apis.append(api)
+            for op in api.operations:
+                if op.operation_id in seen_ids:
+                    file_problems.append(
+                        Problem(
+                            shown,
+                            op.pointer + "/operationId",
+                            f"operationId {op.operation_id!r} is also used in "
+                            + seen_ids[op.operation_id],
+                        )
+                    )
+                seen_ids[op.operation_id] = shown
+            file_problems.extend(
+                Problem(shown, f.pointer, f.message) for f in check_examples(api, defects)
+            )
+        problems.extend(file_problems)
+    problems.extend(
+        Problem(defects.display, f"/{i}", f"doc-defect entry names {d.spec}, which is not linted")
+        for i, d in enumerate(defects.entries)
+        if every_spec and d.spec not in {p.name for p in paths}
+    )
+    return LintReport(sorted(set(problems)), apis, len(paths))
+
+
+def _lint_document(doc: SpecDocument) -> Iterator[Problem]:
+    shown = doc.display
+    for error in OpenAPIV31SpecValidator(doc.raw).iter_errors():
+        where = jp.join("", *error.absolute_path) if error.absolute_path else ""
+        yield Problem(shown, where, f"OpenAPI 3.1: {error.message}")
+    for ref, at in iter_refs(doc.raw):
+        try:
+            doc.resolve_ref(ref, at)
+        except SpecError as exc:
+            yield Problem(shown, at, exc.detail)
+    yield from _lint_extensions(shown, doc.raw, "")
+    yield from _lint_patterns(shown, doc.raw, "")
+    yield from _lint_operations(doc)
+
+
+# Maps whose keys are names chosen by the spec author (a header may be called x-...).
+_NAME_MAPS = {
+    "headers",
+    "properties",
+    "paths",
+    "responses",
+    "schemas",
+    "parameters",
+    "securitySchemes",
+    "encoding",
+    "examples",
+    "content",
+    "callbacks",
+    "links",
+}
+
+
+def _lint_extensions(shown: str, node: Any, at: str) -> Iterator[Problem]:
+    if isinstance(node, dict):
+        names_map = at.rsplit("/", 1)[-1] in _NAME_MAPS
+        for key, value in node.items():
+            here = jp.join(at, key)
+            if (
+                isinstance(key, str)
+                and key.startswith("x-")
+                and key not in EXTENSIONS
+                and not names_map
+            ):
+                yield Problem(
+                    shown,
+                    here,
+                    f"unknown extension {key!r}; known: " + ", ".join(sorted(EXTENSIONS)),
+                )
+            if key == "x-side-effects" and value not in SIDE_EFFECTS:
+                yield Problem(shown, here, f"x-side-effects must be one of {list(SIDE_EFFECTS)}")
+            if key == "x-retry-safe" and value not in RETRY_SAFETY:
+                yield Problem(shown, here, f"x-retry-safe must be one of {list(RETRY_SAFETY)}")
+            if key in ("examples", "example") and not at.endswith("/properties"):
+                continue  # example values are data, not schema
+            yield from _lint_extensions(shown, value, here)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _lint_extensions(shown, value, jp.join(at, i))
+
+
+def _lint_patterns(shown: str, node: Any, at: str) -> Iterator[Problem]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = jp.join(at, key)
+            if key == "pattern" and isinstance(value, str) and not at.endswith("/properties"):
+                problem = check_portable(value)
+                if problem is not None:
+                    yield Problem(shown, here, f"regex {value!r} {problem.message}")
+            elif key not in ("examples", "example"):
+                yield from _lint_patterns(shown, value, here)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _lint_patterns(shown, value, jp.join(at, i))
+
+
+def _lint_operations(doc: SpecDocument) -> Iterator[Problem]:
+    shown = doc.display
+    root_security = doc.raw.get("security")
+    for path, item in (doc.raw.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            at = jp.join("/paths", path, method)
+            for key in ("operationId", "summary"):
+                if not op.get(key):
+                    yield Problem(shown, at, f"{key} is missing")
+            if not op.get("security", root_security):
+                yield Problem(shown, at, "security is missing (every operation states its auth)")
+            body = op.get("requestBody")
+            if isinstance(body, dict) and "$ref" not in body:
+                for media, content in (body.get("content") or {}).items():
+                    if not (content.get("examples") or "example" in content):
+                        yield Problem(
+                            shown,
+                            jp.join(at, "requestBody", "content", media),
+                            "request body has no example",
+                        )
+            for status, resp in (op.get("responses") or {}).items():
+                if str(status).startswith("2") and isinstance(resp, dict):
+                    for media, content in (resp.get("content") or {}).items():
+                        if not (content.get("examples") or "example" in content):
+                            yield Problem(
+                                shown,
+                                jp.join(at, "responses", status, "content", media),
+                                "success response has no example",
+                            )
