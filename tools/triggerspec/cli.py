@@ -41,6 +41,21 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
     return 0 if report.ok else 1
 
 
+def _run(args: argparse.Namespace, project: Project) -> int:
+    """The main job: every check in order, one summary at the end."""
+    steps: list[tuple[str, Handler]] = [("lint", _lint)]
+    results: list[tuple[str, int, float]] = []
+    for name, step in steps:
+        print(f"== {name}", file=sys.stderr)
+        started = time.perf_counter()
+        code = step(argparse.Namespace(specs=[]), project)
+        results.append((name, code, time.perf_counter() - started))
+    print("\nsummary", file=sys.stderr)
+    for name, code, seconds in results:
+        print(f"  {name:<10} {'ok' if code == 0 else 'FAILED':<7} {seconds:6.1f}s", file=sys.stderr)
+    return max(code for _, code, _ in results)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triggerspec",
@@ -69,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint.add_argument("specs", nargs="*", help="spec files (default: every spec in specs/)")
     lint.set_defaults(handler=_lint)
+
+    run = commands.add_parser(
+        "run",
+        help="the main job: lint, then the contract loop against the embedded mock",
+        description="Run every check in order and print one summary; exit 0 when all hold.",
+    )
+    run.set_defaults(handler=_run)
     return parser
 
 

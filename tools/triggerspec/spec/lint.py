@@ -103,14 +103,17 @@ def lint_files(
 
 def _lint_document(doc: SpecDocument) -> Iterator[Problem]:
     shown = doc.display
-    for error in OpenAPIV31SpecValidator(doc.raw).iter_errors():
-        where = jp.join("", *error.absolute_path) if error.absolute_path else ""
-        yield Problem(shown, where, f"OpenAPI 3.1: {error.message}")
+    dangling = False
     for ref, at in iter_refs(doc.raw):
         try:
             doc.resolve_ref(ref, at)
         except SpecError as exc:
+            dangling = True
             yield Problem(shown, at, exc.detail)
+    if not dangling:  # the OpenAPI validator cannot walk a document whose refs dangle
+        for error in OpenAPIV31SpecValidator(doc.raw).iter_errors():
+            where = jp.join("", *error.absolute_path) if error.absolute_path else ""
+            yield Problem(shown, where, f"OpenAPI 3.1: {error.message}")
     yield from _lint_extensions(shown, doc.raw, "")
     yield from _lint_patterns(shown, doc.raw, "")
     yield from _lint_operations(doc)

@@ -80,8 +80,12 @@ def search(pattern: str, value: str) -> bool:
     return compile_python(pattern).search(value) is not None
 
 
-def check_portable(pattern: str, max_examples: int = 150) -> PortabilityProblem | None:
-    """``None`` when the pattern compiles in both engines and they agree on drawn strings."""
+@lru_cache(maxsize=256)
+def check_portable(pattern: str, max_examples: int = 100) -> PortabilityProblem | None:
+    """``None`` when the pattern compiles in both engines and they agree on drawn strings.
+
+    The draw is derandomized, so the verdict for a pattern is stable (and cached).
+    """
     try:
         ecma = compile_ecma(pattern)
     except Exception as exc:  # regress raises its own error type; any failure is the answer

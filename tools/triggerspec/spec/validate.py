@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, validators
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import ValidationError, best_match
 
 from triggerspec.spec import patterns
 from triggerspec.spec.rules import rule_of
@@ -81,8 +81,23 @@ def violations(schema: dict[str, Any], instance: object) -> list[Violation]:
     found: list[Violation] = []
     validator = SpecValidator(schema, format_checker=format_checker)
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path))):
+        error = _most_relevant(error)
         found.append(Violation(_pointer(error.absolute_path), _rule(error), _describe(error)))
     return found
+
+
+def _most_relevant(error: ValidationError) -> ValidationError:
+    """For an anyOf/oneOf that is not a cross-field rule, the best branch's own error.
+
+    "not valid under any of the given schemas" says nothing; "/sha is too short" does.
+    """
+    while (
+        error.validator in ("anyOf", "oneOf")
+        and error.context
+        and rule_of(str(error.validator), error.validator_value) is None
+    ):
+        error = best_match(error.context)
+    return error
 
 
 def _rule(error: ValidationError) -> str:

@@ -1,0 +1,128 @@
+"""`triggerspec lint` on the real specs and on broken copies of them."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from triggerspec.cli import main
+
+NF = "northflank.yaml"
+OP = "/paths/~1v1~1projects~1{projectId}~1jobs~1{jobId}~1build/post"
+
+
+def test_committed_specs_have_no_problems(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(ROOT), "lint"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "4 spec(s), 6 operation(s), 0 problem(s)" in err
+
+
+@pytest.fixture
+def broken_project(tmp_path: Path) -> Callable[[Callable[[str], str]], Path]:
+    """A copy of the project whose northflank spec is edited by the test."""
+
+    def make(edit: Callable[[str], str]) -> Path:
+        shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+        shutil.copytree(ROOT / "specs", tmp_path / "specs")
+        spec = tmp_path / "specs" / NF
+        edited = edit(spec.read_text())
+        assert edited != spec.read_text(), "the edit changed nothing"
+        spec.write_text(edited)
+        return tmp_path
+
+    return make
+
+
+CASES: list[tuple[str, Callable[[str], str], str]] = [
+    (
+        "dangling-ref",
+        lambda s: s.replace('schemas/Sha"', 'schemas/Shaa"', 1),
+        "specs/northflank.yaml:/components/schemas/StartJobBuildPlain/properties/sha/$ref: "
+        "$ref '#/components/schemas/Shaa' does not resolve",
+    ),
+    (
+        "non-portable-regex",
+        lambda s: s.replace("pattern: ^[a-zA-Z0-9-_]+$", r"pattern: ^[a-zA-Z0-9-_\s]+$"),
+        "specs/northflank.yaml:/components/schemas/DockerOverrides/properties/dockerfileTarget/"
+        "pattern: regex",
+    ),
+    (
+        "missing-operation-id",
+        lambda s: s.replace("      operationId: startJobBuild\n", ""),
+        f"specs/northflank.yaml:{OP}: operationId is missing",
+    ),
+    (
+        "missing-summary",
+        lambda s: s.replace("      summary: Start job build\n", ""),
+        f"specs/northflank.yaml:{OP}: summary is missing",
+    ),
+    (
+        "unknown-extension",
+        lambda s: s.replace("x-retry-safe: never-sent", "x-side-efects: none"),
+        f"specs/northflank.yaml:{OP}/x-side-efects: unknown extension 'x-side-efects'",
+    ),
+    (
+        "bad-example",
+        lambda s: s.replace(
+            "sha: 262ed9817b3cad5142fbceabe0c9e371e390d616\n              doc-with",
+            "sha: 262ed98\n              doc-with",
+        ),
+        f"specs/northflank.yaml:{OP}/requestBody/content/application~1json/examples/"
+        "doc-current-settings/value: request example 'doc-current-settings' is invalid at /sha",
+    ),
+    (
+        "broken-yaml",
+        lambda s: s.replace("paths:\n", "paths:\n  - [unclosed\n", 1),
+        "specs/northflank.yaml:/: not valid YAML: line",
+    ),
+    (
+        "not-openapi",
+        lambda s: s.replace("openapi: 3.1.0", "openapi: 3.1.0\nwebhooks: 7"),
+        "specs/northflank.yaml:/webhooks: OpenAPI 3.1:",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_broken_spec_is_reported_with_file_and_pointer(
+    broken_project: Callable[[Callable[[str], str]], Path],
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    edit: Callable[[str], str],
+    expected: str,
+) -> None:
+    root = broken_project(edit)
+    assert main(["--root", str(root), "lint"]) == 1
+    out, err = capsys.readouterr()
+    assert expected in out, out
+    assert "Traceback" not in out + err
+
+
+def test_stale_doc_defect_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    spec = tmp_path / "specs" / "sourcecraft.yaml"
+    both = "                    tag: example\n                    commit: example\n"
+    spec.write_text(spec.read_text().replace(both, ""))
+    assert main(["--root", str(tmp_path), "lint"]) == 1
+    assert "listed as a doc defect but now validates" in capsys.readouterr().out
+
+
+def test_no_project_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint"]) == 2
+    assert "no triggerspec project" in capsys.readouterr().err
+
+
+def test_project_is_found_from_a_subdirectory(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT / "specs" / "docs")
+    assert main(["lint", str(ROOT / "specs" / NF)]) == 0
