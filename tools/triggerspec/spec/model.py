@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from triggerspec.errors import SpecError
+from triggerspec.runtime.profiles import PROFILES, Profile
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.load import SpecDocument, load_spec
-from triggerspec.spec.profiles import PROFILES, Profile
 from triggerspec.spec.rules import Rule, find_rules
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")

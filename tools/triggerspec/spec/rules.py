@@ -9,50 +9,13 @@ pre-send checks, the mock, the strategies and the fuzz checks name the same rule
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Iterator
+from typing import Any
 
+from triggerspec.runtime.rules import Rule, RuleKind
 from triggerspec.spec import pointer as jp
 
-RuleKind = Literal["at-least-one-of", "exactly-one-of", "mutually-exclusive", "max-bytes"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule over several fields of one object (or a size cap on one field).
-
-    ``at`` is the JSON pointer of the object in the instance (``""`` for the body itself,
-    ``/head`` for a nested object; ``*`` stands for any array index or map key).
-    """
-
-    kind: RuleKind
-    fields: tuple[str, ...]
-    at: str = ""
-    limit: int | None = None
-
-    @property
-    def message(self) -> str:
-        names = ", ".join(self.fields)
-        if self.kind == "at-least-one-of":
-            return f"at least one of {names} is required"
-        if self.kind == "exactly-one-of":
-            return f"exactly one of {names} must be provided"
-        if self.kind == "mutually-exclusive":
-            return f"{' and '.join(self.fields)} are mutually exclusive"
-        return f"{names} must be at most {self.limit} bytes"
-
-    def check(self, obj: Mapping[str, Any], sizes: Mapping[str, int] | None = None) -> bool:
-        """Whether one object instance keeps the rule (``sizes``: byte sizes of file parts)."""
-        present = [f for f in self.fields if f in obj and obj[f] is not None]
-        if self.kind == "at-least-one-of":
-            return bool(present)
-        if self.kind == "exactly-one-of":
-            return len(present) == 1
-        if self.kind == "mutually-exclusive":
-            return len(present) < len(self.fields)
-        size = (sizes or {}).get(self.fields[0])
-        return size is None or self.limit is None or size <= self.limit
+__all__ = ["Rule", "RuleKind", "find_rules", "rule_of"]
 
 
 def _single_required(branches: Any) -> tuple[str, ...] | None:

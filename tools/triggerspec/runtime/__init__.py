@@ -1,0 +1,77 @@
+"""The runtime generated clients import: base clients, errors, retries, auth.
+
+Hand-written and spec-independent; generated modules only describe their API with
+:class:`ApiDef` and :class:`OperationDef` values and call into it.
+"""
+
+from triggerspec.runtime._client import (
+    DEFAULT_TIMEOUT,
+    ApiDef,
+    APIResponse,
+    AsyncAPIClient,
+    OperationDef,
+    PathParam,
+    SyncAPIClient,
+    Timeout,
+    drop_not_given,
+)
+from triggerspec.runtime._types import NOT_GIVEN, FileInput, NotGiven
+from triggerspec.runtime.auth import Scheme, Secret
+from triggerspec.runtime.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientError,
+    ConflictError,
+    InternalServerError,
+    MissingCredentialsError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    ResponseValidationError,
+    UnprocessableEntityError,
+    UnsuccessfulResponseError,
+)
+from triggerspec.runtime.profiles import PROFILES, Profile
+from triggerspec.runtime.retry import RetryPolicy
+from triggerspec.runtime.rules import Rule
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "PROFILES",
+    "APIConnectionError",
+    "APIResponse",
+    "APIStatusError",
+    "APITimeoutError",
+    "ApiDef",
+    "AsyncAPIClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientError",
+    "ConflictError",
+    "FileInput",
+    "InternalServerError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "NotGiven",
+    "OperationDef",
+    "PathParam",
+    "PermissionDeniedError",
+    "Profile",
+    "RateLimitError",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "Rule",
+    "Scheme",
+    "Secret",
+    "SyncAPIClient",
+    "Timeout",
+    "UnprocessableEntityError",
+    "UnsuccessfulResponseError",
+    "drop_not_given",
+]

@@ -1,0 +1,482 @@
+"""The hand-written core every generated client builds on, written and tested once.
+
+A call is three steps. :func:`build_request` checks the arguments against the spec (the
+body model, the cross-field rules, path formats) and builds the ``httpx.Request``; nothing is
+sent when a rule is broken. The send loop (sync or async, the only part that differs) sends
+it and asks :mod:`triggerspec.runtime.retry` whether to try again. :func:`read_response` turns
+the answer into the vendor's typed envelope or a precise exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from triggerspec.runtime import errors, retry
+from triggerspec.runtime._types import NOT_GIVEN, FileInput, NotGiven
+from triggerspec.runtime.auth import Scheme, Secret, resolve_auth
+from triggerspec.runtime.profiles import Profile
+from triggerspec.runtime.rules import Rule, broken_rules
+
+log = logging.getLogger("triggerspec.client")
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Timeout = float | httpx.Timeout | None
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
+)
+
+
+@dataclass(frozen=True)
+class PathParam:
+    """A path parameter: its name in the template and its documented format."""
+
+    name: str
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class OperationDef:
+    """What the runtime needs to know of one operation, rendered from the contract model."""
+
+    operation_id: str
+    method: str
+    path: str
+    retry: retry.RetrySafety
+    path_params: tuple[PathParam, ...] = ()
+    body: Literal["json", "multipart", "none"] = "none"
+    rules: tuple[Rule, ...] = ()
+    file_parts: Mapping[str, str] = field(default_factory=dict)
+    """File part name -> default content type."""
+
+
+@dataclass(frozen=True)
+class ApiDef:
+    """One vendor API: base URL, envelope profile, auth schemes and options."""
+
+    name: str
+    base_url: str
+    profile: Profile
+    schemes: Mapping[str, Scheme]
+    security: tuple[tuple[str, ...], ...]
+
+
+class APIResponse(Generic[ModelT]):
+    """The raw view of a call: status, headers, the ``httpx.Response`` and the parsed body."""
+
+    def __init__(self, http_response: httpx.Response, parsed: ModelT, retries: int) -> None:
+        self.http_response = http_response
+        self.parsed = parsed
+        """The whole success body (the vendor envelope) as its model."""
+        self.retries = retries
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    def __repr__(self) -> str:
+        return f"<APIResponse [{self.status_code}] {type(self.parsed).__name__}>"
+
+
+def drop_not_given(**values: Any) -> dict[str, Any]:
+    """The arguments the caller actually passed."""
+    return {k: v for k, v in values.items() if not isinstance(v, NotGiven)}
+
+
+def _pydantic_problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        loc = "/" + "/".join(str(p) for p in item["loc"] if not _is_union_tag(p))
+        problems.append(f"{loc}: {item['msg']} ({item['type']})")
+    return problems
+
+
+def _is_union_tag(part: object) -> bool:
+    # pydantic puts the union member's class name (or a tag) into the location path.
+    return isinstance(part, str) and (part[:1].isupper() or "[" in part)
+
+
+def _file_tuple(name: str, value: FileInput, default_type: str) -> tuple[str, Any, str]:
+    if isinstance(value, tuple):
+        if len(value) == 2:
+            return value[0], value[1], default_type
+        return value[0], value[1], value[2]
+    return name, value, default_type
+
+
+def _size(content: Any) -> int | None:
+    if isinstance(content, (bytes, bytearray)):
+        return len(content)
+    try:
+        here = content.tell()
+        end = content.seek(0, 2)
+        content.seek(here)
+        return int(end - here)
+    except (AttributeError, OSError):
+        return None
+
+
+def build_request(
+    client: httpx.Client | httpx.AsyncClient,
+    api: ApiDef,
+    op: OperationDef,
+    *,
+    base_url: str,
+    auth_headers: Mapping[str, Secret],
+    path: Mapping[str, str],
+    body: Mapping[str, Any] | None = None,
+    body_model: type[BaseModel] | None = None,
+    files: Mapping[str, FileInput] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+) -> httpx.Request:
+    """Check the arguments against the spec and build the request; raise before sending."""
+    problems: list[str] = []
+    for param in op.path_params:
+        value = path.get(param.name)
+        if not isinstance(value, str) or not value:
+            problems.append(f"path parameter {param.name}: a non-empty string is required")
+        elif param.format == "uuid" and not _UUID.match(value):
+            problems.append(f"path parameter {param.name}: {value!r} is not a uuid (format uuid)")
+    payload: dict[str, Any] = {}
+    if body is not None and body_model is not None:
+        try:
+            validated = body_model.model_validate(body)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc))
+        else:
+            dumped = validated.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            payload = dumped if isinstance(dumped, dict) else {}
+    sizes: dict[str, int] = {}
+    file_parts: list[tuple[str, tuple[str, Any, str]]] = []
+    for name, file_value in (files or {}).items():
+        filename, content, content_type = _file_tuple(name, file_value, op.file_parts[name])
+        if isinstance(content, str):
+            problems.append(f"/{name}: a file part needs bytes or a binary file, not text")
+            continue
+        size = _size(content)
+        if size is not None:
+            sizes[name] = size
+        file_parts.append((name, (filename, content, content_type)))
+    presence = {**payload, **{name: True for name, _ in file_parts}}
+    problems.extend(broken_rules(op.rules, presence, sizes))
+    if problems:
+        raise errors.RequestValidationError(op.operation_id, problems)
+
+    url = base_url.rstrip("/") + op.path.format_map({k: quote(v, safe="") for k, v in path.items()})
+    headers = {name: secret.reveal() for name, secret in auth_headers.items()}
+    headers.update(extra_headers or {})
+    options: dict[str, Any] = {}
+    if op.body == "json":
+        headers["Content-Type"] = "application/json"
+        options["content"] = json.dumps(payload, separators=(",", ":")).encode()
+    elif op.body == "multipart":
+        options["data"] = {k: _form_text(v) for k, v in payload.items()}
+        options["files"] = file_parts
+    extensions = {}
+    if not isinstance(timeout, NotGiven):
+        extensions["timeout"] = httpx.Timeout(timeout).as_dict()
+    return client.build_request(
+        op.method, url, headers=headers, extensions=extensions or None, **options
+    )
+
+
+def _form_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def read_response(
+    api: ApiDef,
+    op: OperationDef,
+    response: httpx.Response,
+    success_model: type[ModelT],
+    error_model: type[BaseModel] | None,
+) -> ModelT:
+    """The typed success envelope, or the precise exception for this response."""
+    status = response.status_code
+    if status >= 400:
+        raise _status_error(api, op, response, error_model)
+    try:
+        data = response.json()
+    except ValueError:
+        raise errors.ResponseValidationError(
+            f"{op.operation_id}: {status} response is not JSON", response=response
+        ) from None
+    flag = api.profile.success_flag
+    if flag and isinstance(data, dict) and data.get(flag) is False:
+        raise _status_error(api, op, response, error_model, data=data)
+    try:
+        return success_model.model_validate(data)
+    except ValidationError as exc:
+        raise errors.ResponseValidationError(
+            f"{op.operation_id}: {status} response does not fit the spec: "
+            + "; ".join(_pydantic_problems(exc)),
+            response=response,
+        ) from None
+
+
+def _status_error(
+    api: ApiDef,
+    op: OperationDef,
+    response: httpx.Response,
+    error_model: type[BaseModel] | None,
+    data: Any = None,
+) -> errors.APIStatusError:
+    if data is None:
+        try:
+            data = response.json()
+        except ValueError:
+            data = response.text[:500]
+    envelope: Any = data
+    if error_model is not None:
+        try:
+            envelope = error_model.model_validate(data)
+        except ValidationError:
+            envelope = data
+    cls = errors.status_error_class(response.status_code)
+    detail = _error_summary(api.profile, data)
+    message = f"{op.operation_id}: {response.status_code} {response.reason_phrase}"
+    return cls(f"{message}: {detail}" if detail else message, response=response, envelope=envelope)
+
+
+def _error_summary(profile: Profile, data: Any) -> str:
+    if not isinstance(data, dict):
+        return ""
+    if profile.error_key and isinstance(data.get(profile.error_key), dict):
+        data = data[profile.error_key]
+    items = data.get("errors")
+    if isinstance(items, list):
+        return "; ".join(
+            f"[{e.get('code')}] {e.get('message')}" for e in items if isinstance(e, dict)
+        )
+    code = data.get("error_code") or data.get("status")
+    message = data.get("message")
+    return f"[{code}] {message}" if message else ""
+
+
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+
+
+def _connection_error(op: OperationDef, exc: httpx.HTTPError, request: httpx.Request) -> Exception:
+    sent = not isinstance(exc, _NEVER_SENT)
+    cls = (
+        errors.APITimeoutError
+        if isinstance(exc, httpx.TimeoutException)
+        else errors.APIConnectionError
+    )
+    return cls(f"{op.operation_id}: {type(exc).__name__}: {exc}", request=request, sent=sent)
+
+
+class _Base:
+    """State shared by the sync and async clients."""
+
+    api: ApiDef
+
+    def _setup(
+        self,
+        *,
+        credentials: Mapping[str, str | None],
+        base_url: str | None,
+        max_retries: int,
+        retry_unsafe: bool,
+        environ: Mapping[str, str] | None,
+    ) -> None:
+        self._auth_headers = resolve_auth(self.api.schemes, self.api.security, credentials, environ)
+        self.base_url = (base_url or self.api.base_url).rstrip("/")
+        self.retry_policy = retry.RetryPolicy(max_retries=max_retries, retry_unsafe=retry_unsafe)
+        self._rng = random.Random()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+
+
+class SyncAPIClient(_Base):
+    """Base of every generated synchronous client."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Mapping[str, str | None],
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry_unsafe: bool = False,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._setup(
+            credentials=credentials,
+            base_url=base_url,
+            max_retries=max_retries,
+            retry_unsafe=retry_unsafe,
+            environ=environ,
+        )
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.Client(timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        """Close the underlying ``httpx.Client`` if this client created it."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self: _SyncT) -> _SyncT:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(
+        self,
+        op: OperationDef,
+        success_model: type[ModelT],
+        error_model: type[BaseModel] | None,
+        **request: Any,
+    ) -> APIResponse[ModelT]:
+        built = build_request(
+            self._client,
+            self.api,
+            op,
+            base_url=self.base_url,
+            auth_headers=self._auth_headers,
+            **request,
+        )
+        attempt = 0
+        while True:
+            try:
+                response = self._client.send(built)
+            except httpx.HTTPError as exc:
+                decision = retry.after_error(exc, attempt, op.retry, self.retry_policy, self._rng)
+                if not decision.retry:
+                    raise _connection_error(op, exc, built) from exc
+            else:
+                if response.status_code < 400:
+                    return APIResponse(
+                        response,
+                        read_response(self.api, op, response, success_model, error_model),
+                        attempt,
+                    )
+                decision = retry.after_response(
+                    response, attempt, op.retry, self.retry_policy, self._rng
+                )
+                if not decision.retry:
+                    raise _status_error(self.api, op, response, error_model)
+                response.close()
+            attempt += 1
+            log.info(
+                "retrying %s (attempt %d of %d) in %.2fs: %s",
+                op.operation_id,
+                attempt + 1,
+                self.retry_policy.max_retries + 1,
+                decision.delay,
+                decision.reason,
+            )
+            time.sleep(decision.delay)
+
+
+class AsyncAPIClient(_Base):
+    """Base of every generated asynchronous client."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Mapping[str, str | None],
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry_unsafe: bool = False,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._setup(
+            credentials=credentials,
+            base_url=base_url,
+            max_retries=max_retries,
+            retry_unsafe=retry_unsafe,
+            environ=environ,
+        )
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def close(self) -> None:
+        """Close the underlying ``httpx.AsyncClient`` if this client created it."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def __aenter__(self: _AsyncT) -> _AsyncT:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _call(
+        self,
+        op: OperationDef,
+        success_model: type[ModelT],
+        error_model: type[BaseModel] | None,
+        **request: Any,
+    ) -> APIResponse[ModelT]:
+        built = build_request(
+            self._client,
+            self.api,
+            op,
+            base_url=self.base_url,
+            auth_headers=self._auth_headers,
+            **request,
+        )
+        attempt = 0
+        while True:
+            try:
+                response = await self._client.send(built)
+            except httpx.HTTPError as exc:
+                decision = retry.after_error(exc, attempt, op.retry, self.retry_policy, self._rng)
+                if not decision.retry:
+                    raise _connection_error(op, exc, built) from exc
+            else:
+                if response.status_code < 400:
+                    return APIResponse(
+                        response,
+                        read_response(self.api, op, response, success_model, error_model),
+                        attempt,
+                    )
+                decision = retry.after_response(
+                    response, attempt, op.retry, self.retry_policy, self._rng
+                )
+                if not decision.retry:
+                    raise _status_error(self.api, op, response, error_model)
+                await response.aclose()
+            attempt += 1
+            log.info(
+                "retrying %s (attempt %d of %d) in %.2fs: %s",
+                op.operation_id,
+                attempt + 1,
+                self.retry_policy.max_retries + 1,
+                decision.delay,
+                decision.reason,
+            )
+            await asyncio.sleep(decision.delay)
+
+
+_SyncT = TypeVar("_SyncT", bound=SyncAPIClient)
+_AsyncT = TypeVar("_AsyncT", bound=AsyncAPIClient)

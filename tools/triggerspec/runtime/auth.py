@@ -1,0 +1,80 @@
+"""Credentials from arguments or the conventional environment variables, never shown."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from typing_extensions import override
+
+from triggerspec.runtime.errors import MissingCredentialsError
+
+
+class Secret:
+    """A credential whose repr and str never reveal it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The credential itself, for the one place that sends it."""
+        return self._value
+
+    @override
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    @override
+    def __str__(self) -> str:
+        return "***"
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One security scheme: a bearer token or a named header, and its argument and env vars."""
+
+    name: str
+    argument: str
+    kind: Literal["bearer", "header"]
+    header: str
+    env: tuple[str, ...]
+
+
+def resolve_auth(
+    schemes: Mapping[str, Scheme],
+    options: tuple[tuple[str, ...], ...],
+    given: Mapping[str, str | None],
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Secret]:
+    """Auth headers for the first option whose every scheme has a credential.
+
+    ``given`` maps argument names to explicit values; a scheme without one falls back to its
+    environment variables. Raises ``MissingCredentialsError`` naming what would work.
+    """
+    env = os.environ if environ is None else environ
+    for option in options:
+        headers: dict[str, Secret] = {}
+        for name in option:
+            scheme = schemes[name]
+            value = given.get(scheme.argument) or next(
+                (env[v] for v in scheme.env if env.get(v)), None
+            )
+            if not value:
+                break
+            if scheme.kind == "bearer":
+                headers["Authorization"] = Secret(f"Bearer {value}")
+            else:
+                headers[scheme.header] = Secret(value)
+        else:
+            return headers
+    ways = " or ".join(
+        " and ".join(
+            f"{schemes[n].argument}= ({', '.join(schemes[n].env) or 'no env var'})" for n in option
+        )
+        for option in options
+    )
+    raise MissingCredentialsError(f"no credentials: pass {ways}")
