@@ -41,6 +41,30 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
     return 0 if report.ok else 1
 
 
+def _regen(args: argparse.Namespace, project: Project) -> int:
+    from triggerspec.codegen.pipeline import regen
+
+    started = time.perf_counter()
+    progress = None if args.quiet else (lambda msg: print(f"  {msg}", file=sys.stderr))
+    result = regen(project, check=args.check, progress=progress)
+    took = f"{time.perf_counter() - started:.2f}s"
+    if args.check:
+        if result.stale:
+            print("generated code is stale; run `triggerspec regen`. Stale files:")
+            for path in result.stale:
+                print(f"  {path}")
+            return 1
+        print(f"regen --check: generated code is up to date ({took})", file=sys.stderr)
+        return 0
+    for path in result.written:
+        print(f"wrote   {path}")
+    for path in result.removed:
+        print(f"removed {path}")
+    state = "up to date, nothing rewritten" if result.up_to_date else "regenerated"
+    print(f"regen: {state} ({took})", file=sys.stderr)
+    return 0
+
+
 def _run(args: argparse.Namespace, project: Project) -> int:
     """The main job: every check in order, one summary at the end."""
     steps: list[tuple[str, Handler]] = [("lint", _lint)]
@@ -84,6 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint.add_argument("specs", nargs="*", help="spec files (default: every spec in specs/)")
     lint.set_defaults(handler=_lint)
+
+    regen = commands.add_parser(
+        "regen",
+        help="generate pydantic models and typed httpx clients into generated/",
+        description=(
+            "Read every spec and write generated/triggerspec_clients: models through "
+            "datamodel-code-generator (options in [tool.datamodel-codegen]) and sync/async "
+            "clients from triggerspec's templates. Output is byte-deterministic; nothing is "
+            "rewritten when nothing changed; a failure leaves generated/ as it was."
+        ),
+    )
+    regen.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 and list the stale files if any"
+    )
+    regen.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    regen.set_defaults(handler=_regen)
 
     run = commands.add_parser(
         "run",

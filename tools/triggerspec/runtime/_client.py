@@ -94,22 +94,42 @@ class APIResponse(Generic[ModelT]):
         return f"<APIResponse [{self.status_code}] {type(self.parsed).__name__}>"
 
 
-def drop_not_given(**values: Any) -> dict[str, Any]:
-    """The arguments the caller actually passed."""
+def drop_not_given(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments the caller actually passed, keyed by their names on the wire."""
     return {k: v for k, v in values.items() if not isinstance(v, NotGiven)}
 
 
-def _pydantic_problems(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
+def _pydantic_problems(error: ValidationError, covered: frozenset[str] = frozenset()) -> list[str]:
+    """One line per broken rule, naming the field (as a JSON pointer) and the rule.
+
+    A union (two body shapes, an optional field) makes pydantic report every branch; the
+    branch-bookkeeping entries are dropped, "extra field" complaints from the other shape are
+    dropped when a real rule is broken, and "field required" is dropped for the fields of a
+    broken cross-field rule (``covered``), which says it better.
+    """
+    items = [
+        e
+        for e in error.errors()
+        if e["type"] not in _NOISE and not (e["type"] == "missing" and e["loc"][-1] in covered)
+    ]
+    if any(e["type"] != "extra_forbidden" for e in items):
+        items = [e for e in items if e["type"] != "extra_forbidden"]
+    problems: list[str] = []
+    for item in items:
         loc = "/" + "/".join(str(p) for p in item["loc"] if not _is_union_tag(p))
-        problems.append(f"{loc}: {item['msg']} ({item['type']})")
+        line = f"{loc}: {item['msg']} ({item['type']})"
+        if line not in problems:
+            problems.append(line)
     return problems
 
 
+_NOISE = {"missing_sentinel_error"}
+
+
 def _is_union_tag(part: object) -> bool:
-    # pydantic puts the union member's class name (or a tag) into the location path.
-    return isinstance(part, str) and (part[:1].isupper() or "[" in part)
+    # pydantic puts union members (a class name, "constrained-str", "missing-sentinel")
+    # into the location path; they are not field names.
+    return isinstance(part, str) and (part[:1].isupper() or "-" in part or "[" in part)
 
 
 def _file_tuple(name: str, value: FileInput, default_type: str) -> tuple[str, Any, str]:
@@ -154,15 +174,6 @@ def build_request(
             problems.append(f"path parameter {param.name}: a non-empty string is required")
         elif param.format == "uuid" and not _UUID.match(value):
             problems.append(f"path parameter {param.name}: {value!r} is not a uuid (format uuid)")
-    payload: dict[str, Any] = {}
-    if body is not None and body_model is not None:
-        try:
-            validated = body_model.model_validate(body)
-        except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc))
-        else:
-            dumped = validated.model_dump(mode="json", by_alias=True, exclude_unset=True)
-            payload = dumped if isinstance(dumped, dict) else {}
     sizes: dict[str, int] = {}
     file_parts: list[tuple[str, tuple[str, Any, str]]] = []
     for name, file_value in (files or {}).items():
@@ -174,8 +185,24 @@ def build_request(
         if size is not None:
             sizes[name] = size
         file_parts.append((name, (filename, content, content_type)))
-    presence = {**payload, **{name: True for name, _ in file_parts}}
-    problems.extend(broken_rules(op.rules, presence, sizes))
+    payload: dict[str, Any] = {}
+    invalid: ValidationError | None = None
+    if body is not None and body_model is not None:
+        try:
+            validated = body_model.model_validate(body)
+        except ValidationError as exc:
+            invalid = exc
+        else:
+            dumped = validated.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            payload = dumped if isinstance(dumped, dict) else {}
+    # Rules read the serialized body (models given as arguments become plain objects).
+    presence = {**(payload if invalid is None else body or {}), **{n: True for n, _ in file_parts}}
+    if invalid is not None:
+        covered = frozenset(f for r in op.rules if not r.check(presence, sizes) for f in r.fields)
+        problems.extend(_pydantic_problems(invalid, covered))
+    problems.extend(p for p in broken_rules(op.rules, presence, sizes) if p not in problems)
+    if invalid is not None and not problems:
+        problems.append(str(invalid))
     if problems:
         raise errors.RequestValidationError(op.operation_id, problems)
 

@@ -1,0 +1,367 @@
+"""The client model: what one generated client module says, decided before rendering.
+
+One parse step turns a contract-model ``Api`` (plus the class names the models stage
+produced) into a :class:`ClientModule`; the template only prints it. Names, annotations,
+imports, the envelope to unwrap and the runtime literals are all decided here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from triggerspec.codegen.naming import ClassName, PythonIdentifier, constant, snake
+from triggerspec.errors import SpecError
+from triggerspec.spec import pointer as jp
+from triggerspec.spec.model import Api, Operation
+
+_REF = "#/components/schemas/"
+_CLASS = re.compile(r"^class (\w+)\(", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One keyword argument of a generated method."""
+
+    name: PythonIdentifier
+    wire: str
+    annotation: str
+    required: bool
+    kind: Literal["path", "body", "text", "file"]
+    description: str
+
+    @property
+    def parameter(self) -> str:
+        """The argument as written in the method signature."""
+        if self.required:
+            return f"{self.name}: {self.annotation}"
+        return f"{self.name}: {self.annotation} | NotGiven = NOT_GIVEN"
+
+
+@dataclass(frozen=True)
+class Method:
+    """One generated method (sync, async and raw twins share it)."""
+
+    name: PythonIdentifier
+    const: str
+    operation: Operation
+    args: tuple[Arg, ...]
+    body_model: str | None
+    success_model: str
+    error_model: str | None
+    unwrap: str | None
+    return_type: str
+    docstring: tuple[str, ...]
+    op_def: str
+
+    @property
+    def path_args(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.kind == "path")
+
+    @property
+    def body_args(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.kind in ("body", "text"))
+
+    @property
+    def file_args(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.kind == "file")
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A constructor argument holding a credential, with its environment variables."""
+
+    name: str
+    env: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class ClientModule:
+    """Everything one ``client.py`` prints."""
+
+    api: Api
+    package: str
+    sync_class: ClassName
+    async_class: ClassName
+    credentials: tuple[Credential, ...]
+    methods: tuple[Method, ...]
+    api_def: str
+    uses_any: bool
+    uses_literal: bool
+    uses_files: bool
+
+
+class _Annotator:
+    """Python annotations for request arguments, from the raw (un-dereferenced) schema."""
+
+    def __init__(self, api: Api, classes: set[str]) -> None:
+        self.schemas: dict[str, Any] = (api.document.raw.get("components") or {}).get("schemas", {})
+        self.classes = classes
+        self.uses_any = False
+        self.uses_literal = False
+
+    def __call__(self, schema: Any) -> str:
+        if not isinstance(schema, dict):
+            self.uses_any = True
+            return "Any"
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_REF):
+            name = ref[len(_REF) :]
+            target = self.schemas.get(name, {})
+            if target.get("type") == "object" or "anyOf" in target or "oneOf" in target:
+                self.uses_any = True
+                cls = f"models.{ClassName(name)} | " if ClassName(name) in self.classes else ""
+                return f"{cls}dict[str, Any]"
+            return self(target)
+        for key in ("oneOf", "anyOf"):
+            if key in schema and "properties" not in schema:
+                parts = [self(b) for b in schema[key]]
+                return " | ".join(dict.fromkeys(" | ".join(parts).split(" | ")))
+        types = schema.get("type")
+        nullable = isinstance(types, list) and "null" in types
+        kind = next((t for t in types if t != "null"), None) if isinstance(types, list) else types
+        if "enum" in schema:
+            self.uses_literal = True
+            values = ", ".join(repr(v) for v in schema["enum"])
+            text = f"Literal[{values}]"
+            if set(schema["enum"]) == {"true", "false"}:
+                text = f"bool | {text}"  # a boolean sent as the documented strings
+        elif "const" in schema:
+            self.uses_literal = True
+            text = f"Literal[{schema['const']!r}]"
+        elif kind == "null":
+            text = "None"
+        else:
+            text = {
+                "string": "str",
+                "integer": "int",
+                "number": "float",
+                "boolean": "bool",
+            }.get(str(kind), "")
+            if kind == "array":
+                text = f"list[{self(schema.get('items'))}]"
+            elif kind == "object" or not text:
+                self.uses_any = True
+                text = "dict[str, Any]"
+        return f"{text} | None" if nullable else text
+
+
+def _ref_class(schema: Any, classes: set[str], where: str, display: str) -> str:
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if not (isinstance(ref, str) and ref.startswith(_REF)):
+        raise SpecError(display, where, "codegen needs a $ref to a named schema here")
+    name = ClassName(ref[len(_REF) :])
+    if name not in classes:
+        raise SpecError(display, where, f"datamodel-code-generator wrote no class {name}")
+    return f"models.{name}"
+
+
+def _result_type(schema: Any, classes: set[str], where: str, display: str) -> str:
+    if isinstance(schema, dict) and "$ref" in schema:
+        return _ref_class(schema, classes, where, display)
+    for key in ("oneOf", "anyOf"):
+        branches = schema.get(key) if isinstance(schema, dict) else None
+        if branches:
+            parts = [
+                "None" if b.get("type") == "null" else _ref_class(b, classes, where, display)
+                for b in branches
+            ]
+            return " | ".join(parts)
+    raise SpecError(display, where, "the envelope's payload must be a $ref or a oneOf of $refs")
+
+
+def _body_properties(
+    schema: dict[str, Any], schemas: dict[str, Any]
+) -> tuple[dict[str, Any], set[str]]:
+    """Top-level properties of a body schema (across anyOf/oneOf shapes) and required ones."""
+    if "$ref" in schema:
+        schema = schemas[schema["$ref"][len(_REF) :]]
+    props: dict[str, Any] = dict(schema.get("properties") or {})
+    required = set(schema.get("required") or [])
+    for key in ("anyOf", "oneOf"):
+        for branch in schema.get(key) or []:
+            if isinstance(branch, dict) and set(branch) != {"required"}:
+                sub, _ = _body_properties(branch, schemas)
+                for name, prop in sub.items():
+                    props.setdefault(name, prop)
+    return props, required
+
+
+def _docstring(op: Operation, args: tuple[Arg, ...]) -> tuple[str, ...]:
+    lines = [op.summary.rstrip(".") + "."]
+    if op.description and op.description != op.summary:
+        lines += ["", *_wrap(op.description)]
+    if op.deprecated:
+        lines += ["", f"Deprecated: use ``{snake(op.replaced_by or '')}`` instead."]
+    lines += ["", f"``{op.method} {op.path}``"]
+    if op.side_effects == "starts-build":
+        lines += [
+            "Starts a build: retried only when the request was never sent or the server",
+            "asked for it (429 with Retry-After), unless the client opted in.",
+        ]
+    if args:
+        lines += ["", "Args:"]
+        for arg in args:
+            desc = arg.description or arg.wire
+            lines += _wrap(f"{arg.name}: {desc}", indent="    ", hang="        ")
+    return tuple(lines)
+
+
+def _wrap(text: str, width: int = 88, indent: str = "", hang: str | None = None) -> list[str]:
+    words = " ".join(text.split()).split(" ")
+    lines: list[str] = []
+    current = indent
+    for word in words:
+        if len(current) + len(word) + 1 > width and current.strip():
+            lines.append(current.rstrip())
+            current = hang if hang is not None else indent
+        current += word + " "
+    if current.strip():
+        lines.append(current.rstrip())
+    return [line.replace('"""', "'''").replace("\\", "\\\\") for line in lines]
+
+
+def _op_def(op: Operation, args: tuple[Arg, ...]) -> str:
+    params = ", ".join(
+        f"PathParam({p.name!r}, {p.schema.get('format')!r})" for p in op.path_parameters
+    )
+    body = "none" if op.body is None else ("multipart" if op.body.is_multipart else "json")
+    rules = ", ".join(f"Rule({r.kind!r}, {r.fields!r}, {r.at!r}, {r.limit!r})" for r in op.rules)
+    files = ", ".join(
+        f"{p.name!r}: {(p.content_type or 'application/octet-stream').split(',')[0].strip()!r}"
+        for p in (op.body.parts if op.body else ())
+        if p.is_file
+    )
+    return (
+        f"OperationDef(operation_id={op.operation_id!r}, method={op.method!r}, path={op.path!r}, "
+        f"retry={op.retry_safe!r}, path_params=({params}{',' if params else ''}), body={body!r}, "
+        f"rules=({rules}{',' if rules else ''}), file_parts={{{files}}})"
+    )
+
+
+def build_client_module(api: Api, models_source: str) -> ClientModule:
+    """The client model of one API, given the models module the first stage wrote."""
+    display = api.document.display
+    classes = set(_CLASS.findall(models_source))
+    annotate = _Annotator(api, classes)
+    schemas = annotate.schemas
+    methods: list[Method] = []
+    for op in api.operations:
+        args: list[Arg] = []
+        for p in op.path_parameters:
+            args.append(Arg(PythonIdentifier(p.name), p.name, "str", True, "path", p.description))
+        body_model = None
+        if op.body is not None:
+            # The raw (un-dereferenced) body schema keeps the $refs the annotations name.
+            raw_schema = jp.resolve(api.document.raw, op.body.pointer + "/schema")
+            body_model = _ref_class(raw_schema, classes, op.body.pointer + "/schema", display)
+            props, required = _body_properties(raw_schema, schemas)
+            for name, prop in props.items():
+                part = next((p for p in op.body.parts if p.name == name), None)
+                kind: Literal["body", "text", "file"] = (
+                    "file" if part and part.is_file else "text" if part else "body"
+                )
+                annotation = "FileInput" if kind == "file" else annotate(prop)
+                description = str(_described(prop, schemas).get("description", ""))
+                args.append(
+                    Arg(
+                        PythonIdentifier(name),
+                        name,
+                        annotation,
+                        name in required,
+                        kind,
+                        description,
+                    )
+                )
+        names = [a.name for a in args]
+        if len(names) != len(set(names)):
+            raise SpecError(display, op.pointer, f"two arguments would share a name: {names}")
+        success = op.success
+        raw_success = _raw_success_schema(api, op)
+        success_model = _ref_class(raw_success, classes, success.pointer + "/schema", display)
+        unwrap = api.profile.result_key
+        if unwrap is None:
+            return_type = success_model
+        else:
+            target = schemas[raw_success["$ref"][len(_REF) :]]
+            payload = (target.get("properties") or {}).get(unwrap)
+            return_type = _result_type(payload, classes, success.pointer, display)
+        error_model = None
+        for resp in op.error_responses:
+            raw_error = _raw_response_schema(api, op, resp.status)
+            if raw_error is not None:
+                error_model = _ref_class(raw_error, classes, resp.pointer + "/schema", display)
+                break
+        ordered = tuple(sorted(args, key=lambda a: (a.kind != "path", not a.required)))
+        methods.append(
+            Method(
+                name=PythonIdentifier(op.operation_id),
+                const=constant(op.operation_id),
+                operation=op,
+                args=ordered,
+                body_model=body_model,
+                success_model=success_model,
+                error_model=error_model,
+                unwrap=unwrap,
+                return_type=return_type,
+                docstring=_docstring(op, ordered),
+                op_def=_op_def(op, ordered),
+            )
+        )
+    credentials = tuple(
+        Credential(_credential_name(s.kind, s.name), s.env, s.header)
+        for s in sorted(api.schemes.values(), key=lambda s: s.name)
+    )
+    schemes = ", ".join(
+        f"{s.name!r}: Scheme({s.name!r}, {_credential_name(s.kind, s.name)!r}, {s.kind!r}, "
+        f"{s.header!r}, {s.env!r})"
+        for s in sorted(api.schemes.values(), key=lambda s: s.name)
+    )
+    security = tuple(sorted({req for op in api.operations for req in op.security}))
+    api_def = (
+        f"ApiDef(name={api.name!r}, base_url={api.base_url!r}, "
+        f"profile=PROFILES[{api.profile.name!r}], schemes={{{schemes}}}, security={security!r})"
+    )
+    base = ClassName(api.name)
+    return ClientModule(
+        api=api,
+        package=snake(api.name),
+        sync_class=ClassName(f"{base}Client"),
+        async_class=ClassName(f"Async{base}Client"),
+        credentials=credentials,
+        methods=tuple(methods),
+        api_def=api_def,
+        uses_any=annotate.uses_any,
+        uses_literal=annotate.uses_literal,
+        uses_files=any(m.file_args for m in methods),
+    )
+
+
+def _described(prop: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The property, or the schema it refers to when the property has no description."""
+    if isinstance(prop, dict) and "description" not in prop and "$ref" in prop:
+        target = schemas.get(str(prop["$ref"])[len(_REF) :], {})
+        return target if isinstance(target, dict) else {}
+    return prop if isinstance(prop, dict) else {}
+
+
+def _credential_name(kind: str, scheme: str) -> str:
+    return "api_token" if kind == "bearer" else snake(scheme)
+
+
+def _raw_response(api: Api, op: Operation, status: str) -> Any:
+    resp = jp.resolve(api.document.raw, op.pointer + f"/responses/{status}")
+    if isinstance(resp, dict) and "$ref" in resp:
+        resp = jp.resolve(api.document.raw, resp["$ref"])
+    return resp
+
+
+def _raw_response_schema(api: Api, op: Operation, status: str) -> Any:
+    resp = _raw_response(api, op, status)
+    return ((resp or {}).get("content") or {}).get("application/json", {}).get("schema")
+
+
+def _raw_success_schema(api: Api, op: Operation) -> Any:
+    return _raw_response_schema(api, op, op.success.status)

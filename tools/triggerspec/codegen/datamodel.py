@@ -1,0 +1,201 @@
+"""The datamodel-code-generator stage: pydantic v2 models for one spec.
+
+The stage's options live in ``[tool.datamodel-codegen]`` in the project's pyproject.toml.
+Before generating, the spec is given one transformation, the *models view*: enums that
+responses use are made open (their class derives from ``OpenStrEnum``, via our copy of the
+Enum template), so a new value from the vendor parses; an enum that requests use too gets a
+strict twin, ``<Name>Input``, for the request side. Inline response enums are hoisted into
+named components (``Stage`` ``status`` becomes ``StageStatus``) so their classes read well.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from triggerspec.errors import SpecError
+from triggerspec.spec.model import HTTP_METHODS, Api
+
+TEMPLATES = Path(__file__).parent / "templates" / "datamodel"
+_REF = "#/components/schemas/"
+
+
+def load_options(pyproject: Path) -> dict[str, Any]:
+    """The ``[tool.datamodel-codegen]`` options, as keyword arguments of ``generate``."""
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    table = data.get("tool", {}).get("datamodel-codegen", {})
+    return {key.replace("-", "_"): value for key, value in table.items()}
+
+
+def _pascal(*words: str) -> str:
+    return "".join(
+        w[:1].upper() + w[1:] for part in words for w in re.split(r"[^A-Za-z0-9]+", part) if w
+    )
+
+
+class _View:
+    def __init__(self, raw: dict[str, Any], display: str) -> None:
+        self.raw = copy.deepcopy(raw)
+        self.display = display
+        self.schemas: dict[str, Any] = self.raw.setdefault("components", {}).setdefault(
+            "schemas", {}
+        )
+        self.open: set[str] = set()
+
+    def _ref_name(self, node: Any) -> str | None:
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        return ref[len(_REF) :] if isinstance(ref, str) and ref.startswith(_REF) else None
+
+    def reachable(self, roots: list[Any]) -> set[str]:
+        seen: set[str] = set()
+        stack = list(roots)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                name = self._ref_name(node)
+                if name and name not in seen:
+                    seen.add(name)
+                    stack.append(self.schemas.get(name))
+                stack.extend(v for k, v in node.items() if k not in ("examples", "example"))
+            elif isinstance(node, list):
+                stack.extend(node)
+        return seen
+
+    def roots(self, side: str) -> Iterator[Any]:
+        for item in (self.raw.get("paths") or {}).values():
+            for method in HTTP_METHODS:
+                op = (item or {}).get(method)
+                if not isinstance(op, dict):
+                    continue
+                if side == "request":
+                    yield from (op.get("requestBody") or {}).get("content", {}).values()
+                else:
+                    for resp in (op.get("responses") or {}).values():
+                        if isinstance(resp, dict) and "$ref" in resp:
+                            resp = self.raw["components"]["responses"][
+                                resp["$ref"].rsplit("/", 1)[1]
+                            ]
+                        yield from (resp or {}).get("content", {}).values()
+
+    def is_enum(self, node: Any) -> bool:
+        return (
+            isinstance(node, dict) and isinstance(node.get("enum"), list) and len(node["enum"]) >= 1
+        )
+
+    def open_response_enums(self) -> None:
+        requests = self.reachable(list(self.roots("request")))
+        responses = self.reachable(list(self.roots("response")))
+        for name in sorted(requests & responses):
+            if self.is_enum(self.schemas[name]):
+                self.schemas[f"{name}Input"] = copy.deepcopy(self.schemas[name])
+        for name in sorted(requests):
+            self._redirect_shared(self.schemas[name], requests & responses)
+        for root in self.roots("request"):
+            self._redirect_shared(root, requests & responses)
+        for name in sorted(responses - requests):
+            schema = self.schemas[name]
+            if self.is_enum(schema):
+                self.open.add(name)
+            else:
+                self._hoist(name, schema)
+        for name in sorted(requests & responses):
+            if self.is_enum(self.schemas[name]):
+                self.open.add(name)
+            elif self._has_inline_enum(self.schemas[name]):
+                raise SpecError(
+                    self.display,
+                    f"/components/schemas/{name}",
+                    "an object with enum fields is used by requests and responses; "
+                    "give each side its own schema so response enums can stay open",
+                )
+        for resp_root in self.roots("response"):
+            self._hoist("Response", resp_root.get("schema"))
+
+    def _redirect_shared(self, node: Any, shared: set[str]) -> None:
+        if isinstance(node, dict):
+            name = self._ref_name(node)
+            if name in shared and self.is_enum(self.schemas[name]):
+                node["$ref"] = f"{_REF}{name}Input"
+            for k, v in node.items():
+                if k not in ("examples", "example"):
+                    self._redirect_shared(v, shared)
+        elif isinstance(node, list):
+            for v in node:
+                self._redirect_shared(v, shared)
+
+    def _has_inline_enum(self, node: Any) -> bool:
+        if not isinstance(node, dict) or self._ref_name(node):
+            return False
+        return any(
+            self.is_enum(p) or self._has_inline_enum(p)
+            for p in (node.get("properties") or {}).values()
+        )
+
+    def _hoist(self, owner: str, node: Any) -> None:
+        """Name the inline enums of a response schema's properties and open them."""
+        if not isinstance(node, dict) or self._ref_name(node):
+            return
+        for prop, sub in (node.get("properties") or {}).items():
+            if self.is_enum(sub):
+                name = _pascal(owner, prop)
+                if name in self.schemas:
+                    raise SpecError(
+                        self.display,
+                        f"/components/schemas/{name}",
+                        f"cannot name the inline enum of {owner}.{prop}: taken",
+                    )
+                self.schemas[name] = {k: v for k, v in sub.items() if k != "description"}
+                node["properties"][prop] = {
+                    "$ref": f"{_REF}{name}",
+                    **({"description": sub["description"]} if "description" in sub else {}),
+                }
+                self.open.add(name)
+            else:
+                self._hoist(_pascal(owner, prop), sub)
+        for key in ("items", "additionalProperties"):
+            self._hoist(owner, node.get(key))
+        for key in ("anyOf", "oneOf", "allOf"):
+            for branch in node.get(key) or []:
+                self._hoist(owner, branch)
+
+
+def models_view(api: Api) -> tuple[dict[str, Any], set[str]]:
+    """The spec as datamodel-code-generator should see it, and the enums left open."""
+    view = _View(api.document.raw, api.document.display)
+    view.open_response_enums()
+    return view.raw, view.open
+
+
+def generate_models(api: Api, options: dict[str, Any]) -> str:
+    """The models module of one API (unformatted; the pipeline formats the whole tree)."""
+    # Imported here, not at the top: it is heavy, and a no-op regen must not pay for it.
+    from datamodel_code_generator import generate
+
+    raw, open_enums = models_view(api)
+    try:
+        out = generate(
+            raw,
+            **options,
+            custom_template_dir=TEMPLATES,
+            extra_template_data=defaultdict(
+                dict, {name: {"open_enum": True} for name in sorted(open_enums)}
+            ),
+            additional_imports=["triggerspec.runtime.enums.OpenStrEnum"] if open_enums else None,
+            custom_file_header=(
+                f"# Generated by triggerspec from {api.document.display} "
+                f"(sha256 {api.document.sha256[:16]}). Do not edit.\n"
+                f'"""Pydantic models of {api.title}."""'
+            ),
+        )
+    except Exception as exc:  # the generator's own errors are varied; name the spec
+        raise SpecError(
+            api.document.display, "", f"datamodel-code-generator failed: {exc}"
+        ) from exc
+    if not isinstance(out, str):
+        raise SpecError(api.document.display, "", "datamodel-code-generator wrote several modules")
+    return out

@@ -1,0 +1,251 @@
+"""``triggerspec regen``: specs in, ``generated/`` out, deterministic and atomic.
+
+Stages: load and parse every spec (the contract model) -> models (datamodel-code-generator)
+-> client model -> rendered files -> ruff (format, sorted imports) -> compare with the tree
+on disk -> swap in. Everything is rendered in memory and formatted in a scratch folder
+before anything under ``generated/`` is touched, so a failure at any stage leaves it as it
+was. A manifest records the hash of every input (specs, templates, options, tool versions)
+and of every output, so an unchanged project is recognised without rendering at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import jinja2
+
+from triggerspec import __version__
+from triggerspec.codegen.clients import ClientModule, build_client_module
+from triggerspec.codegen.datamodel import generate_models, load_options
+from triggerspec.errors import TriggerspecError
+from triggerspec.project import Project
+from triggerspec.spec.model import Api, load_api
+
+PACKAGE = "triggerspec_clients"
+MANIFEST = "MANIFEST.json"
+TEMPLATES = Path(__file__).parent / "templates"
+_CODEGEN_SOURCES = Path(__file__).parent
+
+Progress = Callable[[str], None]
+RUFF_SETTINGS = (
+    "--isolated",
+    "--line-length=100",
+    "--target-version=py311",
+    "--config=lint.isort.known-first-party=['triggerspec', 'triggerspec_clients']",
+)
+"""The ruff settings generated code is formatted and checked with, whatever the project's."""
+
+
+class RegenError(TriggerspecError):
+    """Generation failed; generated/ was left as it was."""
+
+
+@dataclass
+class RegenResult:
+    """What a regen (or a check) found and did."""
+
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    rendered: bool = False
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.written or self.removed or self.stale)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def inputs_hash(project: Project) -> str:
+    """One hash over everything the output depends on."""
+    digest = hashlib.sha256()
+    parts: list[tuple[str, bytes]] = [
+        (project.relative(p), p.read_bytes()) for p in project.spec_files()
+    ]
+    parts += [
+        (p.relative_to(_CODEGEN_SOURCES).as_posix(), p.read_bytes())
+        for p in sorted(_CODEGEN_SOURCES.rglob("*"))
+        if p.is_file() and p.suffix in {".py", ".jinja", ".jinja2"}
+    ]
+    options = json.dumps(load_options(project.root / "pyproject.toml"), sort_keys=True)
+    parts.append(("options", options.encode()))
+    for dist in ("datamodel-code-generator", "ruff", "pydantic"):
+        parts.append((dist, metadata.version(dist).encode()))
+    parts.append(("triggerspec", __version__.encode()))
+    for name, data in parts:
+        digest.update(name.encode() + b"\0" + _sha(data).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _read_manifest(package_dir: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads((package_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def is_fresh(project: Project) -> bool:
+    """Whether generated/ matches the manifest and the manifest matches the inputs."""
+    package_dir = project.generated_dir / PACKAGE
+    manifest = _read_manifest(package_dir)
+    if manifest is None or manifest.get("inputs") != inputs_hash(project):
+        return False
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return False
+    on_disk = {
+        p.relative_to(package_dir).as_posix()
+        for p in package_dir.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.name != MANIFEST
+    }
+    if on_disk != set(files):
+        return False
+    return all(_sha((package_dir / rel).read_bytes()) == digest for rel, digest in files.items())
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def _typing_imports(module: ClientModule) -> str:
+    names = [n for n, used in (("Any", module.uses_any), ("Literal", module.uses_literal)) if used]
+    return ", ".join(names)
+
+
+def render(apis: Iterable[Api], options: dict[str, object], progress: Progress) -> dict[str, str]:
+    """Every generated file (path relative to the package folder -> unformatted text)."""
+    env = _environment()
+    files: dict[str, str] = {}
+    modules: list[ClientModule] = []
+    for api in apis:
+        progress(f"models  {api.document.display}")
+        models = generate_models(api, dict(options))
+        module = build_client_module(api, models)
+        modules.append(module)
+        header = (
+            f"# Generated by triggerspec from {api.document.display} "
+            f"(sha256 {api.document.sha256[:16]}). Do not edit."
+        )
+        progress(f"client  {api.document.display}")
+        files[f"{module.package}/models.py"] = models
+        files[f"{module.package}/client.py"] = env.get_template("client.py.jinja").render(
+            m=module, header=header, typing_imports=_typing_imports(module)
+        )
+        files[f"{module.package}/__init__.py"] = env.get_template("package_init.py.jinja").render(
+            m=module, header=header
+        )
+    files["__init__.py"] = env.get_template("root_init.py.jinja").render(modules=modules)
+    files["API.md"] = env.get_template("api.md.jinja").render(modules=modules)
+    files["py.typed"] = ""
+    return files
+
+
+def _ruff(args: list[str], cwd: Path) -> None:
+    command = [sys.executable, "-m", "ruff", *args, *RUFF_SETTINGS, "."]
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RegenError(
+            f"ruff {args[0]} failed on the generated code:\n{done.stdout}{done.stderr}"
+        )
+
+
+def format_tree(files: dict[str, str], scratch: Path) -> dict[str, str]:
+    """The files after ``ruff check --fix`` (imports) and ``ruff format``, in a scratch folder."""
+    for rel, text in files.items():
+        path = scratch / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    _ruff(["check", "--fix", "--select", "I,F401,UP", "--quiet"], scratch)
+    _ruff(["format", "--quiet"], scratch)
+    return {rel: (scratch / rel).read_text(encoding="utf-8") for rel in files}
+
+
+def _with_manifest(files: dict[str, str], inputs: str) -> dict[str, str]:
+    manifest = {
+        "generator": f"triggerspec {__version__}",
+        "inputs": inputs,
+        "files": {rel: _sha(text.encode()) for rel, text in sorted(files.items())},
+    }
+    return {**files, MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n"}
+
+
+def build_tree(project: Project, progress: Progress) -> dict[str, str]:
+    """Render and format the whole generated package in memory."""
+    apis = [load_api(p, project.relative(p)) for p in project.spec_files()]
+    options = load_options(project.root / "pyproject.toml")
+    raw = render(apis, options, progress)
+    with tempfile.TemporaryDirectory(prefix="triggerspec-regen-") as scratch:
+        progress("format  ruff")
+        formatted = format_tree(raw, Path(scratch))
+    return _with_manifest(formatted, inputs_hash(project))
+
+
+def _on_disk(package_dir: Path) -> dict[str, str]:
+    if not package_dir.is_dir():
+        return {}
+    return {
+        p.relative_to(package_dir).as_posix(): p.read_text(encoding="utf-8")
+        for p in package_dir.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def regen(
+    project: Project, *, check: bool = False, progress: Progress | None = None
+) -> RegenResult:
+    """Regenerate ``generated/`` (or, with ``check``, report what is stale and write nothing)."""
+    say = progress or (lambda _msg: None)
+    if is_fresh(project):
+        return RegenResult()
+    tree = build_tree(project, say)
+    package_dir = project.generated_dir / PACKAGE
+    current = _on_disk(package_dir)
+    changed = sorted(rel for rel, text in tree.items() if current.get(rel) != text)
+    removed = sorted(set(current) - set(tree))
+    shown = f"{project.relative(project.generated_dir)}/{PACKAGE}"
+    result = RegenResult(rendered=True)
+    if check:
+        result.stale = [f"{shown}/{rel}" for rel in [*changed, *removed]]
+        return result
+    if not changed and not removed:
+        return result
+    _swap_in(package_dir, tree)
+    result.written = [f"{shown}/{rel}" for rel in changed]
+    result.removed = [f"{shown}/{rel}" for rel in removed]
+    return result
+
+
+def _swap_in(package_dir: Path, tree: dict[str, str]) -> None:
+    """Write the new tree beside the old one, then exchange them by renaming."""
+    package_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".regen-new-", dir=package_dir.parent))
+    try:
+        for rel, text in tree.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        old = package_dir.parent / f".regen-old-{os.getpid()}"
+        if package_dir.exists():
+            package_dir.rename(old)
+        staging.rename(package_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
