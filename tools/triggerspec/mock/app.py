@@ -1,0 +1,536 @@
+"""The mock application: a function from request to response, and its ASGI face.
+
+:meth:`MockApp.handle` is the whole mock: route, authenticate, check parameters, read and
+validate the body, apply a scenario, build the answer, journal it. Everything it needs
+(routes, compiled validators, envelopes) is built once in the constructor, so a request
+costs a trie walk and one validator call. The ASGI ``__call__`` only reads the body (with a
+size cap and a time limit, so an over-large or stalled upload gets a prompt 4xx), calls
+``handle`` and sends the answer; the httpx transports call ``handle`` directly.
+
+The order of checks, and so which error a request with several problems gets: unknown path
+(404) or method (405), ``Prefer`` header (400), body size (413), credentials (401/403),
+parameters (400), media type (415), body syntax (400), body rules (400, or 413 for a size
+cap). Only a request that passes them all meets a forced status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import threading
+from collections import Counter
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from triggerspec.errors import UsageError
+from triggerspec.mock.auth import authenticate, mask_headers, secret_headers
+from triggerspec.mock.bodies import ParsedBody, describe_unchecked, parse_body
+from triggerspec.mock.control import CONTROL_PREFIX, handle_control
+from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
+from triggerspec.mock.exchange import MockRequest, MockResponse, headers_of, json_response
+from triggerspec.mock.journal import Journal, JournalEntry
+from triggerspec.mock.responses import Context, build
+from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
+from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
+from triggerspec.mock.settings import MiB, MockSettings
+from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState, iso
+from triggerspec.mock.validation import CompiledOperation
+from triggerspec.project import Project
+from triggerspec.spec.model import Api, Operation, Part, load_api
+
+log = logging.getLogger("triggerspec.mock")
+
+JOURNAL_BODY_LIMIT = 256 * 1024
+"""JSON bodies larger than this are journaled as their size only."""
+
+RATE_WINDOW = timedelta(hours=1)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+@dataclass
+class _Note:
+    """What the journal records about one exchange, filled in as the request is handled."""
+
+    api: str | None = None
+    operation_id: str | None = None
+    auth: str | None = None
+    scenario: str | None = None
+    body: Any = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Disconnected(Exception):
+    pass
+
+
+class MockApp:
+    """A spec-driven mock of every operation in ``apis``: ASGI app and in-process core.
+
+    Args:
+        apis: the contract model of each spec to serve (at least one).
+        settings: seed, token, limits and scenarios (see :class:`MockSettings`).
+
+    Example:
+        >>> app = MockApp(apis, MockSettings(seed=1))
+        >>> response = app.handle(MockRequest("POST", "/v1/projects/p/jobs/j/build", ...))
+    """
+
+    def __init__(self, apis: Sequence[Api], settings: MockSettings | None = None) -> None:
+        if not apis:
+            raise UsageError("the mock needs at least one spec to serve")
+        self.settings = settings or MockSettings()
+        self.apis = {api.name: api for api in apis}
+        self.router = Router(apis)
+        self.compiled = {
+            (route.api.name, route.operation.operation_id): CompiledOperation.from_operation(
+                route.api, route.operation
+            )
+            for route in self.router.routes
+        }
+        self._envelopes = {api.name: envelope_for(api.profile) for api in apis}
+        self._secret = secret_headers(apis)
+        largest = max(
+            (p.max_bytes or 0 for api in apis for op in api.operations for p in _parts(op)),
+            default=0,
+        )
+        self.max_body_bytes = self.settings.max_body_bytes or max(largest + 4 * MiB, 8 * MiB)
+        self.clock = Clock(FAKE_EPOCH if self.settings.seed is not None else None)
+        self.ids = Ids(self.settings.seed)
+        self.state = MockState()
+        self.journal = Journal(self.settings.journal_limit)
+        self.scenarios = ScenarioBook()
+        self.calls: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.RLock()
+        self.add_scenarios(*self.settings.scenarios)
+
+    # -- public helpers ------------------------------------------------------------------
+
+    def base_path(self, api_name: str) -> str:
+        """The path prefix one API is served under (``/client/v4``, or ``""``)."""
+        try:
+            return self.apis[api_name].base_path
+        except KeyError:
+            raise KeyError(f"no API named {api_name!r}; served: {sorted(self.apis)}") from None
+
+    def add_scenarios(self, *scenarios: Scenario) -> None:
+        """Add scenarios to the mock's list after checking each against the operations.
+
+        Raises:
+            ScenarioError: an unknown operation, an undocumented status or example.
+        """
+        for scenario in scenarios:
+            targets = [
+                c for c in self.compiled.values() if scenario.applies_to(c.operation.operation_id)
+            ]
+            if not targets:
+                known = sorted(op for _, op in self.compiled)
+                raise ScenarioError(
+                    f"no operation {scenario.operation!r}; known: {', '.join(known)}"
+                )
+            if scenario.operation != "*":
+                for compiled in targets:
+                    self._check_scenario(compiled, scenario)
+        self.scenarios.add(*scenarios)
+
+    def reset(self) -> None:
+        """Forget state, journal, scenarios and call counts; restart ids and the clock."""
+        with self._lock:
+            self.state.reset()
+            self.journal.clear()
+            self.scenarios.clear()
+            self.calls.clear()
+            self.clock.reset()
+            self.ids.reset()
+
+    def routes(self) -> list[dict[str, Any]]:
+        """Every served route with how often it was called (unused ones show 0)."""
+        return [
+            {
+                "api": r.api.name,
+                "operation_id": r.operation.operation_id,
+                "method": r.method,
+                "path": r.template,
+                "calls": self.calls[(r.api.name, r.operation.operation_id)],
+            }
+            for r in self.router.routes
+        ]
+
+    # -- the core ------------------------------------------------------------------------
+
+    def handle(self, request: MockRequest) -> MockResponse:
+        """Answer one request (the in-process entry point; never raises)."""
+        return self._handle(request, None)
+
+    def _handle(self, request: MockRequest, early: Rejected | None) -> MockResponse:
+        if request.target == CONTROL_PREFIX or request.target.startswith(CONTROL_PREFIX + "/"):
+            return handle_control(self, request, early)
+        with self._lock:
+            note = _Note()
+            try:
+                response = self._serve(request, early, note)
+            except Exception:  # a bug in the mock: still answer, in the vendor's shape
+                log.exception("the mock failed on %s %s", request.method, request.target[:200])
+                api = self.router.apis[0]
+                problem = Problem("request", "", "internal", "the mock failed; see its log")
+                response = self._error(api, 500, [problem])
+            self._record(request, response, note)
+            return response
+
+    def _serve(self, request: MockRequest, early: Rejected | None, note: _Note) -> MockResponse:
+        try:
+            segments = split_target(request.target)
+        except BadPath as exc:
+            api = self.router.nearest_api(request.target.split("/")[1:])
+            note.api = api.name
+            return self._error(api, 400, [Problem("request", "", "path", str(exc))])
+        found = self.router.resolve(request.method, segments)
+        if found is None:
+            api = self.router.nearest_api(segments)
+            note.api = api.name
+            where = request.target if len(request.target) <= 200 else request.target[:200] + "..."
+            problem = Problem("request", "", "route", f"no operation is served at {where}")
+            return self._error(api, 404, [problem])
+        if isinstance(found, WrongMethod):
+            note.api = found.api.name
+            allowed = ", ".join(found.allowed)
+            problem = Problem(
+                "request", "", "method", f"{request.method} is not allowed here; use {allowed}"
+            )
+            return self._error(found.api, 405, [problem], [("allow", allowed)])
+        return self._operation(found, request, early, note)
+
+    def _operation(
+        self, match: Match, request: MockRequest, early: Rejected | None, note: _Note
+    ) -> MockResponse:
+        route = match.route
+        compiled = self.compiled[(route.api.name, route.operation.operation_id)]
+        note.api, note.operation_id = route.api.name, route.operation.operation_id
+        self.calls[(note.api, note.operation_id)] += 1
+        self.clock.tick()
+        try:
+            prefer = parse_prefer(request.header("prefer"))
+            if prefer is not None:
+                self._check_scenario(compiled, prefer)
+        except ScenarioError as exc:
+            return self._error(route.api, 400, [Problem("header", "Prefer", "scenario", str(exc))])
+        try:
+            body = self._validate(compiled, match, request, early, note)
+        except Rejected as exc:
+            note.problems = exc.problems
+            response = self._error(route.api, exc.status, exc.problems)
+            response.delay_s = self._delay(prefer)
+            return response
+        scenario = prefer or self.scenarios.take(route.operation.operation_id)
+        try:
+            response = self._answer(compiled, match, body, scenario, note)
+        except ScenarioError as exc:  # a mock-wide scenario that does not fit this operation
+            problem = Problem("request", "", "scenario", str(exc))
+            return self._error(route.api, 400, [problem])
+        response.delay_s = self._delay(scenario)
+        return response
+
+    def _validate(
+        self,
+        compiled: CompiledOperation,
+        match: Match,
+        request: MockRequest,
+        early: Rejected | None,
+        note: _Note,
+    ) -> ParsedBody:
+        if early is not None:
+            raise early
+        if len(request.body) > self.max_body_bytes:
+            raise self.too_large()
+        note.auth = authenticate(compiled.requirements, request.headers, self.settings.token)
+        problems = compiled.parameter_problems(match.params, request.query, request.headers)
+        if problems:
+            raise Rejected(400, problems)
+        body = parse_body(compiled.operation.body, request.header("content-type"), request.body)
+        if body.kind == "json" and len(request.body) > JOURNAL_BODY_LIMIT:
+            note.body = {"size": len(request.body), "journaled": False}
+        else:
+            note.body = body.describe()
+        status, problems = compiled.body_problems(body)
+        if problems:
+            raise Rejected(status, problems)
+        return body
+
+    def too_large(self) -> Rejected:
+        """The refusal of a body beyond the mock's size limit."""
+        limit = self.max_body_bytes
+        return Rejected(
+            413,
+            [
+                Problem(
+                    "body", "", "max-bytes", f"the body is larger than the limit of {limit} bytes"
+                )
+            ],
+        )
+
+    def _answer(
+        self,
+        compiled: CompiledOperation,
+        match: Match,
+        body: ParsedBody,
+        scenario: Scenario | None,
+        note: _Note,
+    ) -> MockResponse:
+        op = compiled.operation
+        envelope = self._envelopes[compiled.api.name]
+        success_status = int(op.success.status)
+        status = success_status
+        headers: list[tuple[str, str]] = []
+        if scenario is not None:
+            self._check_scenario(compiled, scenario)
+            note.scenario = scenario.describe() or None
+            status = scenario.status or success_status
+            if scenario.retry_after is not None:
+                headers.append(("retry-after", str(scenario.retry_after)))
+        headers += self._rate_limit(compiled, envelope, status, scenario)
+        if scenario is not None and scenario.example is not None:
+            documented = compiled.response_for(status)
+            assert documented is not None  # _check_scenario made sure
+            example = next(e for e in documented.examples if e.name == scenario.example)
+            return json_response(status, example.value, headers)
+        if status != success_status:
+            assert scenario is not None
+            problem = Problem(
+                "request",
+                "",
+                "scenario",
+                f"{reason(status)} (forced by a mock scenario: {scenario.describe()})",
+            )
+            return self._error(compiled.api, status, [problem], headers)
+        ctx = Context(
+            api=compiled.api,
+            operation=op,
+            params=match.params,
+            body=body,
+            state=self.state,
+            clock=self.clock,
+            ids=self.ids,
+            settings=self.settings,
+        )
+        built = build(ctx)
+        payload = built.payload if built.raw else envelope.success(built.payload)
+        return json_response(
+            status, payload, [*headers, *built.headers, *self._deprecation(compiled)]
+        )
+
+    # -- pieces ----------------------------------------------------------------------------
+
+    def _check_scenario(self, compiled: CompiledOperation, scenario: Scenario) -> None:
+        op = compiled.operation
+        success = int(op.success.status)
+        status = scenario.status or success
+        documented = compiled.response_for(status)
+        if status != success and (status < 400 or documented is None):
+            listed = ", ".join(r.status for r in op.responses)
+            raise ScenarioError(
+                f"status {status} is not a documented error of {op.operation_id} "
+                f"(documented: {listed})"
+            )
+        if scenario.example is not None:
+            names = [e.name for e in documented.examples] if documented else []
+            if scenario.example not in names:
+                raise ScenarioError(
+                    f"{op.operation_id} documents no example {scenario.example!r} for status "
+                    f"{status} (examples: {', '.join(names) or 'none'})"
+                )
+
+    def _delay(self, scenario: Scenario | None) -> float:
+        if scenario is None or not scenario.delay_ms:
+            return 0.0
+        return min(scenario.delay_ms, self.settings.max_delay_ms) / 1000
+
+    def _rate_limit(
+        self,
+        compiled: CompiledOperation,
+        envelope: Envelope,
+        status: int,
+        scenario: Scenario | None,
+    ) -> list[tuple[str, str]]:
+        """Rate-limit headers where the vendor documents them (reported, never enforced)."""
+        api = compiled.api.name
+        now = self.clock.now()
+        start = self.state.window_start.get(api)
+        if start is None or now - start >= RATE_WINDOW:
+            start = self.state.window_start[api] = now
+            self.state.requests[api] = 0
+        self.state.requests[api] += 1
+        limit = self.settings.rate_limit_per_hour
+        remaining = max(0, limit - self.state.requests[api])
+        reset_s = math.ceil((start + RATE_WINDOW - now).total_seconds())
+        if status == 429:
+            remaining = 0
+            if scenario is not None and scenario.retry_after is not None:
+                reset_s = scenario.retry_after
+        return envelope.rate_limit_headers(limit, remaining, reset_s)
+
+    def _deprecation(self, compiled: CompiledOperation) -> list[tuple[str, str]]:
+        op = compiled.operation
+        if not op.deprecated:
+            return []
+        headers = [("deprecation", "true")]
+        successor = next(
+            (o for o in compiled.api.operations if o.operation_id == op.replaced_by), None
+        )
+        if successor is not None:
+            link = f'<{compiled.api.base_path}{successor.path}>; rel="successor-version"'
+            headers.append(("link", link))
+        return headers
+
+    def _error(
+        self,
+        api: Api,
+        status: int,
+        problems: Sequence[Problem],
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> MockResponse:
+        body = self._envelopes[api.name].error(status, problems, self.ids.uuid())
+        return json_response(status, body, headers)
+
+    def _record(self, request: MockRequest, response: MockResponse, note: _Note) -> None:
+        body = note.body
+        if body is None and request.body:
+            body = self._describe_unread(request, note)
+        self.journal.record(
+            JournalEntry(
+                seq=self.journal.next_seq(),
+                at=iso(self.clock.now()),
+                method=request.method,
+                path=request.target,
+                query=request.query,
+                headers=mask_headers(request.headers, self._secret),
+                body=body,
+                status=response.status,
+                api=note.api,
+                operation_id=note.operation_id,
+                auth=note.auth,
+                scenario=note.scenario,
+                problems=tuple(str(p) for p in note.problems),
+            )
+        )
+
+    def _describe_unread(self, request: MockRequest, note: _Note) -> Any:
+        """The journal's view of a body the checks never reached (or could not read)."""
+        if len(request.body) > JOURNAL_BODY_LIMIT:
+            return {"size": len(request.body), "parsed": False}
+        return describe_unchecked(request.header("content-type"), request.body)
+
+    # -- ASGI ----------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection (HTTP and lifespan; WebSockets are refused)."""
+        kind = scope["type"]
+        if kind == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if kind != "http":
+            await receive()
+            await send({"type": "websocket.close", "code": 1003})
+            return
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        head = MockRequest(
+            method=scope["method"],
+            target=raw_path.decode("latin-1").split("?", 1)[0],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers_of(
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
+            ),
+        )
+        declared = head.content_length
+        if declared is not None and declared > self.max_body_bytes:
+            response = self._handle(head, self.too_large())
+        else:
+            try:
+                async with asyncio.timeout(self.settings.body_timeout_s):
+                    data = await _read_body(receive, self.max_body_bytes)
+            except _TooLarge:
+                response = self._handle(head, self.too_large())
+            except TimeoutError:
+                wait = self.settings.body_timeout_s
+                problem = Problem("body", "", "timeout", f"the body did not arrive within {wait} s")
+                response = self._handle(head, Rejected(408, [problem]))
+            except _Disconnected:
+                return
+            else:
+                response = self._handle(replace(head, body=data), None)
+        if response.delay_s > 0:
+            await asyncio.sleep(response.delay_s)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [
+                    *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
+                    (b"content-length", str(len(response.body)).encode("ascii")),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+
+def _parts(op: Operation) -> tuple[Part, ...]:
+    return op.body.parts if op.body is not None else ()
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def load_apis(project: Project, paths: Sequence[Path] = ()) -> list[Api]:
+    """The contract model of ``paths`` (default: every spec of the project)."""
+    files = list(paths) or project.spec_files()
+    return [load_api(path, project.relative(path)) for path in files]
+
+
+def create_app(apis: Sequence[Api], settings: MockSettings | None = None) -> MockApp:
+    """The mock of ``apis`` as an ASGI app (also usable in-process via ``.handle``).
+
+    Args:
+        apis: the contract model of each spec to serve.
+        settings: seed, token, limits and scenarios.
+
+    Example:
+        >>> app = create_app(load_apis(Project.discover()), MockSettings(seed=7))
+        >>> uvicorn.run(app, host="127.0.0.1", port=8080)
+    """
+    return MockApp(apis, settings)
+
+
+__all__ = ["CONTROL_PREFIX", "MockApp", "create_app", "load_apis"]

@@ -1,0 +1,157 @@
+"""Check credentials against an operation's security requirements, and mask them.
+
+An operation lists alternatives (OR), each a set of schemes (AND): Cloudflare accepts a
+bearer token, or X-Auth-Email together with X-Auth-Key. By default any well-formed
+credential passes; with a configured token, a credential of the satisfied alternative must
+equal it (compared with :func:`hmac.compare_digest`). Missing or malformed credentials get
+401, a well-formed but wrong one 403. Credentials never appear in a message.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from triggerspec.mock.envelopes import Problem, Rejected
+from triggerspec.spec.model import Api, Operation, SecurityScheme
+
+MASK = "***"
+
+ALWAYS_SECRET = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+)
+"""Headers masked in every journal entry, besides those the specs' schemes name."""
+
+_TOKEN68 = re.compile(r"[A-Za-z0-9\-._~+/]+=*\Z")
+_VISIBLE = re.compile(r"[\x21-\x7e]+\Z")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One alternative: every scheme in it must be satisfied."""
+
+    schemes: tuple[SecurityScheme, ...]
+
+    @property
+    def label(self) -> str:
+        """``api_token`` or ``api_email+api_key``: how the journal names the way in."""
+        return "+".join(s.name for s in self.schemes)
+
+    @property
+    def wording(self) -> str:
+        return " and ".join(_describe(s) for s in self.schemes)
+
+
+def _describe(scheme: SecurityScheme) -> str:
+    return "Authorization: Bearer <token>" if scheme.kind == "bearer" else scheme.header
+
+
+def requirements_of(api: Api, operation: Operation) -> tuple[Requirement, ...]:
+    """The operation's security alternatives as schemes."""
+    return tuple(
+        Requirement(tuple(api.schemes[name] for name in names)) for names in operation.security
+    )
+
+
+def _credential(scheme: SecurityScheme, headers: Mapping[str, str]) -> tuple[str | None, str]:
+    """``(credential, "")`` when well-formed, else ``(None, why)``; ``why == ""`` if absent."""
+    raw = headers.get(scheme.header.lower())
+    if raw is None:
+        return None, ""
+    if scheme.kind == "bearer":
+        kind, _, token = raw.strip().partition(" ")
+        if kind.lower() != "bearer":
+            return None, "must be 'Bearer <token>'"
+        token = token.strip()
+        if not token:
+            return None, "has an empty bearer token"
+        if _TOKEN68.match(token) is None:
+            return None, "carries a bearer token with characters a token cannot have"
+        return token, ""
+    value = raw.strip()
+    if not value or _VISIBLE.match(value) is None:
+        return None, "must be a non-empty value of visible ASCII characters"
+    return value, ""
+
+
+def authenticate(
+    requirements: Sequence[Requirement], headers: Mapping[str, str], token: str | None
+) -> str | None:
+    """The label of the satisfied alternative (``None`` when no auth is required).
+
+    Raises:
+        Rejected: no alternative is satisfied (401, or 403 for a wrong credential).
+    """
+    if not requirements or any(not r.schemes for r in requirements):
+        return None
+    partial: list[Problem] = []
+    wrong = False
+    for req in requirements:
+        found = [(scheme, *_credential(scheme, headers)) for scheme in req.schemes]
+        values = [value for _, value, _ in found if value is not None]
+        if len(values) == len(found):
+            if token is None or _matches(values, token):
+                return req.label
+            wrong = True
+            continue
+        present = [s.header for s in req.schemes if s.header.lower() in headers]
+        if not present:
+            continue
+        scheme, _, why = next(f for f in found if f[1] is None)
+        if not why:
+            why = f"is required together with {' and '.join(present)}"
+        partial.append(Problem("header", scheme.header, "security", why))
+    if wrong:
+        raise Rejected(
+            403,
+            [
+                Problem(
+                    "header",
+                    _headers_of(requirements),
+                    "security",
+                    "Authentication error: the credential is not the one this mock requires",
+                )
+            ],
+        )
+    if partial:
+        raise Rejected(401, partial[:1])
+    raise Rejected(
+        401,
+        [
+            Problem(
+                "header",
+                _headers_of(requirements),
+                "security",
+                "missing credentials: send " + ", or ".join(r.wording for r in requirements),
+            )
+        ],
+    )
+
+
+def _headers_of(requirements: Sequence[Requirement]) -> str:
+    names: list[str] = []
+    for req in requirements:
+        for scheme in req.schemes:
+            if scheme.header not in names:
+                names.append(scheme.header)
+    return "/".join(names)
+
+
+def _matches(values: Sequence[str], token: str) -> bool:
+    """Whether any credential equals the token; every comparison runs in constant time."""
+    expected = token.encode("utf-8")
+    hits = [hmac.compare_digest(v.encode("latin-1"), expected) for v in values]
+    return any(hits)
+
+
+def secret_headers(apis: Iterable[Api]) -> frozenset[str]:
+    """Every header that may carry a credential: the usual ones plus each scheme's header."""
+    named = {scheme.header.lower() for api in apis for scheme in api.schemes.values()}
+    return ALWAYS_SECRET | named
+
+
+def mask_headers(headers: Mapping[str, str], secret: frozenset[str]) -> dict[str, str]:
+    """A copy of ``headers`` with every credential replaced by ``***``."""
+    return {k: MASK if k in secret else v for k, v in headers.items()}

@@ -1,0 +1,137 @@
+"""``triggerspec mock``: serve every spec at its vendor path with uvicorn.
+
+Wired into the main CLI through :func:`add_parser`; ``python -m triggerspec.mock`` runs the
+same command on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from triggerspec.errors import TriggerspecError, UsageError
+from triggerspec.mock.app import create_app, load_apis
+from triggerspec.mock.control import CONTROL_PREFIX
+from triggerspec.mock.scenarios import ScenarioError, load_scenarios
+from triggerspec.mock.server import bind, serve
+from triggerspec.mock.settings import MockSettings
+from triggerspec.mock.state import FAKE_EPOCH, iso
+from triggerspec.project import Project
+
+TOKEN_ENV = "TRIGGERSPEC_MOCK_TOKEN"
+
+DESCRIPTION = (
+    "Serve every spec at its vendor path (Cloudflare under /client/v4, Northflank and "
+    "SourceCraft at the root), so a client only changes its base URL. Requests are checked "
+    "against the specs (auth, parameters, bodies, formats, patterns, cross-field rules) and "
+    "refused in the vendor's own error envelope; valid ones get realistic, stateful answers. "
+    "Per request, 'Prefer: code=429, retry-after=2', 'Prefer: delay=150' or "
+    "'Prefer: example=NAME' force an answer. Control endpoints under "
+    f"{CONTROL_PREFIX}: journal, scenarios, routes, clock, reset. No build is ever started."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the mock command."""
+    parser.add_argument("specs", nargs="*", help="spec files (default: every spec in specs/)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port (default: %(default)s; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="deterministic ids, and a fake clock starting at " + iso(FAKE_EPOCH),
+    )
+    parser.add_argument(
+        "--token",
+        help=f"require exactly this credential (default: ${TOKEN_ENV}, else any well-formed one)",
+    )
+    parser.add_argument(
+        "--scenario-file",
+        type=Path,
+        help="YAML or JSON list of {operation, status, retry_after, delay_ms, example, times}",
+    )
+    parser.add_argument(
+        "--max-body-bytes", type=int, help="refuse larger bodies with 413 (default: 29 MiB here)"
+    )
+    parser.add_argument(
+        "--repeat-window",
+        type=float,
+        default=60.0,
+        help="seconds in which a repeated SourceCraft trigger is already_exists (default: 60)",
+    )
+    parser.add_argument(
+        "--access-log", action="store_true", help="log every request (off by default: it is slow)"
+    )
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``mock`` command to the main CLI's subcommands."""
+    parser = commands.add_parser(
+        "mock", help="serve a validating, stateful mock of every spec", description=DESCRIPTION
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def settings_from_args(args: argparse.Namespace) -> MockSettings:
+    """The mock's settings from the command line (and the token's environment variable)."""
+    if args.max_body_bytes is not None and args.max_body_bytes < 1:
+        raise UsageError("--max-body-bytes must be positive")
+    if args.repeat_window < 0:
+        raise UsageError("--repeat-window must not be negative")
+    scenarios = tuple(load_scenarios(args.scenario_file)) if args.scenario_file else ()
+    return MockSettings(
+        seed=args.seed,
+        token=args.token or os.environ.get(TOKEN_ENV) or None,
+        scenarios=scenarios,
+        max_body_bytes=args.max_body_bytes,
+        repeat_window_s=args.repeat_window,
+    )
+
+
+def run(args: argparse.Namespace, project: Project) -> int:
+    """Serve until interrupted; 2 on a usage error (bad spec, scenario or port)."""
+    settings = settings_from_args(args)
+    apis = load_apis(project, [Path(p).resolve() for p in args.specs])
+    try:
+        app = create_app(apis, settings)
+    except ScenarioError as exc:
+        raise UsageError(f"{args.scenario_file}: {exc}") from None
+    sock = bind(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    origin = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+    out = sys.stderr
+    count = sum(len(api.operations) for api in apis)
+    print(f"triggerspec mock: {count} operation(s) from {len(apis)} spec(s) on {origin}", file=out)
+    for api in apis:
+        ops = ", ".join(op.operation_id for op in api.operations)
+        print(f"  {api.name:<28} {origin}{api.base_path}  ({ops})", file=out)
+    print(f"  {'control':<28} {origin}{CONTROL_PREFIX}", file=out)
+    auth = "exactly the configured token" if settings.token else "any well-formed credential"
+    seed = f"seed {settings.seed}" if settings.seed is not None else "random ids, wall clock"
+    print(f"  auth: {auth}; {seed}; {len(settings.scenarios)} scenario(s)", file=out, flush=True)
+    serve(app, sock, access_log=args.access_log)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m triggerspec.mock``: the mock command on its own."""
+    parser = argparse.ArgumentParser(prog="python -m triggerspec.mock", description=DESCRIPTION)
+    parser.add_argument("--root", type=Path, help="project root (default: found from the cwd)")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        project = Project.from_root(args.root) if args.root else Project.discover()
+        return run(args, project)
+    except TriggerspecError as exc:
+        print(f"triggerspec: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130

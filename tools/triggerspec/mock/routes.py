@@ -1,0 +1,159 @@
+"""Routes built from the contract model, matched segment by segment.
+
+Every operation is served at its vendor path: the API's base path (``/client/v4`` for
+Cloudflare) followed by the operation's path template. Templates go into a trie of path
+segments (literal children in a dict, one parameter child), so finding a route costs the
+same with six operations or a thousand. Literal segments win over parameters, with
+backtracking, so ``/repos/{org}/{repo}/cicd/runs`` and ``/{org}/{repo}/ci_workflows/...``
+live side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
+
+from triggerspec.errors import UsageError
+from triggerspec.spec.model import Api, Operation
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation at its full path, with the parameter name of each template segment."""
+
+    api: Api
+    operation: Operation
+    template: str
+    params: tuple[tuple[int, str], ...]
+    """``(segment index, parameter name)`` for each ``{name}`` segment."""
+
+    @property
+    def method(self) -> str:
+        return self.operation.method
+
+
+@dataclass
+class _Node:
+    static: dict[str, _Node] = field(default_factory=dict)
+    param: _Node | None = None
+    routes: dict[str, Route] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A route and the decoded values of its path parameters."""
+
+    route: Route
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class WrongMethod:
+    """The path exists but not for this method; ``allowed`` lists the methods it has."""
+
+    api: Api
+    allowed: tuple[str, ...]
+
+
+class BadPath(ValueError):
+    """The path cannot be decoded (a percent-escape that is not UTF-8)."""
+
+
+def split_target(target: str) -> list[str]:
+    """Percent-decoded path segments (UTF-8); ``BadPath`` when a segment does not decode."""
+    segments = target.split("/")[1:] if target.startswith("/") else target.split("/")
+    out: list[str] = []
+    for i, raw in enumerate(segments):
+        if "%" not in raw:
+            out.append(raw)
+            continue
+        try:
+            out.append(unquote_to_bytes(raw).decode("utf-8"))
+        except UnicodeDecodeError:
+            raise BadPath(f"path segment {i + 1} is not UTF-8 after percent-decoding") from None
+    return out
+
+
+def _template_segments(template: str) -> list[str]:
+    return template.split("/")[1:]
+
+
+class Router:
+    """Finds the operation for a method and path; built once from the APIs."""
+
+    def __init__(self, apis: Sequence[Api]) -> None:
+        self.apis = tuple(apis)
+        self._root = _Node()
+        self.routes: list[Route] = []
+        for api in self.apis:
+            for op in api.operations:
+                self._add(api, op)
+
+    def _add(self, api: Api, op: Operation) -> None:
+        template = api.base_path + op.path
+        node = self._root
+        params: list[tuple[int, str]] = []
+        for i, segment in enumerate(_template_segments(template)):
+            if segment.startswith("{") and segment.endswith("}") and segment.count("{") == 1:
+                params.append((i, segment[1:-1]))
+                node.param = node.param or _Node()
+                node = node.param
+            elif "{" in segment or "}" in segment:
+                raise UsageError(
+                    f"{api.document.display}: {op.operation_id}: path segment {segment!r} mixes "
+                    "text and a parameter; the mock supports whole-segment parameters only"
+                )
+            else:
+                node = node.static.setdefault(segment, _Node())
+        if op.method in node.routes:
+            other = node.routes[op.method]
+            raise UsageError(
+                f"{op.operation_id} ({api.name}) and {other.operation.operation_id} "
+                f"({other.api.name}) are both {op.method} {template}"
+            )
+        route = Route(api, op, template, tuple(params))
+        node.routes[op.method] = route
+        self.routes.append(route)
+
+    def resolve(self, method: str, segments: Sequence[str]) -> Match | WrongMethod | None:
+        """The route for ``method`` at ``segments``, a :class:`WrongMethod`, or ``None``."""
+        wrong: WrongMethod | None = None
+        for node in self._walk(self._root, segments, 0):
+            route = node.routes.get(method)
+            if route is not None:
+                return Match(route, {name: segments[i] for i, name in route.params})
+            if wrong is None:
+                first = next(iter(node.routes.values()))
+                wrong = WrongMethod(first.api, tuple(sorted(node.routes)))
+        return wrong
+
+    def _walk(self, node: _Node, segments: Sequence[str], i: int) -> Iterator[_Node]:
+        if i == len(segments):
+            if node.routes:
+                yield node
+            return
+        child = node.static.get(segments[i])
+        if child is not None:
+            yield from self._walk(child, segments, i + 1)
+        if node.param is not None:
+            yield from self._walk(node.param, segments, i + 1)
+
+    def nearest_api(self, segments: Sequence[str]) -> Api:
+        """The API whose routes share the longest prefix with a path nobody serves.
+
+        Unknown paths and undecodable ones get that vendor's error envelope.
+        """
+        best, score = self.apis[0], -1
+        for route in self.routes:
+            shared = 0
+            for want, got in zip(_template_segments(route.template), segments, strict=False):
+                if want == got:
+                    shared += 2  # a literal match says more than a parameter match
+                elif want.startswith("{"):
+                    shared += 1
+                else:
+                    break
+            if shared > score:
+                best, score = route.api, shared
+        return best

@@ -1,0 +1,51 @@
+"""How one mock instance behaves: seed, token, limits, windows, scenarios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from triggerspec.mock.scenarios import Scenario
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    """Settings of one mock; the defaults suit tests and a local server alike.
+
+    Args:
+        seed: make ids and time deterministic (fake clock from 2025-01-01T00:00:00Z).
+        token: require exactly this credential (default: any well-formed one).
+        scenarios: the mock's own scenarios, in match order.
+        max_body_bytes: refuse larger bodies with 413 (default: the largest documented
+            part cap plus 4 MiB, and at least 8 MiB).
+        max_delay_ms: the longest delay a scenario may ask for (longer ones are capped).
+        repeat_window_s: a SourceCraft trigger repeated within this many seconds (mock
+            clock) answers ``already_exists``.
+        no_config_prefix: workflow names starting with this have no matching CI config, so
+            triggering them answers ``nothing_to_start``.
+        no_config_workflows: further workflow names without a matching config.
+        journal_limit: how many requests the journal keeps (the oldest fall off).
+        body_timeout_s: how long a client may take to send its body (408 after that).
+        rate_limit_per_hour: the limit reported in rate-limit headers where the vendor
+            documents them (never enforced; force a 429 with a scenario).
+    """
+
+    seed: int | None = None
+    token: str | None = field(default=None, repr=False)
+    scenarios: tuple[Scenario, ...] = ()
+    max_body_bytes: int | None = None
+    max_delay_ms: int = 10_000
+    repeat_window_s: float = 60.0
+    no_config_prefix: str = "none-"
+    no_config_workflows: frozenset[str] = frozenset()
+    journal_limit: int = 10_000
+    body_timeout_s: float = 30.0
+    rate_limit_per_hour: int = 1000
+
+    def has_no_config(self, workflow: str) -> bool:
+        """Whether the mock's CI config defines no workflow called ``workflow``."""
+        prefix = self.no_config_prefix
+        return (
+            bool(prefix) and workflow.startswith(prefix)
+        ) or workflow in self.no_config_workflows

@@ -1,0 +1,122 @@
+"""What the mock remembers between requests, and where its time and randomness come from.
+
+Under a seed everything is reproducible: ids come from one seeded ``random.Random`` and the
+clock is fake, starting at :data:`FAKE_EPOCH` and moving 1 ms per handled request (plus
+whatever :meth:`Clock.advance` adds). Without a seed ids are random and the clock is the
+wall clock (still advanceable, so tests can step over a time window).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+FAKE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+"""Where a seeded mock's clock starts."""
+
+TICK = timedelta(milliseconds=1)
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 UTC with milliseconds, as the vendors print it: ``2025-01-01T00:00:00.001Z``."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class Clock:
+    """The mock's notion of now: fake from a fixed start, or the wall clock plus an offset."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._start = start
+        self.reset()
+
+    @property
+    def fake(self) -> bool:
+        """Whether time only moves when the mock says so."""
+        return self._start is not None
+
+    def reset(self) -> None:
+        """Back to the start (fake) or to the wall clock without offset."""
+        self._now = self._start
+        self._offset = timedelta()
+
+    def now(self) -> datetime:
+        """The current mock time (timezone-aware, UTC)."""
+        if self._now is not None:
+            return self._now
+        return datetime.now(UTC) + self._offset
+
+    def tick(self) -> None:
+        """One request's worth of time (fake clocks only; the wall clock moves by itself)."""
+        if self._now is not None:
+            self._now += TICK
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward, e.g. past a repeat window."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        step = timedelta(seconds=seconds)
+        if self._now is not None:
+            self._now += step
+        else:
+            self._offset += step
+
+
+class Ids:
+    """Every random value the mock hands out, from one (optionally seeded) generator."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._seed = seed
+        self.reset()
+
+    def reset(self) -> None:
+        """Restart the sequence (the same seed gives the same ids again)."""
+        self._rng = random.Random(self._seed)
+
+    def uuid(self) -> str:
+        """A random (version 4) UUID string."""
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def hex(self, length: int) -> str:
+        """``length`` random lower-case hex digits (40 makes a git sha)."""
+        return f"{self._rng.getrandbits(4 * length):0{length}x}"
+
+    def pick(self, options: tuple[str, ...]) -> str:
+        """One of ``options``."""
+        return self._rng.choice(options)
+
+    def number(self, low: int, high: int) -> int:
+        """An integer in ``[low, high]``."""
+        return self._rng.randint(low, high)
+
+
+@dataclass
+class Trigger:
+    """One SourceCraft workflow trigger, remembered for repeat detection."""
+
+    flux_id: str
+    flux_public_id: str
+    at: datetime
+
+
+@dataclass
+class MockState:
+    """The records the stateful responses read and write; cleared by :meth:`reset`."""
+
+    connections: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
+    triggers: dict[tuple[str, ...], Trigger] = field(default_factory=dict)
+    projects: dict[tuple[str, str], str] = field(default_factory=dict)
+    heads: dict[tuple[str, ...], str] = field(default_factory=dict)
+    run_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
+    builds: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[str, str] = field(default_factory=dict)
+    requests: dict[str, int] = field(default_factory=dict)
+    window_start: dict[str, datetime] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        """Forget every record."""
+        for value in vars(self).values():
+            value.clear()

@@ -1,0 +1,155 @@
+"""Request validation from the contract model, compiled once per operation.
+
+Schemas come from the model already dereferenced; each gets one validator at app creation
+(the spec's own :data:`~triggerspec.spec.validate.SpecValidator`, so ``pattern`` keeps its
+ECMAScript meaning). A valid instance costs one ``is_valid`` call; only a failing one is
+walked again by :func:`~triggerspec.spec.validate.violations` for the messages, so every
+tool words a broken rule the same way. Size caps (``x-max-bytes``) are the one rule JSON
+Schema cannot state; they are checked from :class:`~triggerspec.spec.rules.Rule` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from triggerspec.mock.auth import Requirement, requirements_of
+from triggerspec.mock.bodies import ParsedBody
+from triggerspec.mock.envelopes import Envelope, Location, Problem, envelope_for
+from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
+from triggerspec.spec.rules import Rule
+from triggerspec.spec.validate import SpecValidator, format_checker, violations
+
+
+class CompiledSchema:
+    """One schema and its validator, built once."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self._validator = SpecValidator(schema, format_checker=format_checker)
+
+    def is_valid(self, instance: object) -> bool:
+        """Whether ``instance`` keeps every rule of the schema."""
+        return bool(self._validator.is_valid(instance))
+
+    def problems(
+        self, instance: object, location: Location = "body", name: str = ""
+    ) -> list[Problem]:
+        """Every violation as a :class:`Problem` (empty when the instance is valid).
+
+        Body problems carry the violation's JSON pointer; parameter problems the parameter
+        name (and the pointer inside it, if any).
+        """
+        if self.is_valid(instance):
+            return []
+        return [
+            Problem(location, name + v.pointer, v.rule, v.message)
+            for v in violations(self.schema, instance)
+        ]
+
+
+_COERCE = {"integer": int, "number": float}
+_LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header"}
+
+
+def _coerce(schema: Mapping[str, Any], raw: str) -> object:
+    """A parameter's text as the type its schema declares (left as text if it does not fit)."""
+    kind = schema.get("type")
+    if kind in _COERCE:
+        try:
+            return _COERCE[kind](raw)
+        except ValueError:
+            return raw
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
+    return raw
+
+
+@dataclass(frozen=True)
+class CompiledParameter:
+    """A path, query or header parameter with its compiled schema."""
+
+    parameter: Parameter
+    schema: CompiledSchema
+
+    def problems(self, raw: str | None) -> list[Problem]:
+        """Why ``raw`` (``None``: absent) is not an acceptable value."""
+        p = self.parameter
+        location = _LOCATIONS.get(p.location, "request")
+        if raw is None:
+            if p.required:
+                return [Problem(location, p.name, "required", "is required")]
+            return []
+        return self.schema.problems(_coerce(p.schema, raw), location, p.name)
+
+
+@dataclass(frozen=True)
+class CompiledOperation:
+    """Everything the mock checks for one operation, prepared at app creation."""
+
+    api: Api
+    operation: Operation
+    envelope: Envelope
+    requirements: tuple[Requirement, ...]
+    parameters: tuple[CompiledParameter, ...]
+    body_schema: CompiledSchema | None
+    size_rules: tuple[Rule, ...]
+    parts: Mapping[str, Part]
+
+    @classmethod
+    def from_operation(cls, api: Api, operation: Operation) -> CompiledOperation:
+        """Compile one operation of ``api``."""
+        body = operation.body
+        return cls(
+            api=api,
+            operation=operation,
+            envelope=envelope_for(api.profile),
+            requirements=requirements_of(api, operation),
+            parameters=tuple(
+                CompiledParameter(p, CompiledSchema(p.schema)) for p in operation.parameters
+            ),
+            body_schema=CompiledSchema(body.schema) if body is not None else None,
+            size_rules=tuple(r for r in operation.rules if r.kind == "max-bytes"),
+            parts={p.name: p for p in body.parts} if body is not None else {},
+        )
+
+    def parameter_problems(
+        self, path: Mapping[str, str], query: str, headers: Mapping[str, str]
+    ) -> list[Problem]:
+        """Problems with the path, query and header parameters."""
+        queries = parse_qs(query, keep_blank_values=True) if query else {}
+        found: list[Problem] = []
+        for compiled in self.parameters:
+            p = compiled.parameter
+            if p.location == "path":
+                raw: str | None = path.get(p.name)
+            elif p.location == "query":
+                raw = next(iter(queries.get(p.name, [])), None)
+            elif p.location == "header":
+                raw = headers.get(p.name.lower())
+            else:
+                continue
+            found.extend(compiled.problems(raw))
+        return found
+
+    def body_problems(self, body: ParsedBody) -> tuple[int, list[Problem]]:
+        """``(status, problems)`` for a parsed body: 413 when a size cap is broken, else 400."""
+        if self.body_schema is None or body.kind == "none":
+            return 400, []
+        if body.form is not None:
+            problems = self.body_schema.problems(body.form.instance())
+            sizes = body.form.sizes()
+            too_big = [
+                Problem("body", "/" + r.fields[0], "max-bytes", r.message)
+                for r in self.size_rules
+                if r.at == "" and not r.check(body.form.instance(), sizes)
+            ]
+            return (413 if too_big else 400), too_big + problems
+        return 400, self.body_schema.problems(body.value)
+
+    def response_for(self, status: int) -> Response | None:
+        """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""
+        by_key = {r.status.upper(): r for r in self.operation.responses}
+        return by_key.get(str(status)) or by_key.get(f"{str(status)[0]}XX") or by_key.get("DEFAULT")
