@@ -185,6 +185,8 @@ def build_request(
         if size is not None:
             sizes[name] = size
         file_parts.append((name, (filename, content, content_type)))
+    if op.body == "multipart" and body is not None:
+        body = {k: _form_text(v) for k, v in body.items()}  # text parts travel as text
     payload: dict[str, Any] = {}
     invalid: ValidationError | None = None
     if body is not None and body_model is not None:
