@@ -27,7 +27,11 @@ def iso(moment: datetime) -> str:
 
 
 class Clock:
-    """The mock's notion of now: fake from a fixed start, or the wall clock plus an offset."""
+    """The mock's notion of now: fake from a fixed start, or the wall clock plus an offset.
+
+    Either way each :meth:`tick` (one per handled request) moves time at least 1 ms, so two
+    requests never share a timestamp and ``modified_on`` always advances.
+    """
 
     def __init__(self, start: datetime | None = None) -> None:
         self._start = start
@@ -40,29 +44,30 @@ class Clock:
 
     def reset(self) -> None:
         """Back to the start (fake) or to the wall clock without offset."""
-        self._now = self._start
         self._offset = timedelta()
+        self._last = self._start or datetime.min.replace(tzinfo=UTC)
+
+    def _wall(self) -> datetime:
+        base = self._start if self._start is not None else datetime.now(UTC)
+        moment = base + self._offset
+        return moment - timedelta(microseconds=moment.microsecond % 1000)
 
     def now(self) -> datetime:
-        """The current mock time (timezone-aware, UTC)."""
-        if self._now is not None:
-            return self._now
-        return datetime.now(UTC) + self._offset
+        """The current mock time (UTC, whole milliseconds, never earlier than before)."""
+        self._last = max(self._wall(), self._last)
+        return self._last
 
     def tick(self) -> None:
-        """One request's worth of time (fake clocks only; the wall clock moves by itself)."""
-        if self._now is not None:
-            self._now += TICK
+        """One request's worth of time: later than any time handed out so far."""
+        self._last = max(self._wall(), self._last + TICK)
 
     def advance(self, seconds: float) -> None:
         """Move time forward, e.g. past a repeat window."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         step = timedelta(seconds=seconds)
-        if self._now is not None:
-            self._now += step
-        else:
-            self._offset += step
+        self._offset += step
+        self._last += step
 
 
 class Ids:
