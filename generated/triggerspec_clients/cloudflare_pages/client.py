@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import Literal
 
 import httpx
-
 from triggerspec.runtime import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,

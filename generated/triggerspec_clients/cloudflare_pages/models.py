@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, RootModel
 from pydantic.experimental.missing_sentinel import MISSING
-
 from triggerspec.runtime.enums import OpenStrEnum
 
 

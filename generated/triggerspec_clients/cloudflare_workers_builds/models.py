@@ -9,7 +9,6 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field, RootModel
 from pydantic.experimental.missing_sentinel import MISSING
-
 from triggerspec.runtime.enums import OpenStrEnum
 
 

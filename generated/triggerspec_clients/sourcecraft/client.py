@@ -8,8 +8,6 @@ from functools import cached_property
 from typing import Any
 
 import httpx
-from typing_extensions import deprecated
-
 from triggerspec.runtime import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
@@ -26,6 +24,7 @@ from triggerspec.runtime import (
     Timeout,
     drop_not_given,
 )
+from typing_extensions import deprecated
 
 from . import models
 

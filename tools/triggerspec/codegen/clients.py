@@ -91,6 +91,8 @@ class ClientModule:
     uses_any: bool
     uses_literal: bool
     uses_files: bool
+    runtime_imports: tuple[str, ...]
+    uses_deprecated: bool
 
 
 class _Annotator:
@@ -325,6 +327,16 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
         f"profile=PROFILES[{api.profile.name!r}], schemes={{{schemes}}}, security={security!r})"
     )
     base = ClassName(api.name)
+    needed = {
+        "DEFAULT_TIMEOUT", "NOT_GIVEN", "PROFILES", "APIResponse", "ApiDef", "AsyncAPIClient",
+        "NotGiven", "OperationDef", "Scheme", "SyncAPIClient", "Timeout", "drop_not_given",
+    }
+    if any(m.file_args for m in methods):
+        needed.add("FileInput")
+    if any(m.operation.rules for m in methods):
+        needed.add("Rule")
+    if any(m.path_args for m in methods):
+        needed.add("PathParam")
     return ClientModule(
         api=api,
         package=snake(api.name),
@@ -336,7 +348,15 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
         uses_any=annotate.uses_any,
         uses_literal=annotate.uses_literal,
         uses_files=any(m.file_args for m in methods),
+        runtime_imports=tuple(sorted(needed, key=_isort_key)),
+        uses_deprecated=any(m.operation.deprecated for m in methods),
     )
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort's order within one import: constants, then classes, then the rest."""
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
 
 
 def _described(prop: Any, schemas: dict[str, Any]) -> dict[str, Any]:

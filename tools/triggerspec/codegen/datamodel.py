@@ -198,4 +198,7 @@ def generate_models(api: Api, options: dict[str, Any]) -> str:
         ) from exc
     if not isinstance(out, str):
         raise SpecError(api.document.display, "", "datamodel-code-generator wrote several modules")
+    if "(StrEnum):" not in out:
+        # Our Enum template may have swapped every StrEnum base for OpenStrEnum.
+        out = out.replace("from enum import StrEnum\n", "")
     return out

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from functools import cached_property
 
 import httpx
-
 from triggerspec.runtime import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,

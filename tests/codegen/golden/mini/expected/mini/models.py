@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
 from pydantic.experimental.missing_sentinel import MISSING
-
 from triggerspec.runtime.enums import OpenStrEnum
 
 
