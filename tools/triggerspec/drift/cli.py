@@ -1,0 +1,244 @@
+"""The drift commands: ``docs check``, ``diff`` and ``update``.
+
+:func:`add_parsers` registers them on the main command line; each handler takes the parsed
+arguments and the project, and returns the exit code: 0 when everything holds, 1 when drift
+or a breaking change was found, 2 on usage or input errors (raised as ``TriggerspecError``
+and printed by the main CLI as one line, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from triggerspec.drift.check import check_docs, page_files
+from triggerspec.drift.diff import diff_files
+from triggerspec.drift.known import FILE_NAME, Decisions
+from triggerspec.drift.pages import bind
+from triggerspec.drift.report import (
+    diff_json,
+    diff_markdown,
+    diff_summary,
+    diff_text,
+    docs_json,
+    docs_summary,
+    docs_text,
+)
+from triggerspec.errors import UsageError
+from triggerspec.project import Project
+from triggerspec.spec.defects import DocDefects
+from triggerspec.spec.model import Api, load_api
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``docs`` (with ``check``), ``diff`` and ``update`` on the main CLI."""
+    docs = commands.add_parser(
+        "docs",
+        help="compare the vendor page snapshots with the specs",
+        description="Commands about the vendor page snapshots in specs/docs/.",
+    )
+    docs_commands = docs.add_subparsers(dest="docs_command", metavar="SUBCOMMAND", required=True)
+    check = docs_commands.add_parser(
+        "check",
+        help="report every difference between the page snapshots and the specs",
+        description=(
+            "Extract the curl examples, JSON examples and field lists of every page snapshot, "
+            "validate the examples against the operation each page documents, and report "
+            "every field, enum value or constraint that is on the page and not in the spec, "
+            "or the reverse. Differences listed with a reason in "
+            f"specs/docs/{FILE_NAME} are explained; an entry that no longer applies is "
+            "reported. Exit 1 on unexplained drift, 0 when clean, 2 on usage errors."
+        ),
+    )
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument(
+        "--docs",
+        type=Path,
+        metavar="DIR",
+        help="check the snapshots in DIR instead of specs/docs (only the pages DIR holds)",
+    )
+    check.add_argument(
+        "--decisions",
+        type=Path,
+        metavar="FILE",
+        help=f"the reviewed decisions list (default: specs/docs/{FILE_NAME})",
+    )
+    check.add_argument(
+        "--all", action="store_true", help="list explained findings (with their reasons) too"
+    )
+    check.set_defaults(handler=docs_check)
+
+    diff = commands.add_parser(
+        "diff",
+        help="classify the changes between two spec versions by who they break",
+        description=(
+            "Compare two versions of a spec: `diff OLD NEW` (two files) or "
+            "`diff SPEC --against GIT_REF` (the committed version at GIT_REF against the "
+            "working file). Each change is classified: it breaks callers (request side), "
+            "breaks consumers (response side), or breaks no one. Exit 1 when something "
+            "breaks, unless --allow-breaking."
+        ),
+    )
+    diff.add_argument("specs", nargs="+", metavar="SPEC", help="OLD NEW, or SPEC with --against")
+    diff.add_argument("--against", metavar="GIT_REF", help="compare SPEC with its version at REF")
+    diff.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="output format"
+    )
+    diff.add_argument(
+        "--allow-breaking", action="store_true", help="exit 0 even when something breaks"
+    )
+    diff.set_defaults(handler=spec_diff)
+
+    update = commands.add_parser(
+        "update",
+        help="replace a page snapshot with a new capture and show the drift",
+        description=(
+            "The update workflow, step one: copy a new snapshot of a vendor page over the old "
+            "one in specs/docs, show the drift report, and print the next steps (edit the "
+            "spec, regenerate, diff, test). Exit code: that of `docs check`."
+        ),
+    )
+    update.add_argument("snapshot", type=Path, help="the new snapshot (a text file)")
+    update.add_argument(
+        "--page",
+        metavar="NAME",
+        help="the page it replaces: a file name in specs/docs or its number prefix "
+        "(default: the snapshot's own file name)",
+    )
+    update.set_defaults(handler=update_page)
+
+
+def _load_apis(project: Project) -> list[Api]:
+    return [load_api(path, project.relative(path)) for path in project.spec_files()]
+
+
+def docs_check(args: argparse.Namespace, project: Project) -> int:
+    """``docs check``: print the drift report; 1 on unexplained drift."""
+    started = time.perf_counter()
+    docs_dir = (args.docs or project.docs_dir).resolve()
+    if not docs_dir.is_dir():
+        raise UsageError(f"{docs_dir}: not a folder of page snapshots")
+    decisions_file = args.decisions or project.docs_dir / FILE_NAME
+    if args.decisions and not decisions_file.is_file():
+        raise UsageError(f"{decisions_file}: no such decisions file")
+    decisions = Decisions.load(decisions_file, project.relative(decisions_file))
+    defects = DocDefects.load(project.doc_defects, project.relative(project.doc_defects))
+    report = check_docs(
+        _load_apis(project),
+        docs_dir,
+        decisions,
+        defects,
+        display=project.relative,
+        only_present=args.docs is not None,
+    )
+    if args.json:
+        print(docs_json(report))
+        print(docs_summary(report), file=sys.stderr)
+    else:
+        print(docs_text(report, show_explained=args.all))
+    print(f"docs check: done in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def spec_diff(args: argparse.Namespace, project: Project) -> int:
+    """``diff``: print the classified changes; 1 when something breaks (unless allowed)."""
+    if args.against is not None:
+        if len(args.specs) != 1:
+            raise UsageError("with --against, give exactly one spec: diff SPEC --against REF")
+        path = Path(args.specs[0])
+        if not path.is_file():
+            raise UsageError(f"{path}: no such spec file")
+        with tempfile.TemporaryDirectory() as tmp:
+            old = Path(tmp) / path.name
+            old.write_bytes(read_at_ref(path, args.against))
+            shown = project.relative(path)
+            diff = diff_files(old, path, f"{shown}@{args.against}", shown)
+    else:
+        if len(args.specs) != 2:
+            raise UsageError("give two specs (diff OLD NEW) or one with --against GIT_REF")
+        old, new = (Path(p) for p in args.specs)
+        diff = diff_files(old, new, project.relative(old), project.relative(new))
+    rendered = {"text": diff_text, "markdown": diff_markdown, "json": diff_json}[args.format]
+    print(rendered(diff))
+    if args.format != "text":
+        print(diff_summary(diff), file=sys.stderr)
+    return 1 if diff.breaking and not args.allow_breaking else 0
+
+
+def read_at_ref(path: Path, ref: str) -> bytes:
+    """The committed content of ``path`` at git revision ``ref``.
+
+    Raises:
+        UsageError: git is missing, the file is not in a git work tree, or it does not exist
+            at ``ref`` (the message says which).
+    """
+    where = path.resolve().parent
+
+    def git(*argv: str) -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(["git", *argv], cwd=where, capture_output=True, check=False)
+        except FileNotFoundError:
+            raise UsageError("git is not installed; use diff OLD NEW with two files") from None
+
+    top = git("rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise UsageError(f"{path}: not inside a git work tree; use diff OLD NEW")
+    if git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+        raise UsageError(f"{ref!r} is not a git revision here")
+    relative = path.resolve().relative_to(Path(top.stdout.decode().strip()).resolve())
+    shown = git("show", f"{ref}:{relative.as_posix()}")
+    if shown.returncode != 0:
+        raise UsageError(f"{relative.as_posix()} does not exist at {ref}; nothing to compare")
+    return shown.stdout
+
+
+def update_page(args: argparse.Namespace, project: Project) -> int:
+    """``update``: copy a new snapshot over its page, show the drift and the next steps."""
+    source: Path = args.snapshot
+    if not source.is_file():
+        raise UsageError(f"{source}: no such snapshot file")
+    target = _page_to_replace(project, args.page or source.name)
+    shown = project.relative(target)
+    if source.resolve() == target.resolve() or source.read_bytes() == target.read_bytes():
+        print(f"{shown} already holds this snapshot; nothing copied")
+    else:
+        shutil.copyfile(source, target)
+        print(f"updated {shown} from {source}")
+    print()
+    code = docs_check(argparse.Namespace(docs=None, decisions=None, json=False, all=False), project)
+    apis = _load_apis(project)
+    specs = sorted({b.api.document.display for b in bind(apis).get(target.name, [])}) or [
+        "specs/<the spec citing this page>.yaml"
+    ]
+    spec = specs[0]
+    print(
+        "\nnext steps:\n"
+        f"  1. edit {spec} until `triggerspec docs check` reports no unexplained drift\n"
+        f"     (or record a deliberate difference, with its reason, in "
+        f"{project.relative(project.docs_dir / FILE_NAME)})\n"
+        "  2. triggerspec regen\n"
+        f"  3. triggerspec diff {spec} --against HEAD\n"
+        "  4. python -m pytest"
+    )
+    return code
+
+
+def _page_to_replace(project: Project, name: str) -> Path:
+    pages = page_files(project.docs_dir)
+    exact = [p for p in pages if p.name == name]
+    if exact:
+        return exact[0]
+    prefix = name.split("_", 1)[0] if "_" in name else name
+    found = [p for p in pages if p.name.startswith(prefix)]
+    if len(found) == 1:
+        return found[0]
+    known = ", ".join(p.name for p in pages)
+    raise UsageError(
+        f"{name!r} names no single page in {project.relative(project.docs_dir)} "
+        f"(pages: {known}); pass --page with one of them"
+    )
