@@ -426,7 +426,7 @@ class MockApp:
 
     def _describe_unread(self, request: MockRequest, note: _Note) -> Any:
         """The journal's view of a body the checks never reached (or could not read)."""
-        if len(request.body) > JOURNAL_BODY_LIMIT:
+        if len(request.body) > min(JOURNAL_BODY_LIMIT, self.max_body_bytes):
             return {"size": len(request.body), "parsed": False}
         return describe_unchecked(request.header("content-type"), request.body)
 
