@@ -1,0 +1,122 @@
+"""Contract checks: plain functions in a tiny registry.
+
+Each check looks at one exchange (the operation, the case sent, the response) and returns a
+problem message or ``None``. The checks are disjoint on purpose: every contract has exactly
+one check that owns it, so a server breaking one contract fails exactly one check.
+
+| check | owns |
+|---|---|
+| ``not_a_server_error`` (Schemathesis) | any 5xx |
+| ``status_code_conformance`` (Schemathesis) | an undocumented status |
+| ``content_type_conformance`` (Schemathesis) | an undocumented content type |
+| ``response_schema_conformance`` (Schemathesis) | a 2xx body that breaks its schema |
+| ``positive_data_acceptance`` (Schemathesis) | a valid request refused with a 4xx |
+| ``rejects_invalid_request`` | an invalid request answered 2xx (a build may have started) |
+| ``vendor_error_envelope`` | a 4xx not in the vendor's documented error shape |
+| ``cloudflare_failure_semantics`` | a Cloudflare 2xx with ``success: false`` but no errors |
+| ``trigger_status_semantics`` | a repeated trigger answered ``created`` again |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from triggerspec.spec.model import Api, Operation
+from triggerspec.spec.validate import violations
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What a check sees: the operation, the mode of the case, and the answer."""
+
+    api: Api
+    operation: Operation
+    mode: str
+    request_problems: tuple[str, ...]
+    """How the request breaks the spec, by triggerspec's own validator (empty: valid)."""
+    status: int
+    body: Any
+    """The response body parsed as JSON, or ``None`` when it is not JSON."""
+    replay_status: int | None = None
+    replay_body: Any = None
+    """The answer to the same request sent again (only for trigger-status semantics)."""
+
+
+CheckFunction = Callable[[Exchange], str | None]
+CHECKS: dict[str, CheckFunction] = {}
+
+
+def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under ``name``; a duplicate name is an error."""
+
+    def register(fn: CheckFunction) -> CheckFunction:
+        if name in CHECKS:
+            raise ValueError(f"check {name!r} is registered twice")
+        CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+@check("rejects_invalid_request")
+def rejects_invalid_request(ex: Exchange) -> str | None:
+    """A request that breaks the spec must not be accepted."""
+    if ex.request_problems and 200 <= ex.status < 300:
+        builds = " (this operation starts builds)" if ex.operation.side_effects == "starts-build" else ""
+        return (f"an invalid request was accepted with {ex.status}{builds}; it breaks: "
+                + "; ".join(ex.request_problems[:3]))
+    return None
+
+
+@check("vendor_error_envelope")
+def vendor_error_envelope(ex: Exchange) -> str | None:
+    """A 4xx answer is in the vendor's documented error shape."""
+    if not 400 <= ex.status < 500:
+        return None
+    documented = _error_schema(ex)
+    if documented is None:
+        return None
+    if ex.body is None:
+        return f"{ex.status} body is not JSON; the {ex.api.profile.name} error envelope was expected"
+    broken = violations(documented, ex.body)
+    if broken:
+        return f"{ex.status} body is not the {ex.api.profile.name} error envelope: " + "; ".join(
+            map(str, broken[:3]))
+    return None
+
+
+@check("cloudflare_failure_semantics")
+def cloudflare_failure_semantics(ex: Exchange) -> str | None:
+    """A Cloudflare 2xx reporting ``success: false`` names its errors and has a null result."""
+    flag = ex.api.profile.success_flag
+    if not flag or not 200 <= ex.status < 300 or not isinstance(ex.body, dict):
+        return None
+    if ex.body.get(flag) is False and (not ex.body.get("errors") or ex.body.get("result") is not None):
+        return "success: false needs a non-empty errors list and a null result"
+    return None
+
+
+@check("trigger_status_semantics")
+def trigger_status_semantics(ex: Exchange) -> str | None:
+    """The same trigger sent twice in a row is not ``created`` twice."""
+    if ex.replay_status is None or not isinstance(ex.body, dict):
+        return None
+    first = ex.body.get("trigger_status")
+    again = ex.replay_body.get("trigger_status") if isinstance(ex.replay_body, dict) else None
+    if first == "created" and again == "created":
+        return "the same trigger sent again was `created` again (expected already_exists)"
+    return None
+
+
+def _error_schema(ex: Exchange) -> dict[str, Any] | None:
+    status = str(ex.status)
+    candidates = [r for r in ex.operation.error_responses if r.schema is not None]
+    for pick in (lambda r: r.status == status, lambda r: r.status == f"{status[0]}XX",
+                 lambda r: r.status == "default"):
+        for response in candidates:
+            if pick(response) and response.schema is not None:
+                schema: dict[str, Any] = ex.api.document.deref(response.schema)
+                return schema
+    return None
