@@ -15,7 +15,10 @@ from pathlib import Path
 
 from triggerspec import __version__
 from triggerspec.errors import TriggerspecError
+from triggerspec.fuzz_command import add_parser as add_fuzz_parser
+from triggerspec.mock.cli import add_parser as add_mock_parser
 from triggerspec.project import Project
+from triggerspec.run_command import add_parser as add_run_parser
 
 Handler = Callable[[argparse.Namespace, Project], int]
 
@@ -65,21 +68,6 @@ def _regen(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, project: Project) -> int:
-    """The main job: every check in order, one summary at the end."""
-    steps: list[tuple[str, Handler]] = [("lint", _lint)]
-    results: list[tuple[str, int, float]] = []
-    for name, step in steps:
-        print(f"== {name}", file=sys.stderr)
-        started = time.perf_counter()
-        code = step(argparse.Namespace(specs=[]), project)
-        results.append((name, code, time.perf_counter() - started))
-    print("\nsummary", file=sys.stderr)
-    for name, code, seconds in results:
-        print(f"  {name:<10} {'ok' if code == 0 else 'FAILED':<7} {seconds:6.1f}s", file=sys.stderr)
-    return max(code for _, code, _ in results)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triggerspec",
@@ -125,12 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     regen.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     regen.set_defaults(handler=_regen)
 
-    run = commands.add_parser(
-        "run",
-        help="the main job: lint, then the contract loop against the embedded mock",
-        description="Run every check in order and print one summary; exit 0 when all hold.",
-    )
-    run.set_defaults(handler=_run)
+    add_mock_parser(commands)
+    add_fuzz_parser(commands)
+
+    add_run_parser(commands)
     return parser
 
 

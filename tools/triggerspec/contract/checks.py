@@ -64,9 +64,12 @@ def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
 def rejects_invalid_request(ex: Exchange) -> str | None:
     """A request that breaks the spec must not be accepted."""
     if ex.request_problems and 200 <= ex.status < 300:
-        builds = " (this operation starts builds)" if ex.operation.side_effects == "starts-build" else ""
-        return (f"an invalid request was accepted with {ex.status}{builds}; it breaks: "
-                + "; ".join(ex.request_problems[:3]))
+        builds = (
+            " (this operation starts builds)" if ex.operation.side_effects == "starts-build" else ""
+        )
+        return f"an invalid request was accepted with {ex.status}{builds}; it breaks: " + "; ".join(
+            ex.request_problems[:3]
+        )
     return None
 
 
@@ -79,11 +82,14 @@ def vendor_error_envelope(ex: Exchange) -> str | None:
     if documented is None:
         return None
     if ex.body is None:
-        return f"{ex.status} body is not JSON; the {ex.api.profile.name} error envelope was expected"
+        return (
+            f"{ex.status} body is not JSON; the {ex.api.profile.name} error envelope was expected"
+        )
     broken = violations(documented, ex.body)
     if broken:
         return f"{ex.status} body is not the {ex.api.profile.name} error envelope: " + "; ".join(
-            map(str, broken[:3]))
+            map(str, broken[:3])
+        )
     return None
 
 
@@ -93,7 +99,9 @@ def cloudflare_failure_semantics(ex: Exchange) -> str | None:
     flag = ex.api.profile.success_flag
     if not flag or not 200 <= ex.status < 300 or not isinstance(ex.body, dict):
         return None
-    if ex.body.get(flag) is False and (not ex.body.get("errors") or ex.body.get("result") is not None):
+    if ex.body.get(flag) is False and (
+        not ex.body.get("errors") or ex.body.get("result") is not None
+    ):
         return "success: false needs a non-empty errors list and a null result"
     return None
 
@@ -113,8 +121,11 @@ def trigger_status_semantics(ex: Exchange) -> str | None:
 def _error_schema(ex: Exchange) -> dict[str, Any] | None:
     status = str(ex.status)
     candidates = [r for r in ex.operation.error_responses if r.schema is not None]
-    for pick in (lambda r: r.status == status, lambda r: r.status == f"{status[0]}XX",
-                 lambda r: r.status == "default"):
+    for pick in (
+        lambda r: r.status == status,
+        lambda r: r.status == f"{status[0]}XX",
+        lambda r: r.status == "default",
+    ):
         for response in candidates:
             if pick(response) and response.schema is not None:
                 schema: dict[str, Any] = ex.api.document.deref(response.schema)

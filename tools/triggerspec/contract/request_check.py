@@ -16,7 +16,6 @@ from triggerspec.runtime.rules import broken_rules
 from triggerspec.spec.model import Api, Operation
 from triggerspec.spec.validate import violations
 
-
 _SCHEMAS: dict[int, tuple[Operation, dict[str, Any] | None]] = {}
 
 
@@ -58,8 +57,9 @@ def form_fields(content_type: str, body: bytes) -> dict[str, Any]:
     return fields
 
 
-def request_problems(api: Api, op: Operation, path_parameters: dict[str, Any] | None,
-                     body: Any, body_is_set: bool) -> list[str]:
+def request_problems(
+    api: Api, op: Operation, path_parameters: dict[str, Any] | None, body: Any, body_is_set: bool
+) -> list[str]:
     """Every way the request breaks the spec (empty when it is valid).
 
     ``body`` is what went on the wire: the JSON value, or for a multipart form the fields
@@ -71,8 +71,10 @@ def request_problems(api: Api, op: Operation, path_parameters: dict[str, Any] | 
         if value is None:
             problems.append(f"path parameter {param.name} is missing")
             continue
-        problems.extend(f"path parameter {param.name}: {v}"
-                        for v in violations(api.document.deref(param.schema), str(value)))
+        problems.extend(
+            f"path parameter {param.name}: {v}"
+            for v in violations(api.document.deref(param.schema), str(value))
+        )
     schema = _body_schema(api, op)
     if schema is not None and op.body is not None:
         if not body_is_set:

@@ -113,8 +113,14 @@ class Budget:
         self.used += 1
 
 
-def plan(apis: list[Api], safety: Safety, *, operation: str | None = None,
-         modes: tuple[str, ...] = MODES, shard: tuple[int, int] | None = None) -> list[Task]:
+def plan(
+    apis: list[Api],
+    safety: Safety,
+    *,
+    operation: str | None = None,
+    modes: tuple[str, ...] = MODES,
+    shard: tuple[int, int] | None = None,
+) -> list[Task]:
     """The tasks of a run, in a stable order, filtered and sharded."""
     tasks = [
         Task(api.document.path, op.operation_id, op.method, op.path, mode, op.side_effects)
@@ -193,8 +199,12 @@ def _wait_for_rate_limit(response: requests.Response, reset_header: str | None) 
     return None
 
 
-def run_task(task: Task, config: RunConfig, budget: Budget | None = None,
-             on_case: Callable[[Task], None] | None = None) -> TaskResult:
+def run_task(
+    task: Task,
+    config: RunConfig,
+    budget: Budget | None = None,
+    on_case: Callable[[Task], None] | None = None,
+) -> TaskResult:
     """Fuzz one operation in one mode; never raises for a contract failure."""
     from schemathesis import GenerationMode
     from schemathesis.core.failures import FailureGroup
@@ -218,8 +228,9 @@ def run_task(task: Task, config: RunConfig, budget: Budget | None = None,
     def send(case: Any) -> requests.Response:
         while True:
             budget.take()
-            response: requests.Response = case.call(base_url=base_url, session=session,
-                                                    headers=headers, timeout=30)
+            response: requests.Response = case.call(
+                base_url=base_url, session=session, headers=headers, timeout=30
+            )
             wait = _wait_for_rate_limit(response, api.profile.rate_limit_reset)
             if wait is None or response.status_code != 429:
                 if wait:  # the quota is spent: pause before the next case
@@ -242,7 +253,11 @@ def run_task(task: Task, config: RunConfig, budget: Budget | None = None,
         sent = case.body
         if op.body is not None and op.body.is_multipart and body_set:
             prepared = response.request
-            raw = prepared.body if isinstance(prepared.body, bytes) else str(prepared.body or "").encode()
+            raw = (
+                prepared.body
+                if isinstance(prepared.body, bytes)
+                else str(prepared.body or "").encode()
+            )
             sent = form_fields(prepared.headers.get("content-type", ""), raw)
         invalid = request_problems(api, op, case.path_parameters, sent, body_set)
         checks = _schemathesis_checks(task.mode, response.status_code, not invalid)
@@ -254,16 +269,25 @@ def run_task(task: Task, config: RunConfig, budget: Budget | None = None,
         except AssertionError as exc:
             failures.append(("schemathesis", str(exc)))
         replayed = send(case) if replay and response.status_code == 200 else None
-        exchange = Exchange(api, op, task.mode, tuple(invalid), response.status_code, _json(response),
-                            replayed.status_code if replayed is not None else None,
-                            _json(replayed) if replayed is not None else None)
+        exchange = Exchange(
+            api,
+            op,
+            task.mode,
+            tuple(invalid),
+            response.status_code,
+            _json(response),
+            replayed.status_code if replayed is not None else None,
+            _json(replayed) if replayed is not None else None,
+        )
         for name, fn in CHECKS.items():
             problem = fn(exchange)
             if problem:
                 failures.append((name, problem))
         result.checks_passed += len(checks) + len(CHECKS) - len(failures)
         if failures:
-            if not config.safety.loopback and any(n == "rejects_invalid_request" for n, _ in failures):
+            if not config.safety.loopback and any(
+                n == "rejects_invalid_request" for n, _ in failures
+            ):
                 result.stopped = "an invalid request was accepted by a real endpoint: stopped"
             raise _CheckFailed(failures, case, response.status_code)
 
@@ -286,8 +310,9 @@ def run_task(task: Task, config: RunConfig, budget: Budget | None = None,
     except _CheckFailed as failed:
         curl = mask(failed.case.as_curl_command(headers=headers), headers)
         for name, message in failed.failures:
-            result.failures.append(Failure(task.label, name, mask(message, headers), curl,
-                                           config.seed, failed.status))
+            result.failures.append(
+                Failure(task.label, name, mask(message, headers), curl, config.seed, failed.status)
+            )
     except _Stop as stop:
         result.stopped = str(stop)
     except Exception as exc:  # the target or the generator broke: report, don't crash the run
@@ -339,9 +364,13 @@ def _run_in_worker(task: Task, config: RunConfig) -> TaskResult:
     return run_task(task, config)
 
 
-def run(tasks: list[Task], config: RunConfig, workers: int = 1,
-        on_result: Callable[[TaskResult], None] | None = None,
-        on_case: Callable[[Task], None] | None = None) -> RunResult:
+def run(
+    tasks: list[Task],
+    config: RunConfig,
+    workers: int = 1,
+    on_result: Callable[[TaskResult], None] | None = None,
+    on_case: Callable[[Task], None] | None = None,
+) -> RunResult:
     """Run every task, in this process or across ``workers`` processes."""
     started = time.perf_counter()
     results: list[TaskResult] = []
@@ -371,8 +400,14 @@ def iter_summary_rows(result: RunResult) -> Iterator[tuple[str, str, int, str, i
     """(operation, mode, cases, statuses, checks passed, failures) per task."""
     for r in result.results:
         statuses = " ".join(f"{k}x{v}" for k, v in sorted(r.statuses.items()))
-        yield (r.task.operation_id, r.task.mode, r.cases, statuses, r.checks_passed,
-               len(r.failures))
+        yield (
+            r.task.operation_id,
+            r.task.mode,
+            r.cases,
+            statuses,
+            r.checks_passed,
+            len(r.failures),
+        )
 
 
 def environ_credentials(api: Api, environ: dict[str, str] | None = None) -> dict[str, str] | None:
@@ -396,7 +431,8 @@ def dummy_credentials(api: Api) -> dict[str, str]:
     """Well-formed credentials for a mock, which accepts any."""
     option = sorted({req for op in api.operations for req in op.security})[0]
     return {
-        api.schemes[n].header: "Bearer triggerspec-fuzz" if api.schemes[n].kind == "bearer"
+        api.schemes[n].header: "Bearer triggerspec-fuzz"
+        if api.schemes[n].kind == "bearer"
         else ("fuzz@example.com" if "mail" in api.schemes[n].header.lower() else "triggerspec-fuzz")
         for n in option
     }
@@ -409,11 +445,23 @@ def with_seed(config: RunConfig, seed: int | None) -> RunConfig:
 
 def to_json(result: RunResult) -> str:
     """The run as JSON (for machines; credentials are already masked)."""
-    return json.dumps({
-        "seconds": round(result.seconds, 3),
-        "cases": result.cases,
-        "tasks": [{"operation": r.task.operation_id, "mode": r.task.mode, "cases": r.cases,
-                   "statuses": r.statuses, "checks_passed": r.checks_passed,
-                   "failures": [f.__dict__ for f in r.failures], "error": r.error,
-                   "stopped": r.stopped} for r in result.results],
-    }, indent=2)
+    return json.dumps(
+        {
+            "seconds": round(result.seconds, 3),
+            "cases": result.cases,
+            "tasks": [
+                {
+                    "operation": r.task.operation_id,
+                    "mode": r.task.mode,
+                    "cases": r.cases,
+                    "statuses": r.statuses,
+                    "checks_passed": r.checks_passed,
+                    "failures": [f.__dict__ for f in r.failures],
+                    "error": r.error,
+                    "stopped": r.stopped,
+                }
+                for r in result.results
+            ],
+        },
+        indent=2,
+    )

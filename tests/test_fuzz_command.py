@@ -1,0 +1,130 @@
+"""`triggerspec fuzz`: targets, safety on real endpoints, shards, reports, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from triggerspec.cli import main
+from triggerspec.contract.runner import mask, plan
+from triggerspec.contract.safety import Safety, is_loopback
+from triggerspec.errors import UsageError
+from triggerspec.fuzz_command import build_config, select_apis
+from triggerspec.mock import LiveMock, MockSettings, create_app, load_apis
+from triggerspec.project import Project
+
+PROJECT = Project.from_root(ROOT)
+
+
+def _args(**overrides: object) -> argparse.Namespace:
+    base: dict[str, object] = dict(base_url=None, allow_side_effects=False, max_requests=None,
+                                   max_examples=5, max_time=None, seed=1)
+    base.update(overrides)
+    return argparse.Namespace(**base)
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [("http://127.0.0.1:8080", True), ("http://127.9.9.9", True), ("http://[::1]:80/x", True),
+     ("http://localhost:1", True), ("https://api.cloudflare.com/client/v4", False),
+     ("http://10.0.0.1", False), ("http://192.168.1.1", False), ("http://127.0.0.1.example", False)],
+)
+def test_is_loopback(url: str, loopback: bool) -> None:
+    assert is_loopback(url) is loopback
+
+
+def test_real_endpoint_gets_only_negative_cases_for_side_effects() -> None:
+    apis = select_apis(PROJECT, [])
+    tasks = plan(apis, Safety(loopback=False))
+    by_op = {}
+    for task in tasks:
+        by_op.setdefault(task.operation_id, set()).add(task.mode)
+    assert by_op == {op: {"negative"} for op in by_op}
+    assert len(by_op) == 6
+    allowed = plan(apis, Safety(loopback=False, allow_side_effects=True, max_requests=10))
+    assert {t.mode for t in allowed} == {"positive", "negative"}
+
+
+def test_side_effects_on_a_real_endpoint_need_a_budget() -> None:
+    with pytest.raises(UsageError, match="--max-requests"):
+        Safety(loopback=False, allow_side_effects=True)
+
+
+def test_real_endpoint_needs_credentials_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("NORTHFLANK_API_TOKEN", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_EMAIL",
+                 "CLOUDFLARE_API_KEY", "SOURCECRAFT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    apis = select_apis(PROJECT, [str(ROOT / "specs" / "northflank.yaml")])
+    with pytest.raises(UsageError, match="set NORTHFLANK_API_TOKEN"):
+        build_config(PROJECT, apis, _args(base_url="https://api.northflank.com"))
+    monkeypatch.setenv("NORTHFLANK_API_TOKEN", "nf-secret-token")
+    config = build_config(PROJECT, apis, _args(base_url="https://api.northflank.com"))
+    assert config.auth_headers["northflank"] == {"Authorization": "Bearer nf-secret-token"}
+    assert config.base_urls["northflank"] == "https://api.northflank.com"
+
+
+def test_base_url_without_a_path_gets_the_vendor_base_path() -> None:
+    apis = select_apis(PROJECT, [])
+    config = build_config(PROJECT, apis, _args(base_url="http://127.0.0.1:9"))
+    assert config.base_urls["cloudflare-pages"] == "http://127.0.0.1:9/client/v4"
+    assert config.base_urls["northflank"] == "http://127.0.0.1:9"
+    config = build_config(PROJECT, apis, _args(base_url="http://127.0.0.1:9/prefix/v4"))
+    assert config.base_urls["northflank"] == "http://127.0.0.1:9/prefix/v4"
+
+
+def test_mask_hides_credentials() -> None:
+    secrets = {"Authorization": "Bearer tok-123456", "X-Auth-Key": "k-abcdef"}
+    text = "curl -H 'Authorization: Bearer tok-123456' -H 'X-Auth-Key: k-abcdef' tok-123456"
+    masked = mask(text, secrets)
+    assert "tok-123456" not in masked and "k-abcdef" not in masked
+
+
+def test_fuzz_embedded_mock_passes_and_writes_junit(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "junit.xml"
+    code = main(["--root", str(ROOT), "fuzz", "--max-examples", "5", "--seed", "3",
+                 "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    suite = ET.parse(report).getroot()
+    cases = suite.findall("testcase")
+    assert len(cases) == 12 and suite.get("failures") == "0"
+    assert {c.get("classname") for c in cases} >= {"createDeployment", "startJobBuild"}
+    assert "createDeployment       positive" in out
+
+
+def test_shards_split_the_work(capsys: pytest.CaptureFixture[str]) -> None:
+    seen = []
+    for shard in ("1/2", "2/2"):
+        assert main(["--root", str(ROOT), "fuzz", "--max-examples", "2", "--shard", shard,
+                     "--mode", "negative"]) == 0
+        rows = [line.split()[0] for line in capsys.readouterr().out.splitlines()
+                if line.strip().endswith(("x1", "x2")) or " negative " in line]
+        seen.append(set(rows))
+    assert seen[0] and seen[1] and not seen[0] & seen[1]
+    assert len(seen[0] | seen[1]) == 6
+
+
+def test_unknown_operation_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(ROOT), "fuzz", "--operation", "noSuchThing"]) == 2
+    assert "noSuchThing" in capsys.readouterr().err
+
+
+def test_bad_shard_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--root", str(ROOT), "fuzz", "--shard", "3/2"])
+    assert exited.value.code == 2
+
+
+def test_fuzz_a_live_server_over_loopback(capsys: pytest.CaptureFixture[str]) -> None:
+    app = create_app(load_apis(PROJECT), MockSettings(seed=5))
+    with LiveMock(app) as live:
+        code = main(["--root", str(ROOT), "fuzz", "--base-url", live.base_url("northflank"),
+                     "--spec", str(ROOT / "specs" / "northflank.yaml"), "--max-examples", "5"])
+    assert code == 0, capsys.readouterr().out
