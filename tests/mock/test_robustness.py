@@ -270,3 +270,17 @@ def test_the_cli_server_process_survives_them_all(tmp_path: Path) -> None:
             proc.kill()
             proc.wait(timeout=5)
     assert proc.returncode in (0, -15)  # uvicorn re-raises SIGTERM after a clean shutdown
+
+
+def test_small_answers_are_not_held_back_by_delayed_acks(live: LiveMock) -> None:
+    """The listening socket must be IPPROTO_TCP, or asyncio skips TCP_NODELAY and each
+    answer on a kept-alive connection waits out a delayed ACK (about 40 ms)."""
+    with socket.create_connection(("127.0.0.1", live.port), timeout=5) as sock:
+        request = _request(JOB_PATH, {**JSON, "Content-Length": "2"}, b"{}")
+        started = time.monotonic()
+        for _ in range(20):
+            sock.sendall(request)
+            answer = b""
+            while not answer.endswith(b"}}"):
+                answer += sock.recv(65536)
+        assert time.monotonic() - started < 0.5

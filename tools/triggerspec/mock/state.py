@@ -22,8 +22,11 @@ TICK = timedelta(milliseconds=1)
 
 def iso(moment: datetime) -> str:
     """RFC 3339 UTC with milliseconds, as the vendors print it: ``2025-01-01T00:00:00.001Z``."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = moment.astimezone(UTC)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond // 1000:03d}Z"
+    )
 
 
 class Clock:

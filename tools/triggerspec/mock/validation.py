@@ -19,7 +19,7 @@ learns more from the branch that fits best, so the mock reports every error of t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -124,15 +124,32 @@ def _coerce(schema: Mapping[str, Any], raw: str) -> object:
     return raw
 
 
+PARAMETER_CACHE = 4096
+"""Verdicts kept per parameter: the same account or project id comes back on every call."""
+
+
 @dataclass(frozen=True)
 class CompiledParameter:
-    """A path, query or header parameter with its compiled schema."""
+    """A path, query or header parameter with its compiled schema.
+
+    Verdicts are memoised by value (validation is a pure function of the text), so a
+    client that keeps calling the same path pays for validation once.
+    """
 
     parameter: Parameter
     schema: CompiledSchema
+    _seen: dict[str | None, list[Problem]] = field(default_factory=dict, repr=False)
 
     def problems(self, raw: str | None) -> list[Problem]:
         """Why ``raw`` (``None``: absent) is not an acceptable value."""
+        found = self._seen.get(raw)
+        if found is None:
+            if len(self._seen) >= PARAMETER_CACHE:
+                self._seen.clear()
+            found = self._seen[raw] = self._check(raw)
+        return list(found)
+
+    def _check(self, raw: str | None) -> list[Problem]:
         p = self.parameter
         location = _LOCATIONS.get(p.location, "request")
         if raw is None:
