@@ -303,13 +303,18 @@ def test_a_wrong_method_gets_405_with_allow(mock_server: InProcessMock, method: 
         assert_documented(mock_server.app, response, api="northflank")
 
 
-def test_unknown_form_fields_are_accepted_as_the_open_form_allows(
+def test_unknown_form_fields_are_refused_as_the_closed_form_says(
     mock_server: InProcessMock,
 ) -> None:
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
-    response = client.post(DEPLOY_PATH, files=form(extra="x"), headers=AUTH)
-    assert response.status_code == 200
-    assert mock_server.journal[-1].body == {"extra": "x"}
+    response = client.post(DEPLOY_PATH, files=form(_worker_js="x"), headers=AUTH)
+    assert response.status_code == 400
+    message = error_text(assert_documented(mock_server.app, response, "createDeployment"))
+    assert message == (
+        "body: Additional properties are not allowed ('_worker_js' was unexpected) "
+        "(additionalProperties)"
+    )
+    assert mock_server.journal[-1].body == {"_worker_js": "x"}
 
 
 def test_a_form_field_sent_twice_is_refused(mock_server: InProcessMock) -> None:
