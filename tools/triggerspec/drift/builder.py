@@ -23,7 +23,13 @@ class FieldBuilder:
     constraints: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     description: list[str] = field(default_factory=list)
+    description_lines: list[int] = field(default_factory=list)
     synthetic: bool = False
+
+    def describe(self, text: str, line: int) -> None:
+        """Add one line of the field's description."""
+        self.description.append(text)
+        self.description_lines.append(line)
 
     def constrain(self, key: str, value: Any, line: int) -> None:
         """Record a constraint the page states on ``line``."""
@@ -37,6 +43,12 @@ class FieldBuilder:
         for value in values:
             self.lines.setdefault(f"enum:{value}", line)
 
+    def _line_saying(self, phrase: str) -> int:
+        for text, line in zip(self.description, self.description_lines, strict=False):
+            if phrase in text.lower():
+                return line
+        return self.line
+
     def build(self) -> DocField:
         """The finished field; prose rules are read from its description."""
         text = " ".join(self.description).strip()
@@ -45,6 +57,7 @@ class FieldBuilder:
         lines = dict(self.lines)
         if rules.max_bytes is not None and "x-max-bytes" not in constraints:
             constraints["x-max-bytes"] = rules.max_bytes
+            lines.setdefault("x-max-bytes", self._line_saying("maximum size"))
         return DocField(
             path=self.path,
             line=self.line,

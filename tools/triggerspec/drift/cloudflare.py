@@ -212,7 +212,7 @@ def _read_section(
                 key, value = c.group("key"), c.group("value").strip()
                 last.constrain(key, _number(value) if key in _NUMERIC else value, i + 1)
             else:
-                last.description.append(text)
+                last.describe(text, i + 1)
             continue
         assert m is not None
         name = m.group("name")

@@ -130,7 +130,14 @@ def check_examples(ctx: PageContext) -> Iterator[Finding]:
         sub = subschema(schema, example.field)
         if sub is None:
             continue
-        broken = violations(sub, example.value)
+        undeclared = list(_walk_undeclared(example.value, example.field, fields))
+        names = {repr(path[-1]) for path, _ in undeclared}
+        # An undeclared key is reported on its own line below, not as a failure here too.
+        broken = [
+            v
+            for v in violations(sub, example.value)
+            if not (v.rule == "additionalProperties" and any(n in v.message for n in names))
+        ]
         if broken:
             first = broken[0]
             finding = ctx.finding(
@@ -145,7 +152,7 @@ def check_examples(ctx: PageContext) -> Iterator[Finding]:
                 detail=first.rule,
             )
             yield _known_defect(ctx, finding, example, [v.message for v in broken])
-        yield from _undeclared(ctx, example, fields, part)
+        yield from _undeclared(ctx, example, undeclared, part)
 
 
 def _target(
@@ -154,8 +161,7 @@ def _target(
     if example.role == "request":
         if ctx.op.body is None or ctx.shape.request is None:
             return None
-        at = ctx.shape.request_at or ctx.op.body.pointer
-        return ctx.op.body.schema, ctx.shape.request, "request", at
+        return ctx.op.body.schema, ctx.shape.request, "request", ctx.shape.request[()].pointer
     status = ctx.status(example.status)
     response = next((r for r in ctx.op.responses if r.status == status), None)
     fields = ctx.shape.responses.get(status or "")
@@ -195,16 +201,19 @@ def _spec_examples(ctx: PageContext, role: str, status: str | None) -> list[tupl
 
 
 def _undeclared(
-    ctx: PageContext, example: PageExample, fields: dict[FieldPath, SpecField], part: str
+    ctx: PageContext,
+    example: PageExample,
+    undeclared: list[tuple[FieldPath, SpecField]],
+    part: str,
 ) -> Iterator[Finding]:
-    for path, parent in _walk_undeclared(example.value, example.field, fields):
+    for path, parent in undeclared:
         key = path[-1]
         line = dict(example.key_lines).get(key) or ctx.view.find_line(json.dumps(key), example.line)
         yield ctx.finding(
             "example-field-not-in-spec",
             f"the page's {example.label} has {path_text(path)!r}, which the spec does not declare",
             line=line or example.line,
-            pointer=parent.properties_at,
+            pointer=parent.properties_at or parent.pointer,
             part=part,
             subject=path_text(path),
         )
@@ -221,7 +230,7 @@ def _walk_undeclared(
                 yield from _walk_undeclared(item, child, fields)
             elif (*path, VALUES) in fields:
                 yield from _walk_undeclared(item, (*path, VALUES), fields)
-            elif parent is not None and parent.properties_at is not None and not parent.closed:
+            elif parent is not None and (parent.properties_at is not None or parent.closed):
                 yield child, parent
     elif isinstance(value, list) and (*path, ITEMS) in fields:
         for item in value:

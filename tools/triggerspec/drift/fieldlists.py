@@ -18,7 +18,7 @@ from triggerspec.drift.builder import FieldBuilder
 from triggerspec.drift.context import PageContext
 from triggerspec.drift.fields import CONSTRAINTS, SpecField
 from triggerspec.drift.findings import Finding
-from triggerspec.drift.prose import match_descriptions
+from triggerspec.drift.prose import DescriptionMatch, match_descriptions
 from triggerspec.drift.view import ITEMS, VALUES, DocField, FieldList, FieldPath, path_text
 
 
@@ -124,8 +124,7 @@ def _names_lost(
     recognised: list[str] = []
     for match in matches:
         recognised.append(match.name)
-        field = FieldBuilder((match.name,), match.prose.line, description=[match.prose.text])
-        yield from _compare(ctx, part, field.build(), top[match.name], partial=True)
+        yield from _compare(ctx, part, _described(ctx, match), top[match.name], partial=True)
     for prose in unmatched:
         yield ctx.finding(
             "description-unmatched",
@@ -151,6 +150,14 @@ def _names_lost(
         subject=part,
         detail=",".join(unnamed),
     )
+
+
+def _described(ctx: PageContext, match: DescriptionMatch) -> DocField:
+    """A field known only by its description (the page lost its name)."""
+    builder = FieldBuilder((match.name,), match.prose.line)
+    for line in range(match.prose.line, match.prose.end_line + 1):
+        builder.describe(ctx.view.lines[line - 1].strip(), line)
+    return builder.build()
 
 
 def _example_keys(ctx: PageContext, part: str) -> set[str]:
@@ -312,10 +319,7 @@ def _rules(ctx: PageContext, listed: FieldList) -> Iterator[Finding]:
         matches, _ = match_descriptions(
             listed.descriptions, {n: f.description for n, f in top.items()}
         )
-        docs = [
-            FieldBuilder((m.name,), m.prose.line, description=[m.prose.text]).build()
-            for m in matches
-        ]
+        docs = [_described(ctx, m) for m in matches]
     rules = [r for r in ctx.op.rules if r.kind != "max-bytes"]
     spec_fields = ctx.shape.request or {}
     stated: set[int] = set()

@@ -162,7 +162,7 @@ def _read_section(
             values = tuple(v.strip() for v in e.group("values").split(",") if v.strip())
             current.set_enum(values, i + 1)
         else:
-            current.description.append(text)
+            current.describe(text, i + 1)
     return _merge_shapes(part, header, shapes)
 
 

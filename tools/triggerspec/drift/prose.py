@@ -22,16 +22,19 @@ _REQUIRED_IF = re.compile(
 )
 _EXCLUSIVE = re.compile(rf"mutually exclusive with {_NAME}", re.IGNORECASE)
 _BOTH = re.compile(rf"(?:cannot|can't) specify both {_NAME} and {_NAME}", re.IGNORECASE)
-_SIZE = re.compile(r"maximum size:?\s*(\d+(?:\.\d+)?)\s*(bytes|B|KB|KiB|MB|MiB|GB|GiB)\b")
+_SIZE = re.compile(
+    r"(?:maximum|max\.?) size:?\s*(?:is\s*)?(\d+(?:\.\d+)?)\s*(bytes|b|kb|kib|mb|mib|gb|gib)\b",
+    re.IGNORECASE,
+)
 _UNITS = {
     "bytes": 1,
-    "B": 1,
-    "KB": 1000,
-    "KiB": 1024,
-    "MB": 1000**2,
-    "MiB": 1024**2,
-    "GB": 1000**3,
-    "GiB": 1024**3,
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "gb": 1000**3,
+    "gib": 1024**3,
 }
 MATCH_RATIO = 0.75
 """How alike a page description and a spec description must be to name the same field."""
@@ -53,7 +56,7 @@ def read_rules(text: str, name: str) -> ProseRules:
     for m in _BOTH.finditer(text):
         exclusive.extend(n for n in m.groups() if n != name)
     size = _SIZE.search(text)
-    max_bytes = int(float(size.group(1)) * _UNITS[size.group(2)]) if size else None
+    max_bytes = int(float(size.group(1)) * _UNITS[size.group(2).lower()]) if size else None
     return ProseRules(
         required_if, tuple(dict.fromkeys(n for n in exclusive if n != name)), max_bytes
     )

@@ -242,14 +242,43 @@ def find_json_blocks(
             value, end = decoder.raw_decode(text, offset)
         except json.JSONDecodeError as exc:
             notes.append(
-                PageNote(page.line_at(offset), f"a JSON example does not parse: {exc.msg}", True)
+                PageNote(
+                    page.line_at(exc.pos),
+                    f"the JSON example starting on line {page.line_at(offset)} does not parse: "
+                    f"{exc.msg}",
+                    True,
+                )
             )
-            taken.append(Span(offset, offset + 1))
+            taken.append(Span(offset, _balanced_end(text, offset)))
             continue
         span = Span(offset, end)
         taken.append(span)
         blocks.append(JsonBlock(page.line_at(offset), value, span))
     return blocks, notes
+
+
+def _balanced_end(text: str, offset: int) -> int:
+    """Where the brackets opened at ``offset`` close (strings respected), or the text's end."""
+    depth = 0
+    in_string = False
+    i = offset
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(text)
 
 
 def _line_edges(text: str) -> list[int]:
