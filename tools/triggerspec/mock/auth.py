@@ -41,6 +41,7 @@ class Requirement:
 
     @property
     def wording(self) -> str:
+        """``X-Auth-Email and X-Auth-Key``: how a message asks for this alternative."""
         return " and ".join(_describe(s) for s in self.schemes)
 
 

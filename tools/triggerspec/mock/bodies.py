@@ -30,6 +30,7 @@ class FormFile:
 
     @property
     def size(self) -> int:
+        """The file's size in bytes."""
         return len(self.data)
 
     def describe(self) -> dict[str, Any]:

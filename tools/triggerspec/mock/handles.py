@@ -101,8 +101,10 @@ class InProcessMock(MockHandle):
 
     @property
     def transport(self) -> httpx.BaseTransport:
+        """A transport for ``httpx.Client`` that reaches this mock."""
         return self._transport
 
     @property
     def async_transport(self) -> httpx.AsyncBaseTransport:
+        """A transport for ``httpx.AsyncClient`` that reaches this mock."""
         return self._async_transport

@@ -48,6 +48,7 @@ class Context:
 
     @property
     def now(self) -> str:
+        """The mock's current time as the vendors print it."""
         return iso(self.clock.now())
 
 

@@ -30,6 +30,7 @@ class Route:
 
     @property
     def method(self) -> str:
+        """The HTTP method, upper-case."""
         return self.operation.method
 
 

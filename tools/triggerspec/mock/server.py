@@ -82,10 +82,12 @@ class LiveMock(MockHandle):
 
     @property
     def transport(self) -> httpx.BaseTransport:
+        """A transport for ``httpx.Client`` that reaches this mock."""
         return httpx.HTTPTransport()
 
     @property
     def async_transport(self) -> httpx.AsyncBaseTransport:
+        """A transport for ``httpx.AsyncClient`` that reaches this mock."""
         return httpx.AsyncHTTPTransport()
 
     def start(self) -> LiveMock:

@@ -1,0 +1,56 @@
+"""The generated clients (``generated/triggerspec_clients``) against the in-process mock."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.mock.helpers import CONNECTION, SHA, TRIGGER
+from triggerspec.mock.handles import InProcessMock
+
+pytest.importorskip("triggerspec_clients")
+from triggerspec_clients.cloudflare_pages import CloudflarePagesClient
+from triggerspec_clients.cloudflare_workers_builds import (
+    CloudflareWorkersBuildsClient,
+)
+from triggerspec_clients.northflank import NorthflankClient
+from triggerspec_clients.sourcecraft import SourcecraftClient
+
+ENV: dict[str, str] = {}
+
+
+def test_every_generated_client_succeeds_against_the_mock(mock_server: InProcessMock) -> None:
+    def kwargs(api: str) -> dict[str, object]:
+        return {
+            "api_token": "t0k",
+            "base_url": mock_server.base_url(api),
+            "transport": mock_server.transport,
+            "environ": ENV,
+        }
+
+    pages = CloudflarePagesClient(**kwargs("cloudflare-pages"))  # type: ignore[arg-type]
+    deployment = pages.create_deployment(
+        account_id="acc", project_name="site", branch="dev", headers=b"/*\n", commit_dirty=True
+    )
+    assert deployment.environment == "preview"
+    builds = CloudflareWorkersBuildsClient(**kwargs("cloudflare-workers-builds"))  # type: ignore[arg-type]
+    build = builds.create_manual_build(account_id="acc", trigger_uuid=TRIGGER, branch="main")
+    assert build is not None
+    first = builds.upsert_repo_connection(account_id="acc", **CONNECTION)  # type: ignore[arg-type]
+    again = builds.upsert_repo_connection(account_id="acc", **CONNECTION)  # type: ignore[arg-type]
+    assert first is not None and again is not None
+    assert first.repo_connection_uuid == again.repo_connection_uuid
+    job = NorthflankClient(**kwargs("northflank")).start_job_build(  # type: ignore[arg-type]
+        project_id="p", job_id="j", sha=SHA
+    )
+    assert job.sha == SHA
+    sourcecraft = SourcecraftClient(**kwargs("sourcecraft"))  # type: ignore[arg-type]
+    with pytest.warns(DeprecationWarning, match="use runWorkflows"):
+        created = sourcecraft.run_workflow(org_slug="o", repo_slug="r", workflow_name="build")
+        repeated = sourcecraft.run_workflow(org_slug="o", repo_slug="r", workflow_name="build")
+    assert (created.trigger_status, repeated.trigger_status) == ("created", "already_exists")
+    run = sourcecraft.run_workflows(
+        org_slug="o", repo_slug="r", head={"branch": "main"}, workflows=[{"name": "build"}]
+    )
+    assert run.status == "created"
+    assert [e.status for e in mock_server.journal] == [200] * 8
+    assert mock_server.uncalled() == []
