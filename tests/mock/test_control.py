@@ -7,7 +7,8 @@ import hashlib
 import httpx
 import pytest
 
-from tests.mock.helpers import AUTH, DEPLOY_PATH, SHA, VALID, send
+from tests.mock.helpers import AUTH, DEPLOY_PATH, SHA, VALID, assert_documented, send
+from triggerspec.mock import responses
 from triggerspec.mock.handles import InProcessMock
 
 
@@ -164,3 +165,31 @@ def test_health_lists_the_base_paths(mock_server: InProcessMock) -> None:
             "sourcecraft": "",
         },
     }
+
+
+def test_a_failing_endpoint_answers_500_and_logs(
+    mock_server: InProcessMock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(mock_server.app, "reset", broken)
+    response = _client(mock_server).post("/__triggerspec/reset")
+    assert response.status_code == 500
+    assert "boom" in caplog.text
+
+
+def test_a_bug_in_an_operation_still_gets_a_vendor_shaped_500(
+    mock_server: InProcessMock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(ctx: object) -> object:
+        raise RuntimeError("builder bug")
+
+    monkeypatch.setitem(responses.BUILDERS, "startJobBuild", broken)
+    response = send(_client(mock_server), "startJobBuild")
+    assert response.status_code == 500
+    body = assert_documented(mock_server.app, response, "startJobBuild")
+    assert body["error"]["message"].startswith("request: the mock failed")
+    assert "builder bug" in caplog.text
+    assert "mock-token" not in caplog.text
+    assert mock_server.journal[-1].status == 500

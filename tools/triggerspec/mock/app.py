@@ -182,7 +182,7 @@ class MockApp:
                 response = self._serve(request, early, note)
             except Exception:  # a bug in the mock: still answer, in the vendor's shape
                 log.exception("the mock failed on %s %s", request.method, request.target[:200])
-                api = self.router.apis[0]
+                api = self.apis[note.api] if note.api else self.router.apis[0]
                 problem = Problem("request", "", "internal", "the mock failed; see its log")
                 response = self._error(api, 500, [problem])
             self._record(request, response, note)

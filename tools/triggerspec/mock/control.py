@@ -18,6 +18,7 @@ journaled::
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -29,6 +30,8 @@ from triggerspec.mock.state import iso
 
 if TYPE_CHECKING:
     from triggerspec.mock.app import MockApp
+
+log = logging.getLogger("triggerspec.mock")
 
 CONTROL_PREFIX = "/__triggerspec"
 """Where the mock's own control endpoints live."""
@@ -130,3 +133,6 @@ def handle_control(app: MockApp, request: MockRequest, early: Rejected | None) -
         return endpoint(app, request)
     except _ControlError as exc:
         return json_response(exc.status, {"error": str(exc)})
+    except Exception:  # a bug in the mock: answer, and leave the traceback in the log
+        log.exception("control endpoint %s %s failed", request.method, request.target)
+        return json_response(500, {"error": "the control endpoint failed; see the mock's log"})
