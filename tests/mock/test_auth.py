@@ -145,3 +145,15 @@ def test_credentials_never_reach_the_journal(mock_server: InProcessMock) -> None
     entry = mock_server.journal[0]
     for name in ("authorization", "x-auth-email", "x-auth-key", "cookie", "proxy-authorization"):
         assert entry.headers[name] == "***"
+
+
+def test_credential_like_query_parameters_are_masked(mock_server: InProcessMock) -> None:
+    client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
+    method, path, kwargs = VALID["startJobBuild"]
+    client.request(
+        method,
+        path + f"?api_key={SECRET}&Access%5FToken={SECRET}&page=2&flag",
+        headers={"Authorization": "Bearer t"},
+        **kwargs,
+    )
+    assert mock_server.journal[-1].query == "api_key=***&Access%5FToken=***&page=2&flag"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from triggerspec.errors import UsageError
-from triggerspec.mock.auth import authenticate, mask_headers, secret_headers
+from triggerspec.mock.auth import authenticate, mask_headers, mask_query, secret_headers
 from triggerspec.mock.bodies import ParsedBody, describe_unchecked, parse_body
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
@@ -412,7 +412,7 @@ class MockApp:
                 at=iso(self.clock.now()),
                 method=request.method,
                 path=request.target,
-                query=request.query,
+                query=mask_query(request.query),
                 headers=mask_headers(request.headers, self._secret),
                 body=body,
                 status=response.status,

@@ -13,6 +13,7 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from triggerspec.mock.envelopes import Problem, Rejected
 from triggerspec.spec.model import Api, Operation, SecurityScheme
@@ -151,6 +152,22 @@ def secret_headers(apis: Iterable[Api]) -> frozenset[str]:
     """Every header that may carry a credential: the usual ones plus each scheme's header."""
     named = {scheme.header.lower() for api in apis for scheme in api.schemes.values()}
     return ALWAYS_SECRET | named
+
+
+_SECRET_WORDS = ("token", "key", "secret", "password", "auth", "signature", "session")
+
+
+def mask_query(query: str) -> str:
+    """A raw query string with the value of every credential-like parameter as ``***``."""
+    if not query:
+        return query
+    out: list[str] = []
+    for item in query.split("&"):
+        name, sep, _ = item.partition("=")
+        lowered = unquote_plus(name).lower()
+        secret = sep and any(word in lowered for word in _SECRET_WORDS)
+        out.append(f"{name}={MASK}" if secret else item)
+    return "&".join(out)
 
 
 def mask_headers(headers: Mapping[str, str], secret: frozenset[str]) -> dict[str, str]:

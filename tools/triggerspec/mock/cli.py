@@ -58,7 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="YAML or JSON list of {operation, status, retry_after, delay_ms, example, times}",
     )
     parser.add_argument(
-        "--max-body-bytes", type=int, help="refuse larger bodies with 413 (default: 29 MiB here)"
+        "--max-body-bytes",
+        type=int,
+        help="refuse larger bodies with 413 (default: the largest documented part cap + 4 MiB)",
     )
     parser.add_argument(
         "--repeat-window",
