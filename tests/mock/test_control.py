@@ -193,3 +193,12 @@ def test_a_bug_in_an_operation_still_gets_a_vendor_shaped_500(
     assert "builder bug" in caplog.text
     assert "mock-token" not in caplog.text
     assert mock_server.journal[-1].status == 500
+
+
+@pytest.mark.triggerspec_mock(scenarios=[{"operation": "startJobBuild", "status": 503, "times": 1}])
+def test_reset_restores_the_configured_scenarios(mock_server: InProcessMock) -> None:
+    client = _client(mock_server)
+    assert send(client, "startJobBuild").status_code == 503
+    assert send(client, "startJobBuild").status_code == 200
+    client.post("/__triggerspec/reset")
+    assert send(client, "startJobBuild").status_code == 503

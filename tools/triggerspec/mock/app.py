@@ -145,11 +145,13 @@ class MockApp:
         self.scenarios.add(*scenarios)
 
     def reset(self) -> None:
-        """Forget state, journal, scenarios and call counts; restart ids and the clock."""
+        """Back to how the mock started: state, journal and call counts forgotten, ids and
+        clock restarted, scenarios back to those of the settings (with their counts)."""
         with self._lock:
             self.state.reset()
             self.journal.clear()
             self.scenarios.clear()
+            self.scenarios.add(*self.settings.scenarios)
             self.calls.clear()
             self.clock.reset()
             self.ids.reset()

@@ -12,7 +12,7 @@ journaled::
     GET    /__triggerspec/routes       every route and how often it was called
     GET    /__triggerspec/clock        {"now": ...}
     POST   /__triggerspec/clock        {"advance_s": 61} moves the mock clock forward
-    POST   /__triggerspec/reset        forget state, journal and scenarios
+    POST   /__triggerspec/reset        back to the start: state, journal, configured scenarios
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ class MockHandle:
         return [r["operation_id"] for r in self.app.routes() if not r["calls"]]
 
     def reset(self) -> None:
-        """Forget state, journal and scenarios."""
+        """Back to how the mock started (state and journal forgotten, configured scenarios)."""
         self.app.reset()
 
 
