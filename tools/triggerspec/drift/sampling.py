@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from triggerspec.spec import patterns
 
-SAMPLES = 60
+SAMPLES = 25
 """Strings drawn from each pattern by Hypothesis (each also tried with small edits)."""
 SHORT = 3
 """Every string up to this length over the patterns' own characters is tried too."""
