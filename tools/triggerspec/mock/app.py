@@ -226,7 +226,8 @@ class MockApp:
             if prefer is not None:
                 self._check_scenario(compiled, prefer)
         except ScenarioError as exc:
-            return self._error(route.api, 400, [Problem("header", "Prefer", "scenario", str(exc))])
+            note.problems = [Problem("header", "Prefer", "scenario", str(exc))]
+            return self._error(route.api, 400, note.problems)
         try:
             body = self._validate(compiled, match, request, early, note)
         except Rejected as exc:
@@ -238,8 +239,8 @@ class MockApp:
         try:
             response = self._answer(compiled, match, body, scenario, note)
         except ScenarioError as exc:  # a mock-wide scenario that does not fit this operation
-            problem = Problem("request", "", "scenario", str(exc))
-            return self._error(route.api, 400, [problem])
+            note.problems = [Problem("request", "", "scenario", str(exc))]
+            return self._error(route.api, 400, note.problems)
         response.delay_s = self._delay(scenario)
         return response
 

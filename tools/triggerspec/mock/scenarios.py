@@ -10,8 +10,8 @@ Per request, a ``Prefer`` header in the spirit of Prism's::
 Per mock, a list of :class:`Scenario` (from a scenario file, the control endpoint or the
 pytest fixture), each for one operation (or ``*``), used ``times`` times or forever. A
 header wins over the mock's list. A forced status only replaces the answer to a request
-that passed validation (an invalid request is still refused); a delay applies to every
-answer and is capped.
+that passed validation (an invalid request is still refused, and does not use up a mock
+scenario); a header's delay applies to every answer. Delays are capped (10 s by default).
 """
 
 from __future__ import annotations
