@@ -1,0 +1,57 @@
+"""``update``: a new page snapshot replaces the old one, then the drift and the next steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import ROOT
+from tests.drift.conftest import FIXTURES, run_cli
+
+P004 = "004_947342d99e78c575.txt"
+
+
+def test_update_copies_the_snapshot_and_shows_drift_and_next_steps(
+    project_copy: Callable[[], Path],
+) -> None:
+    root = project_copy()
+    snapshot = FIXTURES / "new-trigger-status" / P004
+    run = run_cli("update", snapshot, root=root)
+    assert run.code == 1  # the page now lists `queued`; the spec does not yet
+    assert (root / "specs/docs" / P004).read_bytes() == snapshot.read_bytes()
+    assert f"updated specs/docs/{P004} from {snapshot}" in run.out
+    assert "line 169: the page lists 'queued' for 'trigger_status'" in run.out
+    steps = run.out[run.out.index("next steps:") :]
+    assert "1. edit specs/sourcecraft.yaml until `triggerspec docs check`" in steps
+    assert "2. triggerspec regen" in steps
+    assert "3. triggerspec diff specs/sourcecraft.yaml --against HEAD" in steps
+    assert "4. python -m pytest" in steps
+
+
+def test_update_with_the_same_snapshot_copies_nothing(project_copy: Callable[[], Path]) -> None:
+    root = project_copy()
+    run = run_cli("update", ROOT / "specs/docs" / P004, root=root)
+    assert run.code == 0
+    assert "already holds this snapshot; nothing copied" in run.out
+
+
+def test_update_finds_the_page_by_number(project_copy: Callable[[], Path], tmp_path: Path) -> None:
+    root = project_copy()
+    capture = tmp_path / "sourcecraft-capture.txt"
+    capture.write_bytes((FIXTURES / "new-trigger-status" / P004).read_bytes())
+    run = run_cli("update", capture, "--page", "004", root=root)
+    assert run.code == 1
+    assert (root / "specs/docs" / P004).read_bytes() == capture.read_bytes()
+
+
+def test_update_errors(project_copy: Callable[[], Path], tmp_path: Path) -> None:
+    root = project_copy()
+    missing = run_cli("update", tmp_path / "nope.txt", root=root)
+    assert missing.code == 2
+    assert "nope.txt: no such snapshot file" in missing.err
+    capture = tmp_path / "capture.txt"
+    capture.write_text("text")
+    unknown = run_cli("update", capture, root=root)
+    assert unknown.code == 2
+    assert "'capture.txt' names no single page in specs/docs" in unknown.err
+    assert P004 in unknown.err
