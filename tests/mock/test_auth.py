@@ -87,7 +87,7 @@ def test_malformed_credentials_get_401_saying_why(
 
 
 def test_a_non_ascii_token_is_malformed(mock_server: InProcessMock) -> None:
-    headers = {"Authorization": "Bearer t\u00e9".encode("latin-1")}
+    headers = {b"Authorization": "Bearer t\u00e9".encode("latin-1")}
     method, path, kwargs = VALID["startJobBuild"]
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
     response = client.request(method, path, headers=headers, **kwargs)

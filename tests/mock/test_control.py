@@ -38,9 +38,9 @@ def test_the_journal_records_what_was_triggered(mock_server: InProcessMock) -> N
 
 
 def test_the_journal_shows_file_parts_by_size(mock_server: InProcessMock) -> None:
-    files = {
+    files: dict[str, tuple[str | None, bytes, str | None]] = {
         "_worker.bundle": ("bundle", b"x" * 1000, "multipart/form-data"),
-        "branch": (None, "feature"),
+        "branch": (None, b"feature", None),
     }
     _client(mock_server).post(DEPLOY_PATH, files=files, headers=AUTH)
     body = mock_server.journal[-1].body

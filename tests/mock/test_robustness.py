@@ -9,6 +9,7 @@ against a real uvicorn on 127.0.0.1.
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import socket
@@ -21,12 +22,20 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.mock.helpers import AUTH, DEPLOY_PATH, JOB_PATH, assert_documented, error_text
+from tests.mock.helpers import (
+    AUTH,
+    DEPLOY_PATH,
+    JOB_PATH,
+    assert_documented,
+    documented_schema,
+    error_text,
+)
 from triggerspec.mock.app import create_app
 from triggerspec.mock.handles import InProcessMock, MockHandle
 from triggerspec.mock.server import LiveMock
 from triggerspec.mock.settings import MockSettings
 from triggerspec.spec.model import Api
+from triggerspec.spec.validate import violations
 
 ROOT = Path(__file__).resolve().parents[2]
 JSON = {**AUTH, "content-type": "application/json"}
@@ -157,12 +166,20 @@ def _request(path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def _assert_documented_raw(live: LiveMock, answer: bytes, status: int) -> str:
+    """The error text of a raw Northflank answer, after checking its documented shape."""
+    body = json.loads(answer.partition(b"\r\n\r\n")[2])
+    schema = documented_schema(live.app, status, "startJobBuild", "northflank")
+    assert violations(schema, body) == []
+    return error_text(body)
+
+
 def test_a_declared_huge_body_is_refused_before_it_is_sent(live: LiveMock) -> None:
     started = time.monotonic()
     answer = _raw(live.port, _request(JOB_PATH, {**JSON, "Content-Length": "100000000000"}))
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert time.monotonic() - started < 2
-    assert b'"status":413' in answer
+    _assert_documented_raw(live, answer, 413)
     _alive(live)
 
 
@@ -171,6 +188,7 @@ def test_a_stalled_body_times_out_with_408(live: LiveMock) -> None:
     answer = _raw(live.port, _request(JOB_PATH, {**JSON, "Content-Length": "50"}, b'{"sha'))
     assert answer.startswith(b"HTTP/1.1 408 ")
     assert time.monotonic() - started < 2
+    assert "did not arrive within 0.3 s" in _assert_documented_raw(live, answer, 408)
     _alive(live)
 
 
