@@ -13,6 +13,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from tests.conftest import ROOT
 from tests.drift.conftest import Scenario, edited_spec, run_cli
+from triggerspec.drift.findings import KINDS
 from triggerspec.project import Project
 from triggerspec.spec.defects import DocDefects, check_examples
 from triggerspec.spec.model import load_api
@@ -364,3 +365,149 @@ def test_a_broken_json_example_on_a_page_is_reported(tmp_path: Path) -> None:
     broken = [f for f in findings(run.out) if f["kind"] == "page-unreadable"]
     assert [f["line"] for f in broken] == [158]  # the line of the syntax error
     assert "starting on line 155 does not parse" in str(broken[0]["message"])
+
+
+P002 = "002_d47a0dbb9f49205d.txt"
+OP002 = "/paths/~1accounts~1{account_id}~1builds~1repos~1connections/put"
+OP004 = "/paths/~1{org_slug}~1{repo_slug}~1ci_workflows~1{workflow_name}~1trigger/post"
+OP000 = "/paths/~1accounts~1{account_id}~1builds~1triggers~1{trigger_uuid}~1builds/post"
+REPLACEMENT = "please use POST /repos/{org_slug}/{repo_slug}/cicd/runs instead"
+
+# One small page edit per finding kind: (page, old text, new text, expected unexplained
+# findings as (kind, line, spec pointer)).
+KIND_CASES: dict[str, tuple[str, str, str, set[tuple[str, int | None, str]]]] = {
+    "curl method": (
+        P002,
+        "-X PUT \\",
+        "-X POST \\",
+        {("endpoint-differs", 16, OP002)},
+    ),
+    "curl host": (
+        P003,
+        "https://api.northflank.com/v1/projects/{projectId}/jobs/{jobId}/build\n      OR",
+        "https://api.northflank.io/v1/projects/{projectId}/jobs/{jobId}/build\n      OR",
+        {("endpoint-differs", 133, "/servers")},
+    ),
+    "replacement": (
+        P004,
+        REPLACEMENT,
+        REPLACEMENT.replace("/runs", "/run"),
+        {("deprecation-differs", 5, f"{OP004}/x-replaced-by")},
+    ),
+    "no longer deprecated": (
+        P004,
+        f"Deprecated\n\nEndpoint is deprecated, {REPLACEMENT}\n",
+        "Run a workflow.\n",
+        {("deprecation-differs", None, OP004)},
+    ),
+    "content type": (
+        P000,
+        "-H 'Content-Type: application/json'",
+        "-H 'Content-Type: text/plain'",
+        {
+            (
+                "curl-header-differs",
+                86,
+                f"{OP000}/requestBody/content/application~1json/schema",
+            )
+        },
+    ),
+    "auth header": (
+        P003,
+        '--header "Authorization: Bearer NORTHFLANK_API_TOKEN" \\\n        --request POST \\\n'
+        '        --data \'{"sha"',
+        '--header "X-Api-Key: NORTHFLANK_API_TOKEN" \\\n        --request POST \\\n'
+        '        --data \'{"sha"',
+        {
+            ("curl-header-differs", 133, f"{OP003}/security"),
+            ("curl-header-differs", 141, f"{OP003}/security"),
+        },
+    ),
+    "response status": (
+        P004,
+        "200 OK",
+        "201 Created",
+        {
+            ("response-not-in-docs", None, f"{OP004}/responses/200"),
+            ("response-not-in-spec", 149, f"{OP004}/responses"),
+        },
+    ),
+    "description without a field": (
+        P001,
+        "will be used by default.\n",
+        "will be used by default.\nWhether to skip the build cache for this deployment.\n",
+        {("description-unmatched", 17, "/components/schemas/CreateDeploymentForm/properties")},
+    ),
+    "required flag": (
+        P000,
+        "branch: optional string",
+        "branch: string",
+        {("required-differs", 38, "/components/schemas/CreateBuildRequest/required")},
+    ),
+    "rule in prose only": (
+        P001,
+        "will be used by default.",
+        "will be used by default. Mutually exclusive with manifest.",
+        {("rule-not-in-spec", 16, "/components/schemas/CreateDeploymentForm")},
+    ),
+    "constraint on the page only": (
+        P000,
+        "branch: optional string\n",
+        "branch: optional string\nmaxLength255\n",
+        {
+            (
+                "constraint-not-in-spec",
+                39,
+                "/components/schemas/CreateBuildRequest/properties/branch",
+            )
+        },
+    ),
+    "enum value in the spec only": (
+        P004,
+        "Enum: already_exists, created, nothing_to_start",
+        "Enum: already_exists, created",
+        {("enum-value-not-in-docs", 165, "/components/schemas/TriggerStatus/enum")},
+    ),
+    "type": (
+        P003,
+        "            number\n",
+        "            string\n",
+        {("type-differs", 102, "/components/schemas/JobBuild/properties/pullRequestId/type")},
+    ),
+    "enum on the page only": (
+        P003,
+        "            The status of the build.\n",
+        "            The status of the build.\n            one of\n            PENDING, SUCCESS\n",
+        {("constraint-not-in-spec", 114, "/components/schemas/JobBuild/properties/status")},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KIND_CASES))
+def test_each_kind_of_difference_is_found(case: str, tmp_path: Path) -> None:
+    page, old, new, expected = KIND_CASES[case]
+    text = (ROOT / "specs/docs" / page).read_text()
+    assert old in text
+    (tmp_path / page).write_text(text.replace(old, new))
+    run = run_cli("docs", "check", "--json", "--docs", tmp_path)
+    assert run.code == 1
+    got = {(f["kind"], f["line"], f["pointer"]) for f in findings(run.out) if not f["explained"]}
+    assert got == expected
+
+
+def test_a_rule_the_page_no_longer_states_is_reported(tmp_path: Path) -> None:
+    text = (ROOT / "specs/docs" / P000).read_text()
+    for side in ("commit_hash", "branch"):
+        text = text.replace(f" (required if {side} not provided)", "")
+    (tmp_path / P000).write_text(text)
+    run = run_cli("docs", "check", "--json", "--docs", tmp_path)
+    got = {(f["kind"], f["line"], f["detail"]) for f in findings(run.out) if not f["explained"]}
+    assert got == {("rule-not-in-docs", 37, "at-least-one-of")}
+
+
+def test_every_finding_kind_is_exercised() -> None:
+    exercised = {kind for case in KIND_CASES.values() for kind, _, _ in case[3]}
+    exercised |= {kind for cases in EXPECTED.values() for kind, _, _, _ in cases}
+    exercised |= {"page-missing", "page-unused", "page-unreadable", "rule-not-in-docs"}
+    exercised |= {"operation-not-in-docs", "response-not-in-docs", "constraint-not-in-docs"}
+    assert exercised == set(KINDS)
