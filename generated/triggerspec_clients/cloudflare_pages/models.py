@@ -6,8 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 from triggerspec.runtime.enums import OpenStrEnum
 
 

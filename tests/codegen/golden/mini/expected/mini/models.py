@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, RootModel
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic import MISSING, BaseModel, Field, RootModel
 from triggerspec.runtime.enums import OpenStrEnum
 
 
