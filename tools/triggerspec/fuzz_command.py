@@ -19,6 +19,7 @@ from triggerspec.contract.runner import (
     MODES,
     RunConfig,
     RunResult,
+    SessionFactory,
     TaskResult,
     dummy_credentials,
     environ_credentials,
@@ -152,6 +153,7 @@ def build_config(project: Project, apis: list[Api], args: argparse.Namespace) ->
             )
             raise UsageError(f"{api.document.display}: no credentials for {target}: set {wanted}")
         auth[api.name] = creds or dummy_credentials(api)
+    factory: SessionFactory
     if args.base_url:
         factory = requests.Session
     else:

@@ -119,15 +119,12 @@ def trigger_status_semantics(ex: Exchange) -> str | None:
 
 
 def _error_schema(ex: Exchange) -> dict[str, Any] | None:
+    """The documented error schema for the answer's status: exact, then ``4XX``, then default."""
     status = str(ex.status)
-    candidates = [r for r in ex.operation.error_responses if r.schema is not None]
-    for pick in (
-        lambda r: r.status == status,
-        lambda r: r.status == f"{status[0]}XX",
-        lambda r: r.status == "default",
-    ):
-        for response in candidates:
-            if pick(response) and response.schema is not None:
-                schema: dict[str, Any] = ex.api.document.deref(response.schema)
-                return schema
+    documented = {r.status: r for r in ex.operation.error_responses if r.schema is not None}
+    for key in (status, f"{status[0]}XX", "default"):
+        response = documented.get(key)
+        if response is not None and response.schema is not None:
+            schema: dict[str, Any] = ex.api.document.deref(response.schema)
+            return schema
     return None

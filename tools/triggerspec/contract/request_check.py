@@ -47,7 +47,8 @@ def form_fields(content_type: str, body: bytes) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
-        raw = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        raw = payload if isinstance(payload, bytes) else b""
         value: Any = raw if part.get_filename() is not None else raw.decode("utf-8", "replace")
         if name in fields:
             previous = fields[name]

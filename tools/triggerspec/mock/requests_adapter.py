@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
-from urllib3 import HTTPResponse
+from urllib3 import HTTPHeaderDict, HTTPResponse
 
 from triggerspec.mock.app import MockApp
 from triggerspec.mock.exchange import MockRequest, headers_of
@@ -30,9 +30,14 @@ class MockAdapter(BaseAdapter):
         self._sleep = sleep
         self._builder = HTTPAdapter()
 
-    def send(  # type: ignore[override]
-        self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
-        verify: Any = True, cert: Any = None, proxies: Mapping[str, str] | None = None,
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Translate, answer, translate back."""
         url = urlsplit(request.url or "")
@@ -41,19 +46,28 @@ class MockAdapter(BaseAdapter):
             body = body.encode("utf-8")
         elif body is not None and not isinstance(body, bytes):
             body = b"".join(body)  # a generator body
-        answer = self.app.handle(MockRequest(
-            method=request.method or "GET",
-            target=url.path or "/",
-            query=url.query,
-            headers=headers_of((k, v if isinstance(v, str) else v.decode("latin-1"))
-                               for k, v in request.headers.items()),
-            body=body or b"",
-        ))
+        answer = self.app.handle(
+            MockRequest(
+                method=request.method or "GET",
+                target=url.path or "/",
+                query=url.query,
+                headers=headers_of(
+                    (k, v if isinstance(v, str) else v.decode("latin-1"))
+                    for k, v in request.headers.items()
+                ),
+                body=body or b"",
+            )
+        )
         if answer.delay_s > 0:
             self._sleep(answer.delay_s)
-        raw = HTTPResponse(body=io.BytesIO(answer.body), headers=answer.headers,
-                           status=answer.status, preload_content=False, version=11,
-                           decode_content=False)
+        raw = HTTPResponse(
+            body=io.BytesIO(answer.body),
+            headers=HTTPHeaderDict(answer.headers),
+            status=answer.status,
+            preload_content=False,
+            version=11,
+            decode_content=False,
+        )
         response = self._builder.build_response(request, raw)
         response.content  # noqa: B018 - read now, as a real adapter does for non-streaming calls
         return response

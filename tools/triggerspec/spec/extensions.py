@@ -19,6 +19,7 @@ EXTENSIONS: dict[str, str] = {
     "x-rate-limit": "info: the vendor's rate-limit headers and documented limits",
     "x-env": "security scheme: conventional environment variables holding the credential",
     "x-max-bytes": "file part: the largest accepted size in bytes",
+    "x-sensitive": "a body field holding a secret: masked in journals, reports and logs",
 }
 
 SIDE_EFFECTS = ("starts-build", "upsert", "none")
