@@ -118,7 +118,7 @@ def test_unknown_response_enum_values_parse_and_show_as_unknown() -> None:
     from triggerspec_clients.cloudflare_workers_builds import models as wb
 
     stage = pages.Stage.model_validate(
-        {"ended_on": None, "started_on": None, "status": "skipped", "name": "build"}
+        {"ended_on": None, "started_on": None, "status": "paused", "name": "build"}
     )
     assert stage.status == "paused" and not stage.status.is_known
     conn = wb.RepoConnection.model_validate({"provider_type": "gitlab"})
