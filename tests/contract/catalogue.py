@@ -156,6 +156,22 @@ def undocumented_content_type(
         _set_header(response, "content-type", "text/plain; charset=utf-8")
 
 
+def refuses_valid_requests(
+    app: MockApp, request: requests.PreparedRequest, response: requests.Response
+) -> None:
+    if _is(app, request, "upsertRepoConnection") and response.status_code == 200:
+        response.status_code = 400
+        failure = {"code": 1000, "message": "refused by a broken server"}
+        _set_body(response, {"errors": [failure], "messages": [], "result": None, "success": False})
+
+
+def undocumented_status(
+    app: MockApp, request: requests.PreparedRequest, response: requests.Response
+) -> None:
+    if _is(app, request, "createManualBuild") and response.status_code == 200:
+        response.status_code = 202
+
+
 CATALOGUE: Mapping[str, BrokenServer] = {
     s.name: s
     for s in (
@@ -223,6 +239,22 @@ CATALOGUE: Mapping[str, BrokenServer] = {
             "content_type_conformance",
             undocumented_content_type,
             "a 200 served as text/plain",
+        ),
+        BrokenServer(
+            "refuses-valid-requests",
+            "upsertRepoConnection",
+            "positive",
+            "positive_data_acceptance",
+            refuses_valid_requests,
+            "every valid request refused with a (well-formed) Cloudflare 400",
+        ),
+        BrokenServer(
+            "undocumented-status",
+            "createManualBuild",
+            "positive",
+            "status_code_conformance",
+            undocumented_status,
+            "a build answered 202, which the spec does not document (it says 200)",
         ),
     )
 }

@@ -35,6 +35,7 @@ import json
 import re
 import time
 import typing
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -844,6 +845,8 @@ class _Clients:
     recorder: _Recorder
     loop: asyncio.AbstractEventLoop
     made: dict[tuple[str, ...], tuple[SyncAPIClient, AsyncAPIClient]] = field(default_factory=dict)
+    warned: list[type[Warning]] = field(default_factory=list)
+    """The warning categories of the last call."""
 
     def pair(self, option: tuple[str, ...]) -> tuple[SyncAPIClient, AsyncAPIClient]:
         if option not in self.made:
@@ -889,6 +892,8 @@ class _Run:
     def __init__(self, report: OperationReport) -> None:
         self.report = report
         self.shown: dict[tuple[str, str], int] = {}
+        self.first: tuple[RequestInput, Json, tuple[str, ...]] | None = None
+        """The first valid exchange, the base of the escaping pass."""
 
     def verdict(self, check: str, client: str, problems: Sequence[str], example: Any) -> None:
         if not problems:
@@ -997,6 +1002,7 @@ def _exchanges(
         data: RequestInput, reply: Json, error: tuple[int, Json] | None, option: tuple[str, ...]
     ) -> None:
         run.report.cases += 1
+        run.first = run.first or (data, reply, option)
         kwargs = _kwargs(op, data)
         unknown = sorted(set(kwargs) - clients.parameters)
         if unknown:
@@ -1017,6 +1023,10 @@ def _exchanges(
                 )
                 continue
             run.verdict("request", client, check_request(api, op, sent[0], data, credentials), data)
+            if op.deprecated:
+                warned = any(issubclass(w, DeprecationWarning) for w in clients.warned)
+                missing = [] if warned else [f"calling deprecated {op.operation_id} did not warn"]
+                run.verdict("deprecation", client, missing, data)
             if failed:
                 expected: Any = UnsuccessfulResponseError
                 problems = (
@@ -1037,15 +1047,56 @@ def _exchanges(
                 )
 
     exchange()
+    if run.first is not None:
+        _escapes(api, op, clients, run, *run.first)
+
+
+def _escapes(
+    api: Api,
+    op: Operation,
+    clients: _Clients,
+    run: _Run,
+    data: RequestInput,
+    reply: Json,
+    option: tuple[str, ...],
+) -> None:
+    """Every path parameter set to each value a client must escape, on every run.
+
+    Random draws reach ``..`` only sometimes; a URL library that rewrites it (dot segments)
+    would send the request to another resource, so each value is tried deterministically.
+    """
+    credentials = {clients.module.API.schemes[n].header: _credential(n) for n in option}
+    clients.recorder.reply = (int(op.success.status), reply)
+    for param in op.path_parameters:
+        schema = api.document.deref(param.schema)
+        for value in (v for v in TRICKY_SEGMENTS if not violations(schema, v)):
+            tricky = replace(data, path={**data.path, param.name: value})
+            run.report.cases += 1
+            for client in ("sync", "async"):
+                clients.recorder.requests.clear()
+                outcome = _outcome(clients, client, option, _kwargs(op, tricky))
+                sent = clients.recorder.requests
+                problems = (
+                    check_request(api, op, sent[0], tricky, credentials)
+                    if len(sent) == 1
+                    else [f"{len(sent)} requests sent, expected 1 ({outcome!r})"]
+                )
+                run.verdict("request", client, problems, tricky)
 
 
 def _outcome(
     clients: _Clients, client: str, option: tuple[str, ...], kwargs: dict[str, Any]
 ) -> Any:
-    try:
-        return _call(clients, client, option, kwargs)
-    except Exception as exc:  # the outcome is judged by the caller, whatever it is
-        return exc
+    """What the call returned or raised (its warnings are kept in ``clients.warned``)."""
+    with warnings.catch_warnings(record=True) as caught:
+        # A deprecated operation warns on purpose; callers may run with warnings as errors.
+        warnings.simplefilter("always")
+        try:
+            return _call(clients, client, option, kwargs)
+        except Exception as exc:  # the outcome is judged by the caller, whatever it is
+            return exc
+        finally:
+            clients.warned = [w.category for w in caught]
 
 
 def _typed(outcome: Any, expected: Any) -> list[str]:
