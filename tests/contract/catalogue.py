@@ -48,7 +48,7 @@ class _CorruptingAdapter(MockAdapter):
         super().__init__(app)
         self._corrupt = corrupt
 
-    def send(  # type: ignore[override]
+    def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         response = super().send(request, *args, **kwargs)

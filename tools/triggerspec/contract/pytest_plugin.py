@@ -111,25 +111,16 @@ class ContractSettings:
         except (TriggerspecError, OSError) as exc:
             raise pytest.UsageError(f"triggerspec contract tests: {exc}") from None
         urls = base_urls(apis, option("--triggerspec-base-url"))
-        embedded = not option("--triggerspec-base-url")
-        try:
-            safety = Safety(
-                loopback=all(is_loopback(u) for u in urls.values()),
-                allow_side_effects=option("--triggerspec-allow-side-effects"),
-                max_requests=option("--triggerspec-max-requests"),
-            )
-        except TriggerspecError as exc:
-            raise pytest.UsageError(str(exc)) from None
         mode = option("--triggerspec-mode")
         return cls(
             apis=apis,
             base_urls=urls,
-            safety=safety,
+            safety=safety_of(config),
             modes=MODES if mode == "all" else (mode,),
             operation=option("--triggerspec-operation"),
             max_examples=option("--triggerspec-max-examples"),
             seed=option("--triggerspec-seed"),
-            embedded=embedded,
+            embedded=not option("--triggerspec-base-url"),
         )
 
     def tasks(self) -> list[Task]:
@@ -155,6 +146,25 @@ def base_urls(apis: tuple[Api, ...], given: list[str]) -> dict[str, str]:
         url = chosen.get(api.name, default).rstrip("/")
         out[api.name] = url if url.endswith(api.base_path) else url + api.base_path
     return out
+
+
+def safety_of(config: pytest.Config) -> Safety:
+    """What the run may do to its targets (``pytest.UsageError`` for an unsafe request)."""
+    given = config.getoption("--triggerspec-base-url")
+    urls = [value.partition("=")[2] if "=" in value.split("://")[0] else value for value in given]
+    try:
+        return Safety(
+            loopback=all(is_loopback(url) for url in urls),
+            allow_side_effects=config.getoption("--triggerspec-allow-side-effects"),
+            max_requests=config.getoption("--triggerspec-max-requests"),
+        )
+    except TriggerspecError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse unsafe options at once (before collection): they need no spec to judge."""
+    safety_of(config)
 
 
 _SETTINGS = pytest.StashKey[ContractSettings | None]()
