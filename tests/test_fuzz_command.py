@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -21,17 +22,30 @@ PROJECT = Project.from_root(ROOT)
 
 
 def _args(**overrides: object) -> argparse.Namespace:
-    base: dict[str, object] = dict(base_url=None, allow_side_effects=False, max_requests=None,
-                                   max_examples=5, max_time=None, seed=1)
+    base: dict[str, object] = dict(
+        base_url=None,
+        allow_side_effects=False,
+        max_requests=None,
+        max_examples=5,
+        max_time=None,
+        seed=1,
+    )
     base.update(overrides)
     return argparse.Namespace(**base)
 
 
 @pytest.mark.parametrize(
     ("url", "loopback"),
-    [("http://127.0.0.1:8080", True), ("http://127.9.9.9", True), ("http://[::1]:80/x", True),
-     ("http://localhost:1", True), ("https://api.cloudflare.com/client/v4", False),
-     ("http://10.0.0.1", False), ("http://192.168.1.1", False), ("http://127.0.0.1.example", False)],
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://127.9.9.9", True),
+        ("http://[::1]:80/x", True),
+        ("http://localhost:1", True),
+        ("https://api.cloudflare.com/client/v4", False),
+        ("http://10.0.0.1", False),
+        ("http://192.168.1.1", False),
+        ("http://127.0.0.1.example", False),
+    ],
 )
 def test_is_loopback(url: str, loopback: bool) -> None:
     assert is_loopback(url) is loopback
@@ -57,8 +71,13 @@ def test_side_effects_on_a_real_endpoint_need_a_budget() -> None:
 def test_real_endpoint_needs_credentials_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in ("NORTHFLANK_API_TOKEN", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_EMAIL",
-                 "CLOUDFLARE_API_KEY", "SOURCECRAFT_TOKEN"):
+    for name in (
+        "NORTHFLANK_API_TOKEN",
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_EMAIL",
+        "CLOUDFLARE_API_KEY",
+        "SOURCECRAFT_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     apis = select_apis(PROJECT, [str(ROOT / "specs" / "northflank.yaml")])
     with pytest.raises(UsageError, match="set NORTHFLANK_API_TOKEN"):
@@ -85,11 +104,13 @@ def test_mask_hides_credentials() -> None:
     assert "tok-123456" not in masked and "k-abcdef" not in masked
 
 
-def test_fuzz_embedded_mock_passes_and_writes_junit(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_fuzz_embedded_mock_passes_and_writes_junit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "junit.xml"
-    code = main(["--root", str(ROOT), "fuzz", "--max-examples", "5", "--seed", "3",
-                 "--report", str(report)])
+    code = main(
+        ["--root", str(ROOT), "fuzz", "--max-examples", "5", "--seed", "3", "--report", str(report)]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     suite = ET.parse(report).getroot()
@@ -102,10 +123,27 @@ def test_fuzz_embedded_mock_passes_and_writes_junit(tmp_path: Path,
 def test_shards_split_the_work(capsys: pytest.CaptureFixture[str]) -> None:
     seen = []
     for shard in ("1/2", "2/2"):
-        assert main(["--root", str(ROOT), "fuzz", "--max-examples", "2", "--shard", shard,
-                     "--mode", "negative"]) == 0
-        rows = [line.split()[0] for line in capsys.readouterr().out.splitlines()
-                if line.strip().endswith(("x1", "x2")) or " negative " in line]
+        assert (
+            main(
+                [
+                    "--root",
+                    str(ROOT),
+                    "fuzz",
+                    "--max-examples",
+                    "2",
+                    "--shard",
+                    shard,
+                    "--mode",
+                    "negative",
+                ]
+            )
+            == 0
+        )
+        rows = [
+            line.split()[0]
+            for line in capsys.readouterr().out.splitlines()
+            if line.strip().endswith(("x1", "x2")) or " negative " in line
+        ]
         seen.append(set(rows))
     assert seen[0] and seen[1] and not seen[0] & seen[1]
     assert len(seen[0] | seen[1]) == 6
@@ -125,6 +163,85 @@ def test_bad_shard_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
 def test_fuzz_a_live_server_over_loopback(capsys: pytest.CaptureFixture[str]) -> None:
     app = create_app(load_apis(PROJECT), MockSettings(seed=5))
     with LiveMock(app) as live:
-        code = main(["--root", str(ROOT), "fuzz", "--base-url", live.base_url("northflank"),
-                     "--spec", str(ROOT / "specs" / "northflank.yaml"), "--max-examples", "5"])
+        code = main(
+            [
+                "--root",
+                str(ROOT),
+                "fuzz",
+                "--base-url",
+                live.base_url("northflank"),
+                "--spec",
+                str(ROOT / "specs" / "northflank.yaml"),
+                "--max-examples",
+                "5",
+            ]
+        )
     assert code == 0, capsys.readouterr().out
+
+
+def test_real_endpoint_never_receives_a_valid_request_for_a_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a recording transport in place of the network, nothing valid reaches a build."""
+    from dataclasses import replace
+
+    import requests
+
+    from triggerspec.contract.request_check import form_fields, request_problems
+    from triggerspec.contract.runner import run
+    from triggerspec.mock.requests_adapter import MockAdapter
+
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "cf-real-looking-token")
+    monkeypatch.setenv("NORTHFLANK_API_TOKEN", "nf-real-looking-token")
+    monkeypatch.setenv("SOURCECRAFT_TOKEN", "sc-real-looking-token")
+    apis = select_apis(PROJECT, [])
+    config = build_config(PROJECT, apis, _args(base_url="https://api.example.com", max_examples=15))
+    recorded: list[requests.PreparedRequest] = []
+    app = create_app(load_apis(PROJECT), MockSettings(seed=2))
+
+    class Recording(MockAdapter):
+        def send(
+            self, request: requests.PreparedRequest, *args: object, **kwargs: object
+        ) -> requests.Response:
+            recorded.append(request)
+            return super().send(request, *args, **kwargs)  # type: ignore[arg-type]
+
+    def session() -> requests.Session:
+        s = requests.Session()
+        s.mount("https://", Recording(app))
+        s.mount("http://", Recording(app))
+        return s
+
+    config = replace(config, session_factory=session)
+    result = run(plan(apis, config.safety), config)
+    assert {r.task.mode for r in result.results} == {"negative"}
+    assert recorded, "negative cases were sent"
+    ops = {op.path: (api, op) for api in apis for op in api.operations}
+    for request in recorded:
+        assert request.url and request.url.startswith("https://api.example.com/")
+        path = request.url.split("api.example.com", 1)[1].removeprefix("/client/v4")
+        api, op = next(
+            v
+            for k, v in ops.items()
+            if len(k.split("/")) == len(path.split("/"))
+            and all(
+                a == b or a.startswith("{")
+                for a, b in zip(k.split("/"), path.split("/"), strict=True)
+            )
+        )
+        raw = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
+        content_type = request.headers.get("content-type", "")
+        params = {
+            name.strip("{}"): value
+            for name, value in zip(op.path.split("/"), path.split("/"), strict=True)
+            if name.startswith("{")
+        }
+        if "multipart" in content_type:
+            body: object = form_fields(content_type, raw)
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                continue  # not even JSON: certainly refused
+        problems = request_problems(api, op, params, body, bool(raw))
+        assert problems, f"a valid request reached {op.operation_id}: {raw[:200]!r}"
