@@ -245,3 +245,43 @@ def test_real_endpoint_never_receives_a_valid_request_for_a_build(
                 continue  # not even JSON: certainly refused
         problems = request_problems(api, op, params, body, bool(raw))
         assert problems, f"a valid request reached {op.operation_id}: {raw[:200]!r}"
+
+
+def test_junit_report_names_the_failure_and_holds_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from triggerspec.mock import Scenario
+
+    secret = "nf-token-5f1c9b7e2d"
+    monkeypatch.setenv("NORTHFLANK_API_TOKEN", secret)
+    app = create_app(
+        load_apis(PROJECT), MockSettings(seed=4, scenarios=(Scenario("startJobBuild", status=500),))
+    )
+    report = tmp_path / "junit.xml"
+    with LiveMock(app) as live:
+        code = main(
+            [
+                "--root",
+                str(ROOT),
+                "fuzz",
+                "--base-url",
+                live.base_url("northflank"),
+                "--spec",
+                str(ROOT / "specs" / "northflank.yaml"),
+                "--mode",
+                "positive",
+                "--max-examples",
+                "3",
+                "--report",
+                str(report),
+            ]
+        )
+    out = capsys.readouterr()
+    assert code == 1
+    text = report.read_text()
+    suite = ET.fromstring(text)
+    failure = suite.find("testcase/failure")
+    assert failure is not None and failure.get("type") == "not_a_server_error"
+    assert "curl" in (failure.text or "")
+    assert secret not in text and secret not in out.out and secret not in out.err
+    assert "FAILED startJobBuild [positive]: not_a_server_error" in out.out
