@@ -338,6 +338,39 @@ class _Base:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
 
+    def _outcome(
+        self,
+        op: OperationDef,
+        attempt: int,
+        request: httpx.Request,
+        sent: httpx.Response | httpx.HTTPError,
+        success_model: type[ModelT],
+        error_model: type[BaseModel] | None,
+    ) -> APIResponse[ModelT] | retry.Decision:
+        """The result of one attempt, or the decision to try again; raises when final."""
+        if isinstance(sent, httpx.HTTPError):
+            decision = retry.after_error(sent, attempt, op.retry, self.retry_policy, self._rng)
+            if not decision.retry:
+                raise _connection_error(op, sent, request) from sent
+            return decision
+        if sent.status_code < 400:
+            parsed = read_response(self.api, op, sent, success_model, error_model)
+            return APIResponse(sent, parsed, attempt)
+        decision = retry.after_response(sent, attempt, op.retry, self.retry_policy, self._rng)
+        if not decision.retry:
+            raise _status_error(self.api, op, sent, error_model)
+        return decision
+
+    def _log_retry(self, op: OperationDef, attempt: int, decision: retry.Decision) -> None:
+        log.info(
+            "retrying %s (attempt %d of %d) in %.2fs: %s",
+            op.operation_id,
+            attempt + 1,
+            self.retry_policy.max_retries + 1,
+            decision.delay,
+            decision.reason,
+        )
+
 
 class SyncAPIClient(_Base):
     """Base of every generated synchronous client."""
@@ -392,35 +425,19 @@ class SyncAPIClient(_Base):
         )
         attempt = 0
         while True:
+            sent: httpx.Response | httpx.HTTPError
             try:
-                response = self._client.send(built)
+                sent = self._client.send(built)
             except httpx.HTTPError as exc:
-                decision = retry.after_error(exc, attempt, op.retry, self.retry_policy, self._rng)
-                if not decision.retry:
-                    raise _connection_error(op, exc, built) from exc
-            else:
-                if response.status_code < 400:
-                    return APIResponse(
-                        response,
-                        read_response(self.api, op, response, success_model, error_model),
-                        attempt,
-                    )
-                decision = retry.after_response(
-                    response, attempt, op.retry, self.retry_policy, self._rng
-                )
-                if not decision.retry:
-                    raise _status_error(self.api, op, response, error_model)
-                response.close()
+                sent = exc
+            outcome = self._outcome(op, attempt, built, sent, success_model, error_model)
+            if isinstance(outcome, APIResponse):
+                return outcome
+            if isinstance(sent, httpx.Response):
+                sent.close()
             attempt += 1
-            log.info(
-                "retrying %s (attempt %d of %d) in %.2fs: %s",
-                op.operation_id,
-                attempt + 1,
-                self.retry_policy.max_retries + 1,
-                decision.delay,
-                decision.reason,
-            )
-            time.sleep(decision.delay)
+            self._log_retry(op, attempt, outcome)
+            time.sleep(outcome.delay)
 
 
 class AsyncAPIClient(_Base):
@@ -476,35 +493,19 @@ class AsyncAPIClient(_Base):
         )
         attempt = 0
         while True:
+            sent: httpx.Response | httpx.HTTPError
             try:
-                response = await self._client.send(built)
+                sent = await self._client.send(built)
             except httpx.HTTPError as exc:
-                decision = retry.after_error(exc, attempt, op.retry, self.retry_policy, self._rng)
-                if not decision.retry:
-                    raise _connection_error(op, exc, built) from exc
-            else:
-                if response.status_code < 400:
-                    return APIResponse(
-                        response,
-                        read_response(self.api, op, response, success_model, error_model),
-                        attempt,
-                    )
-                decision = retry.after_response(
-                    response, attempt, op.retry, self.retry_policy, self._rng
-                )
-                if not decision.retry:
-                    raise _status_error(self.api, op, response, error_model)
-                await response.aclose()
+                sent = exc
+            outcome = self._outcome(op, attempt, built, sent, success_model, error_model)
+            if isinstance(outcome, APIResponse):
+                return outcome
+            if isinstance(sent, httpx.Response):
+                await sent.aclose()
             attempt += 1
-            log.info(
-                "retrying %s (attempt %d of %d) in %.2fs: %s",
-                op.operation_id,
-                attempt + 1,
-                self.retry_policy.max_retries + 1,
-                decision.delay,
-                decision.reason,
-            )
-            await asyncio.sleep(decision.delay)
+            self._log_retry(op, attempt, outcome)
+            await asyncio.sleep(outcome.delay)
 
 
 _SyncT = TypeVar("_SyncT", bound=SyncAPIClient)
