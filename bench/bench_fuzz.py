@@ -131,14 +131,30 @@ def child(args: list[str], port: int, log: Path) -> Iterator[subprocess.Popen[by
             process.wait(timeout=10)
 
 
-def ours_over_loopback(apis: list[Api], examples: int, seed: int, workers: int, tmp: Path) -> Measure:
+def ours_over_loopback(
+    apis: list[Api], examples: int, seed: int, workers: int, tmp: Path
+) -> Measure:
     port = free_port()
-    command = [sys.executable, "-m", "triggerspec.mock", "--root", str(ROOT), "--port", str(port),
-               "--seed", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "triggerspec.mock",
+        "--root",
+        str(ROOT),
+        "--port",
+        str(port),
+        "--seed",
+        "1",
+    ]
     with child(command, port, tmp / f"mock-{workers}.log"):
         return ours(
             f"triggerspec runner, uvicorn mock, {workers} worker(s)",
-            apis, f"http://127.0.0.1:{port}", requests.Session, examples, seed, workers,
+            apis,
+            f"http://127.0.0.1:{port}",
+            requests.Session,
+            examples,
+            seed,
+            workers,
         )
 
 
@@ -151,8 +167,12 @@ def prism_binary(prism_dir: Path) -> Path:
             raise RuntimeError("npm is not installed: Node 18+ is needed to run Prism")
         prism_dir.mkdir(parents=True, exist_ok=True)
         print(f"installing {PRISM_PACKAGE} into {prism_dir} ...", file=sys.stderr)
-        subprocess.run([npm, "install", "--prefix", str(prism_dir), PRISM_PACKAGE], check=True,
-                       timeout=600, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [npm, "install", "--prefix", str(prism_dir), PRISM_PACKAGE],
+            check=True,
+            timeout=600,
+            stdout=subprocess.DEVNULL,
+        )
     return binary
 
 
@@ -177,13 +197,38 @@ def schemathesis_against_prism(
         with child(command, port, tmp / f"prism-{api.name}.log"):
             report = tmp / f"st-{api.name}-{workers}.json"
             subprocess.run(
-                [st, "run", str(api.document.path), "--url", f"http://127.0.0.1:{port}{api.base_path}",
-                 "--phases", "fuzzing", "--mode", "all", "-n", str(examples), "--seed", str(seed),
-                 "--workers", workers, "--continue-on-failure", "--no-color",
-                 "--generation-database", "none", "-H", auth_header(api),
-                 "--report", "json", "--report-json-path", str(report)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=RUN_TIMEOUT_S,
-                check=False, cwd=tmp,
+                [
+                    st,
+                    "run",
+                    str(api.document.path),
+                    "--url",
+                    f"http://127.0.0.1:{port}{api.base_path}",
+                    "--phases",
+                    "fuzzing",
+                    "--mode",
+                    "all",
+                    "-n",
+                    str(examples),
+                    "--seed",
+                    str(seed),
+                    "--workers",
+                    workers,
+                    "--continue-on-failure",
+                    "--no-color",
+                    "--generation-database",
+                    "none",
+                    "-H",
+                    auth_header(api),
+                    "--report",
+                    "json",
+                    "--report-json-path",
+                    str(report),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=RUN_TIMEOUT_S,
+                check=False,
+                cwd=tmp,
             )
             data = json.loads(report.read_text())
             cases += int(data["test_cases"]["generated"])
@@ -196,8 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-examples", type=int, default=50, help="per operation and mode")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--prism-dir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "triggerspec-bench-prism")
+    parser.add_argument(
+        "--prism-dir", type=Path, default=Path(tempfile.gettempdir()) / "triggerspec-bench-prism"
+    )
     parser.add_argument("--skip-prism", action="store_true")
     parser.add_argument("--skip-loopback", action="store_true")
     args = parser.parse_args(argv)
@@ -214,8 +260,17 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(scratch)
         factory = partial(_mock_session, ROOT)
         for workers in (1, 2):
-            measures.append(ours(f"triggerspec runner, embedded mock, {workers} worker(s)",
-                                 apis, "http://mock.invalid", factory, n, seed, workers))
+            measures.append(
+                ours(
+                    f"triggerspec runner, embedded mock, {workers} worker(s)",
+                    apis,
+                    "http://mock.invalid",
+                    factory,
+                    n,
+                    seed,
+                    workers,
+                )
+            )
             print(measures[-1].line(), flush=True)
         if not args.skip_loopback:
             for workers in (1, 2):
@@ -225,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_prism:
             for workers in ("1", "2"):
                 anchors.append(
-                    schemathesis_against_prism(apis, n, seed, workers, args.prism_dir, tmp))
+                    schemathesis_against_prism(apis, n, seed, workers, args.prism_dir, tmp)
+                )
                 print(anchors[-1].line(), flush=True)
     best = max(measures, key=lambda m: m.rate)
     print(f"\nbest triggerspec configuration: {best.name} ({best.rate:.1f} cases/s)")
