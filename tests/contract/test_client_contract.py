@@ -19,6 +19,7 @@ from triggerspec.contract.client_contract import (
     ClientContractReport,
     OperationReport,
     RequestInput,
+    broken_inputs,
     check_clients,
     check_operation,
     check_request,
@@ -111,6 +112,26 @@ def test_a_rule_added_to_a_spec_is_mutated(tmp_path: Path) -> None:
 
     assert "enum overrides/buildFiles/*/encoding" in labels
     assert "too-long overrides/docker/dockerfileTarget" in labels
+
+
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_every_mutation_breaks_the_spec_by_the_independent_validator(
+    apis: dict[str, Api], operation_id: str
+) -> None:
+    api, op = _operation(apis, operation_id)
+    mutations = mutations_for(api, op)
+    assert mutations
+
+    @settings(BOUNDED, max_examples=3 * len(mutations))
+    @given(data=st.data(), index=st.integers(0, len(mutations) - 1))
+    def check(data: st.DataObject, index: int) -> None:
+        mutation = mutations[index]
+        broken = data.draw(broken_inputs(api, op, mutation))
+        problems = request_problems(api, op, broken.path, broken.body, broken.body is not None)
+        assert problems, mutation.label
+        assert all(any(n in p for p in problems) for n in mutation.names), (mutation, problems)
+
+    check()
 
 
 # -- drawn values -------------------------------------------------------------------------

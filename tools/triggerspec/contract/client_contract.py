@@ -71,6 +71,7 @@ __all__ = [
     "Mutation",
     "OperationReport",
     "RequestInput",
+    "broken_inputs",
     "check_clients",
     "check_operation",
     "check_request",
@@ -1139,21 +1140,11 @@ def _refusals(
     mutation: Mutation,
     configure: Callable[..., Any],
 ) -> None:
-    body = _body_schema(api, op)
-    if mutation.location == "body" and body is not None:
-        target = mutation.target
-        variant = _require(body, target, last_object=mutation.rule is not None)
-        inputs = request_inputs(api, op, variant)
-    else:
-        inputs = request_inputs(api, op)
     check = f"refuses {mutation.label}"
 
     @configure
-    @given(data=inputs, pick=st.data(), option=_options(clients))
-    def refuse(data: RequestInput, pick: st.DataObject, option: tuple[str, ...]) -> None:
-        broken = _mutate(mutation, data, pick)
-        assume(broken is not None)
-        assert broken is not None
+    @given(broken=broken_inputs(api, op, mutation), option=_options(clients))
+    def refuse(broken: RequestInput, option: tuple[str, ...]) -> None:
         run.report.cases += 1
         kwargs = _kwargs(op, broken)
         for client in ("sync", "async"):
@@ -1173,6 +1164,28 @@ def _refusals(
     refuse()
 
 
+def broken_inputs(api: Api, op: Operation, mutation: Mutation) -> st.SearchStrategy[RequestInput]:
+    """Inputs that are valid except for exactly ``mutation``.
+
+    Usable against a server too: each draw must be refused (a 4xx), whoever receives it.
+    """
+    body = _body_schema(api, op)
+    if mutation.location == "body" and body is not None:
+        variant = _require(body, mutation.target, last_object=mutation.rule is not None)
+        inputs = request_inputs(api, op, variant)
+    else:
+        inputs = request_inputs(api, op)
+
+    @st.composite
+    def broken(draw: st.DrawFn) -> RequestInput:
+        mutated = _mutate(mutation, draw(inputs), draw)
+        assume(mutated is not None)
+        assert mutated is not None
+        return mutated
+
+    return broken()
+
+
 def _masked(data: RequestInput) -> RequestInput:
     """Large file contents shortened for a report."""
     body = {
@@ -1186,17 +1199,17 @@ def _names(message: str, name: str) -> bool:
     return re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", message) is not None
 
 
-def _mutate(mutation: Mutation, data: RequestInput, pick: st.DataObject) -> RequestInput | None:
+def _mutate(mutation: Mutation, data: RequestInput, draw: st.DrawFn) -> RequestInput | None:
     """``data`` with exactly ``mutation`` applied (``None`` when it does not fit this draw)."""
     if mutation.location == "path":
         name = mutation.target[0]
         options = _broken_strings(data.path[name], mutation.schema, mutation.kind)
         if not options:
             return None
-        return replace(data, path={**data.path, name: pick.draw(st.sampled_from(options))})
+        return replace(data, path={**data.path, name: draw(st.sampled_from(options))})
     body = copy.deepcopy(data.body) if data.body else {}
     if mutation.rule is not None:
-        return _mutate_rule(mutation, data, body, pick)
+        return _mutate_rule(mutation, data, body, draw)
     *parents, last = mutation.target if mutation.kind != "property-name" else (*mutation.target, "")
     holder = _resolve(body, parents)
     if holder is None:
@@ -1207,7 +1220,7 @@ def _mutate(mutation: Mutation, data: RequestInput, pick: st.DataObject) -> Requ
         key = sorted(holder)[0]
         names = {"pattern": mutation.schema["propertyNames"].get("pattern", "")}
         options = _broken_strings(key, {**mutation.schema["propertyNames"], **names}, "pattern")
-        new = pick.draw(st.sampled_from(options)) if options and names["pattern"] else None
+        new = draw(st.sampled_from(options)) if options and names["pattern"] else None
         if new is None or new in holder:
             return None
         holder[new] = holder.pop(key)
@@ -1238,12 +1251,12 @@ def _mutate(mutation: Mutation, data: RequestInput, pick: st.DataObject) -> Requ
         options = _broken_strings(value, mutation.schema, mutation.kind)
         if not options:
             return None
-        holder[key] = pick.draw(st.sampled_from(options))
+        holder[key] = draw(st.sampled_from(options))
     return replace(data, body=body)
 
 
 def _mutate_rule(
-    mutation: Mutation, data: RequestInput, body: dict[str, Any], pick: st.DataObject
+    mutation: Mutation, data: RequestInput, body: dict[str, Any], draw: st.DrawFn
 ) -> RequestInput | None:
     rule = mutation.rule
     assert rule is not None
@@ -1264,7 +1277,7 @@ def _mutate_rule(
         for name in dict.fromkeys(wanted):
             if name not in holder:
                 sub = props.get(name, {})
-                holder[name] = b"x" if _is_file(sub) else pick.draw(value_strategy(sub))
+                holder[name] = b"x" if _is_file(sub) else draw(value_strategy(sub))
     return replace(data, body=body, as_bool=data.as_bool & set(body))
 
 
