@@ -511,3 +511,15 @@ def test_every_finding_kind_is_exercised() -> None:
     exercised |= {"page-missing", "page-unused", "page-unreadable", "rule-not-in-docs"}
     exercised |= {"operation-not-in-docs", "response-not-in-docs", "constraint-not-in-docs"}
     assert exercised == set(KINDS)
+
+
+def test_a_broken_spec_is_one_clear_error(project_copy: Callable[[], Path]) -> None:
+    root = project_copy()
+    spec = root / "specs" / "northflank.yaml"
+    spec.write_text(spec.read_text().replace('$ref: "#/components/schemas/Sha"', "$ref: x", 1))
+    run = run_cli("docs", "check", root=root)
+    assert run.code == 2
+    assert "specs/northflank.yaml:/components/schemas/StartJobBuildPlain/properties/sha/$ref:" in (
+        run.err
+    )
+    assert "Traceback" not in run.err

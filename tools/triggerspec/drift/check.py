@@ -44,10 +44,12 @@ class DocsReport:
 
     @property
     def unexplained(self) -> list[Finding]:
+        """Findings no decision or doc defect explains: the drift to act on."""
         return [f for f in self.findings if not f.explained]
 
     @property
     def explained(self) -> list[Finding]:
+        """Findings a reviewed decision or a listed doc defect explains."""
         return [f for f in self.findings if f.explained]
 
     @property
@@ -57,6 +59,7 @@ class DocsReport:
 
     @property
     def ok(self) -> bool:
+        """True when there is no unexplained drift."""
         return not self.unexplained
 
 

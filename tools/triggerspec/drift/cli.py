@@ -19,6 +19,7 @@ from pathlib import Path
 from triggerspec.drift.check import check_docs, page_files
 from triggerspec.drift.diff import diff_files
 from triggerspec.drift.known import FILE_NAME, Decisions
+from triggerspec.drift.loading import load_checked
 from triggerspec.drift.pages import bind
 from triggerspec.drift.report import (
     diff_json,
@@ -32,7 +33,7 @@ from triggerspec.drift.report import (
 from triggerspec.errors import UsageError
 from triggerspec.project import Project
 from triggerspec.spec.defects import DocDefects
-from triggerspec.spec.model import Api, load_api
+from triggerspec.spec.model import Api
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -114,7 +115,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _load_apis(project: Project) -> list[Api]:
-    return [load_api(path, project.relative(path)) for path in project.spec_files()]
+    return [load_checked(path, project.relative(path)) for path in project.spec_files()]
 
 
 def docs_check(args: argparse.Namespace, project: Project) -> int:

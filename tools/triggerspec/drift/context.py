@@ -24,6 +24,7 @@ class PageContext:
 
     @property
     def spec(self) -> str:
+        """The spec file as shown to users."""
         return self.api.document.display
 
     def status(self, documented: str | None) -> str | None:

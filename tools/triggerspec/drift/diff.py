@@ -1,11 +1,12 @@
 """``diff OLD NEW``: each change between two versions of a spec, classified by who it breaks.
 
-One principle decides every constraint: a request schema must keep accepting everything it
-accepted (or it breaks **callers**, whose existing requests start failing), and a response
-schema must keep within what it promised (or it breaks **consumers**, whose parsing of
-responses starts failing). So a narrower request constraint breaks callers and a wider one
-breaks no one; a wider response constraint (a new enum value, a field made optional or
-nullable, a loosened pattern) breaks consumers and a narrower one breaks no one. Additions
+One principle decides every constraint (:func:`triggerspec.drift.changes.impact`): a
+request schema must keep accepting everything it accepted (or it breaks **callers**, whose
+existing requests start failing), and a response schema must keep within what it promised
+(or it breaks **consumers**, whose parsing of responses starts failing). So a narrower
+request constraint breaks callers and a wider one breaks no one; a wider response
+constraint (a new enum value, a field made optional or nullable, a loosened pattern) breaks
+consumers and a narrower one breaks no one. Additions
 and removals follow the usual rules: a new required request field or parameter, a removed
 request field or operation, a changed endpoint or auth break callers; a removed response
 field breaks consumers; a new optional field, a new response field, a new operation break
@@ -21,74 +22,20 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
-from triggerspec.drift.fields import CONSTRAINTS, Shape, SpecField, shape_of
-from triggerspec.drift.sampling import compare_patterns
-from triggerspec.drift.view import FieldPath, path_text
-from triggerspec.spec.model import Api, Operation, load_api
+from triggerspec.drift.changes import IMPACTS, Change, Impact, SpecDiff
+from triggerspec.drift.fielddiff import field_changes, fields_changes
+from triggerspec.drift.fields import Shape, shape_of
+from triggerspec.drift.loading import load_checked
+from triggerspec.spec.model import Api, Operation
 
-Impact = Literal["callers", "consumers", "none"]
-IMPACTS: tuple[Impact, ...] = ("callers", "consumers", "none")
-Direction = Literal["narrower", "wider", "changed"]
-Side = Literal["request", "parameter", "response"]
-
-_LOWER_BOUNDS = {"minLength", "minimum", "exclusiveMinimum", "minItems"}
-_ASPECT = {
-    "minLength": "length",
-    "maxLength": "length",
-    "minimum": "range",
-    "maximum": "range",
-    "exclusiveMinimum": "range",
-    "exclusiveMaximum": "range",
-    "minItems": "items",
-    "maxItems": "items",
-    "x-max-bytes": "size",
-    "format": "format",
-    "pattern": "pattern",
-}
-
-
-@dataclass(frozen=True)
-class Change:
-    """One difference between two versions of a spec, and who it breaks."""
-
-    kind: str
-    impact: Impact
-    operation: str
-    part: str
-    subject: str
-    message: str
-    old: str | None = None
-    """The JSON pointer in the old spec, when the change is there."""
-    new: str | None = None
-    """The JSON pointer in the new spec, when the change is there."""
-    witness: str | None = None
-    """For a pattern change: a string that shows the direction."""
-
-    @property
-    def breaking(self) -> bool:
-        return self.impact != "none"
-
-
-@dataclass(frozen=True)
-class SpecDiff:
-    """Every change between two spec versions."""
-
-    old: str
-    new: str
-    changes: tuple[Change, ...]
-
-    @property
-    def breaking(self) -> bool:
-        return any(c.breaking for c in self.changes)
+__all__ = ["IMPACTS", "Change", "SpecDiff", "diff_apis", "diff_files"]
 
 
 def diff_files(old: Path, new: Path, old_display: str, new_display: str) -> SpecDiff:
     """Load two spec files with the contract model and diff them."""
-    return diff_apis(load_api(old, old_display), load_api(new, new_display))
+    return diff_apis(load_checked(old, old_display), load_checked(new, new_display))
 
 
 def diff_apis(old: Api, new: Api) -> SpecDiff:
@@ -160,12 +107,6 @@ def diff_apis(old: Api, new: Api) -> SpecDiff:
 
 def _op_change(kind: str, impact: Impact, op: Operation, message: str) -> Change:
     return Change(kind, impact, op.operation_id, "operation", "", message, op.pointer, None)
-
-
-def _impact(side: Side, direction: Direction) -> Impact:
-    if side == "response":
-        return "none" if direction == "narrower" else "consumers"
-    return "none" if direction == "wider" else "callers"
 
 
 def _operation(old_api: Api, o: Operation, new_api: Api, n: Operation) -> Iterator[Change]:
@@ -266,7 +207,7 @@ def _parameters(op_id: str, so: Shape, sn: Shape) -> Iterator[Change]:
                 new.site,
             )
         else:
-            yield from _field("parameter", op_id, "parameters", old, new)
+            yield from field_changes("parameter", op_id, "parameters", old, new)
     for name, new in sn.parameters.items():
         if name not in so.parameters:
             required = new.required
@@ -327,7 +268,7 @@ def _body(op_id: str, o: Operation, so: Shape, n: Operation, sn: Shape) -> Itera
             so.request_at,
             sn.request_at,
         )
-    yield from _fields("request", op_id, "request", so.request, sn.request)
+    yield from fields_changes("request", op_id, "request", so.request, sn.request)
     yield from _rules(op_id, o, n, so, sn)
 
 
@@ -395,7 +336,7 @@ def _responses(op_id: str, o: Operation, so: Shape, n: Operation, sn: Shape) -> 
                 sn.response_at.get(new_status),
             )
         elif before is not None and after is not None:
-            yield from _fields("response", op_id, part, before, after)
+            yield from fields_changes("response", op_id, part, before, after)
     for status in so.responses:
         if status not in sn.responses and status != o.success.status:
             yield Change(
@@ -419,214 +360,3 @@ def _responses(op_id: str, o: Operation, so: Shape, n: Operation, sn: Shape) -> 
                 None,
                 sn.response_at.get(status),
             )
-
-
-def _fields(
-    side: Side,
-    op_id: str,
-    part: str,
-    before: dict[FieldPath, SpecField],
-    after: dict[FieldPath, SpecField],
-) -> Iterator[Change]:
-    """Field additions, removals and changes; under an added or removed field, nothing."""
-    for path in sorted(set(before) | set(after), key=lambda p: (len(p), p)):
-        old, new = before.get(path), after.get(path)
-        if old is not None and new is not None:
-            yield from _field(side, op_id, part, old, new)
-            continue
-        if path[:-1] not in before or path[:-1] not in after:
-            continue  # reported at the ancestor that came or went
-        field = old or new
-        assert field is not None
-        if field.synthetic:
-            continue  # items or values schema came or went: a type change of the parent
-        subject = path_text(path)
-        if old is not None:
-            yield Change(
-                f"{side}-field-removed",
-                "consumers" if side == "response" else "callers",
-                op_id,
-                part,
-                subject,
-                f"{subject!r} is gone",
-                old.site,
-            )
-        elif new is not None:
-            kind = f"{side}-field-added"
-            impact: Impact = "none"
-            if side != "response":
-                kind += "-required" if new.required else "-optional"
-                impact = "callers" if new.required else "none"
-            what = "required" if new.required else "optional"
-            yield Change(
-                kind, impact, op_id, part, subject, f"new {what} field {subject!r}", None, new.site
-            )
-
-
-@dataclass(frozen=True)
-class _FieldChange:
-    """Builds the changes of one field present in both versions."""
-
-    side: Side
-    op_id: str
-    part: str
-    old: SpecField
-    new: SpecField
-
-    @property
-    def subject(self) -> str:
-        return path_text(self.old.path) or "(body)"
-
-    def make(
-        self,
-        aspect: str,
-        direction: Direction,
-        message: str,
-        key: str,
-        verbs: tuple[str, str] = ("tightened", "loosened"),
-        witness: str | None = None,
-    ) -> Change:
-        """A change of one aspect (``enum``, ``pattern``...) in one direction."""
-        verb = {"narrower": verbs[0], "wider": verbs[1], "changed": "changed"}[direction]
-        return Change(
-            f"{self.side}-{aspect}-{verb}",
-            _impact(self.side, direction),
-            self.op_id,
-            self.part,
-            self.subject,
-            message,
-            self.old.pointer_of(key),
-            self.new.pointer_of(key),
-            witness,
-        )
-
-
-def _field(side: Side, op_id: str, part: str, old: SpecField, new: SpecField) -> Iterator[Change]:
-    """Changes of one field present in both versions."""
-    fc = _FieldChange(side, op_id, part, old, new)
-    subject = fc.subject
-    if old.path and not (old.synthetic or new.synthetic) and old.required != new.required:
-        verb = "required" if new.required else "optional"
-        yield Change(
-            f"{side}-field-made-{verb}",
-            _impact(side, "narrower" if new.required else "wider"),
-            op_id,
-            part,
-            subject,
-            f"{subject!r} is now {verb}",
-            old.required_at,
-            new.required_at,
-        )
-    if old.nullable != new.nullable:
-        verb = "nullable" if new.nullable else "non-nullable"
-        yield Change(
-            f"{side}-field-made-{verb}",
-            _impact(side, "wider" if new.nullable else "narrower"),
-            op_id,
-            part,
-            subject,
-            f"{subject!r} is now {'allowed' if new.nullable else 'no longer allowed'} to be null",
-            old.pointer_of("type"),
-            new.pointer_of("type"),
-        )
-    direction = _types_direction(old.types, new.types)
-    if direction is not None:
-        message = f"type {_types(old.types)} is now {_types(new.types)}"
-        yield fc.make("type", direction, message, "type", ("narrowed", "widened"))
-    yield from _enum(fc)
-    for key in CONSTRAINTS:
-        yield from _constraint(fc, key, old.constraints.get(key), new.constraints.get(key))
-    if side != "response" and old.closed != new.closed:
-        yield fc.make(
-            "object",
-            "narrower" if new.closed else "wider",
-            f"{subject!r} now {'rejects' if new.closed else 'accepts'} undeclared fields",
-            "additionalProperties",
-            ("closed", "opened"),
-        )
-
-
-def _types(types: frozenset[str] | None) -> str:
-    return "any" if types is None else "/".join(sorted(types)) or "null"
-
-
-def _accepts(types: frozenset[str] | None, t: str) -> bool:
-    return types is None or t in types or (t == "integer" and "number" in types)
-
-
-def _types_direction(old: frozenset[str] | None, new: frozenset[str] | None) -> Direction | None:
-    wider = new is None if old is None else all(_accepts(new, t) for t in old)
-    narrower = old is None if new is None else all(_accepts(old, t) for t in new)
-    if wider and narrower:
-        return None
-    return "wider" if wider else "narrower" if narrower else "changed"
-
-
-def _shown(values: Any) -> str:
-    return ", ".join(repr(v) for v in values)
-
-
-def _enum(fc: _FieldChange) -> Iterator[Change]:
-    old, new = fc.old.enum, fc.new.enum
-    verbs = ("narrowed", "widened")
-    if old == new:
-        return
-    if old is None or new is None:
-        if old is None:
-            message = f"now restricted to {_shown(new or ())}"
-            yield fc.make("enum", "narrower", message, "enum", verbs)
-        else:
-            yield fc.make("enum", "wider", "no longer restricted to an enum", "enum", verbs)
-        return
-    gone = [v for v in old if v not in new]
-    added = [v for v in new if v not in old]
-    if gone:
-        yield fc.make("enum", "narrower", f"enum loses {_shown(gone)}", "enum", verbs)
-    if added:
-        yield fc.make("enum", "wider", f"enum gains {_shown(added)}", "enum", verbs)
-
-
-def _constraint(fc: _FieldChange, key: str, before: Any, after: Any) -> Iterator[Change]:
-    if before == after:
-        return
-    aspect = _ASPECT[key]
-    if before is None or after is None:
-        added = before is None
-        message = f"{key} {after!r} added" if added else f"{key} {before!r} removed"
-        yield fc.make(aspect, "narrower" if added else "wider", message, key)
-    elif key == "pattern":
-        yield _pattern(fc, str(before), str(after))
-    elif isinstance(before, (int, float)) and isinstance(after, (int, float)):
-        higher = after > before
-        narrower = higher if key in _LOWER_BOUNDS else not higher
-        message = f"{key} {before} is now {after}"
-        yield fc.make(aspect, "narrower" if narrower else "wider", message, key)
-    else:
-        yield fc.make(aspect, "changed", f"{key} {before!r} is now {after!r}", key)
-
-
-def _pattern(fc: _FieldChange, before: str, after: str) -> Change:
-    """A changed regex, classified by sampling both ways (see the module docstring)."""
-    verdict = compare_patterns(before, after)
-    shift = f"pattern {before!r} is now {after!r}"
-    if not verdict.sampled:
-        return fc.make("pattern", "changed", f"{shift}; it could not be sampled", "pattern")
-    if verdict.stricter and verdict.looser:
-        message = f"{shift}: it now rejects {verdict.lost!r} and accepts {verdict.gained!r}"
-        return fc.make("pattern", "changed", message, "pattern", witness=verdict.lost)
-    if verdict.stricter:
-        message = f"{shift}: it now rejects {verdict.lost!r}"
-        return fc.make("pattern", "narrower", message, "pattern", witness=verdict.lost)
-    if verdict.looser:
-        message = f"{shift}: it now accepts {verdict.gained!r}"
-        return fc.make("pattern", "wider", message, "pattern", witness=verdict.gained)
-    return Change(
-        f"{fc.side}-pattern-rewritten",
-        "none",
-        fc.op_id,
-        fc.part,
-        fc.subject,
-        f"{shift}; both accept and reject the same strings in a bounded sample",
-        fc.old.pointer_of("pattern"),
-        fc.new.pointer_of("pattern"),
-    )

@@ -104,6 +104,14 @@ def _type_of(value: Any) -> str:
     return "object" if isinstance(value, dict) else "string"
 
 
+def _declared_types(value: Any) -> set[str] | None:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list):
+        return {v for v in value if isinstance(v, str)}
+    return None
+
+
 def _collect(doc: SpecDocument, node: Any, at: str, stack: tuple[str, ...]) -> _Node:
     if not isinstance(node, dict):
         return _Node(at)
@@ -120,13 +128,13 @@ def _collect(doc: SpecDocument, node: Any, at: str, stack: tuple[str, ...]) -> _
     for key in CONSTRAINTS:
         if key in node:
             n.keywords[key] = (node[key], jp.join(at, key))
-    if "type" in node:
-        declared = {node["type"]} if isinstance(node["type"], str) else set(node["type"])
+    declared = _declared_types(node.get("type"))
+    if declared is not None:
         n.nullable = "null" in declared
         n.types = declared - {"null"}
         n.keywords["type"] = (node["type"], jp.join(at, "type"))
     for key in ("enum", "const"):
-        if key in node:
+        if key in node and (key == "const" or isinstance(node[key], list)):
             values = list(node[key]) if key == "enum" else [node[key]]
             n.nullable = n.nullable or None in values
             n.enum = [v for v in values if v is not None]
@@ -138,7 +146,7 @@ def _collect(doc: SpecDocument, node: Any, at: str, stack: tuple[str, ...]) -> _
         for name, sub in node["properties"].items():
             n.properties[name] = [(sub, jp.join(at, "properties", name))]
     if isinstance(node.get("required"), list):
-        n.required = set(node["required"])
+        n.required = {r for r in node["required"] if isinstance(r, str)}
         n.keywords["required"] = (node["required"], jp.join(at, "required"))
     if isinstance(node.get("items"), dict):
         n.items.append((node["items"], jp.join(at, "items")))
@@ -150,7 +158,8 @@ def _collect(doc: SpecDocument, node: Any, at: str, stack: tuple[str, ...]) -> _
         n.keywords["additionalProperties"] = (False, jp.join(at, "additionalProperties"))
     if n.types is None and (n.properties or n.values):
         n.types = {"object"}
-    for i, branch in enumerate(node.get("allOf") or []):
+    all_of = node.get("allOf")
+    for i, branch in enumerate(all_of if isinstance(all_of, list) else []):
         _merge_all(n, _collect(doc, branch, jp.join(at, "allOf", i), stack))
     for key in ("anyOf", "oneOf"):
         branches = node.get(key)

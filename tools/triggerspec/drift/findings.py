@@ -76,6 +76,7 @@ class Finding:
 
     @property
     def explained(self) -> bool:
+        """Whether a decision or a doc defect explains the finding."""
         return self.explanation is not None
 
     @property
@@ -91,6 +92,7 @@ class Finding:
         return f"{self.spec}:{self.pointer or '/'}"
 
     def sort_key(self) -> tuple[Any, ...]:
+        """Report order: page, line, kind, subject."""
         return (self.page, self.line or 0, self.kind, self.subject, self.detail)
 
     def as_json(self) -> dict[str, Any]:

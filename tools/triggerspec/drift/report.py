@@ -7,11 +7,10 @@ tools, markdown for a pull-request comment.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from itertools import groupby
 
+from triggerspec.drift.changes import IMPACTS, Change, SpecDiff
 from triggerspec.drift.check import DocsReport
-from triggerspec.drift.diff import IMPACTS, Change, SpecDiff
 from triggerspec.drift.findings import Finding
 
 
@@ -190,8 +189,3 @@ def _change_json(c: Change) -> dict[str, object]:
         "new": c.new,
         "witness": c.witness,
     }
-
-
-def lines(items: Iterable[str]) -> str:
-    """Join lines with a trailing newline."""
-    return "\n".join(items) + "\n"

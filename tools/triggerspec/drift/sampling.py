@@ -44,10 +44,12 @@ class PatternVerdict:
 
     @property
     def stricter(self) -> bool:
+        """The sample holds a string the old pattern accepts and the new one rejects."""
         return self.lost is not None
 
     @property
     def looser(self) -> bool:
+        """The sample holds a string the new pattern accepts and the old one rejects."""
         return self.gained is not None
 
 

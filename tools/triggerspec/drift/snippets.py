@@ -34,6 +34,7 @@ class PageText:
 
     @cached_property
     def lines(self) -> list[str]:
+        """The text split into lines (index 0 is line 1)."""
         return self.text.split("\n")
 
     def line_at(self, offset: int) -> int:

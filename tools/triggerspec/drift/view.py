@@ -55,6 +55,7 @@ class DocField:
 
     @property
     def name(self) -> str:
+        """The field's own name (the last path segment)."""
         return self.path[-1] if self.path else ""
 
     def line_of(self, key: str) -> int:
