@@ -33,6 +33,8 @@ def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
         "triggerspec.contract.pytest_plugin",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:benchmark",  # it warns when the outer run uses xdist
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
         # "=" forms: pytest guesses its rootdir from arguments that look like paths.
