@@ -223,12 +223,22 @@ CASES: list[tuple[str, list[dict[str, Any]], set[tuple[str, str, str]]]] = [
     ),
     (
         "new required parameter",
-        [add(f"{OP}/parameters/-", {"name": "X-Trace", "in": "header", "required": True})],
+        [
+            add(
+                f"{OP}/parameters/-",
+                {"name": "X-Trace", "in": "header", "required": True, "schema": {"type": "string"}},
+            )
+        ],
         {("parameter-added-required", "callers", "X-Trace")},
     ),
     (
         "new optional parameter",
-        [add(f"{OP}/parameters/-", {"name": "verbose", "in": "query"})],
+        [
+            add(
+                f"{OP}/parameters/-",
+                {"name": "verbose", "in": "query", "schema": {"type": "boolean"}},
+            )
+        ],
         {("parameter-added-optional", "none", "verbose")},
     ),
     (
