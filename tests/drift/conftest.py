@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT
 from triggerspec import cli as main_cli
 from triggerspec.drift.cli import add_parsers
 from triggerspec.errors import TriggerspecError
@@ -23,6 +22,8 @@ from triggerspec.project import Project
 from triggerspec.spec import pointer as jp
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BASELINE = FIXTURES / "baseline"
+"""A frozen copy of specs/ (see fixtures/README.md): the scenarios' starting point."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,11 @@ def _drift_main(argv: list[str]) -> int:
         return exc.exit_code
 
 
-def run_cli(*argv: str | Path, root: Path = ROOT) -> Run:
-    """Run ``triggerspec --root ROOT ARGV...`` in-process and capture its output."""
+def run_cli(*argv: str | Path, root: Path = BASELINE) -> Run:
+    """Run ``triggerspec --root ROOT ARGV...`` in-process and capture its output.
+
+    The default root is the frozen baseline; pass ``root=ROOT`` for the live project.
+    """
     args = ["--root", str(root), *map(str, argv)]
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -127,13 +131,11 @@ class Scenario:
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Callable[[], Path]:
-    """A copy of the project's pyproject.toml and specs/ (docs and decisions included)."""
+    """A writable copy of the baseline project (specs, snapshots, decisions, doc defects)."""
 
     def make() -> Path:
         root = tmp_path / "project"
-        root.mkdir()
-        shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-        shutil.copytree(ROOT / "specs", root / "specs")
+        shutil.copytree(BASELINE, root)
         return root
 
     return make

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT
-from tests.drift.conftest import Scenario, apply_edits, edited_spec, run_cli
+from tests.drift.conftest import BASELINE, Scenario, apply_edits, edited_spec, run_cli
 from triggerspec.drift.diff import SpecDiff, diff_files
 
 BASE = """
@@ -475,7 +474,7 @@ FIXTURE_CHANGES: dict[str, set[tuple[str, str, str, str]]] = {
 def test_fixture_spec_edit_is_classified(tmp_path: Path, name: str) -> None:
     scenario = Scenario.load(name)
     assert scenario.spec is not None
-    old = ROOT / "specs" / scenario.spec
+    old = BASELINE / "specs" / scenario.spec
     new = tmp_path / scenario.spec
     new.write_text(edited_spec(old.read_text(), scenario.edits))
     diff = diff_files(old, new, "old", "new")
@@ -486,8 +485,8 @@ def test_fixture_spec_edit_is_classified(tmp_path: Path, name: str) -> None:
 def test_the_dockerfile_witness_is_a_dot_segment(tmp_path: Path) -> None:
     scenario = Scenario.load("changed-dockerfile-pattern")
     new = tmp_path / "northflank.yaml"
-    new.write_text(edited_spec((ROOT / "specs/northflank.yaml").read_text(), scenario.edits))
-    (change,) = diff_files(ROOT / "specs/northflank.yaml", new, "old", "new").changes
+    new.write_text(edited_spec((BASELINE / "specs/northflank.yaml").read_text(), scenario.edits))
+    (change,) = diff_files(BASELINE / "specs/northflank.yaml", new, "old", "new").changes
     assert change.witness == "/."
     assert change.old == "/components/schemas/DockerOverrides/properties/dockerFilePath/pattern"
 
@@ -496,12 +495,12 @@ def test_the_dockerfile_witness_is_a_dot_segment(tmp_path: Path) -> None:
 def trigger_status_edit(tmp_path: Path) -> Path:
     new = tmp_path / "sourcecraft.yaml"
     scenario = Scenario.load("new-trigger-status")
-    new.write_text(edited_spec((ROOT / "specs/sourcecraft.yaml").read_text(), scenario.edits))
+    new.write_text(edited_spec((BASELINE / "specs/sourcecraft.yaml").read_text(), scenario.edits))
     return new
 
 
 def test_cli_text_exits_1_when_something_breaks(trigger_status_edit: Path) -> None:
-    run = run_cli("diff", ROOT / "specs/sourcecraft.yaml", trigger_status_edit)
+    run = run_cli("diff", BASELINE / "specs/sourcecraft.yaml", trigger_status_edit)
     assert run.code == 1
     assert "Breaks consumers (response side):" in run.out
     assert "runWorkflow response 200 trigger_status: enum gains 'queued'" in run.out
@@ -509,13 +508,15 @@ def test_cli_text_exits_1_when_something_breaks(trigger_status_edit: Path) -> No
 
 
 def test_cli_allow_breaking_exits_0(trigger_status_edit: Path) -> None:
-    run = run_cli("diff", ROOT / "specs/sourcecraft.yaml", trigger_status_edit, "--allow-breaking")
+    run = run_cli(
+        "diff", BASELINE / "specs/sourcecraft.yaml", trigger_status_edit, "--allow-breaking"
+    )
     assert run.code == 0
 
 
 def test_cli_markdown_is_a_pull_request_comment(trigger_status_edit: Path) -> None:
     run = run_cli(
-        "diff", ROOT / "specs/sourcecraft.yaml", trigger_status_edit, "--format", "markdown"
+        "diff", BASELINE / "specs/sourcecraft.yaml", trigger_status_edit, "--format", "markdown"
     )
     assert run.code == 1
     assert run.out.startswith("### triggerspec diff: `specs/sourcecraft.yaml` → `")
@@ -525,7 +526,9 @@ def test_cli_markdown_is_a_pull_request_comment(trigger_status_edit: Path) -> No
 
 
 def test_cli_json(trigger_status_edit: Path) -> None:
-    run = run_cli("diff", ROOT / "specs/sourcecraft.yaml", trigger_status_edit, "--format", "json")
+    run = run_cli(
+        "diff", BASELINE / "specs/sourcecraft.yaml", trigger_status_edit, "--format", "json"
+    )
     data = json.loads(run.out)
     assert data["breaking"] is True
     assert [c["kind"] for c in data["changes"]] == ["response-enum-widened"]
@@ -535,7 +538,7 @@ def test_cli_json(trigger_status_edit: Path) -> None:
 def test_cli_non_breaking_diff_exits_0(tmp_path: Path) -> None:
     scenario = Scenario.load("new-optional-field")
     new = tmp_path / "cloudflare-workers-builds.yaml"
-    old = ROOT / "specs/cloudflare-workers-builds.yaml"
+    old = BASELINE / "specs/cloudflare-workers-builds.yaml"
     new.write_text(edited_spec(old.read_text(), scenario.edits))
     run = run_cli("diff", old, new, "--format", "markdown")
     assert run.code == 0
@@ -554,9 +557,9 @@ def _git(repo: Path, *argv: str) -> None:
 def test_cli_against_a_git_ref(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "specs").mkdir(parents=True)
-    shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    shutil.copy(BASELINE / "pyproject.toml", repo / "pyproject.toml")
     spec = repo / "specs" / "sourcecraft.yaml"
-    shutil.copy(ROOT / "specs/sourcecraft.yaml", spec)
+    shutil.copy(BASELINE / "specs/sourcecraft.yaml", spec)
     _git(repo, "init", "-q")
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "spec")
@@ -587,7 +590,7 @@ def test_cli_against_a_git_ref(tmp_path: Path) -> None:
 def test_cli_usage_errors_exit_2(
     argv: tuple[str, ...], message: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(BASELINE)
     run = run_cli("diff", *argv)
     assert run.code == 2
     assert message in run.err
@@ -597,12 +600,12 @@ def test_cli_usage_errors_exit_2(
 def test_cli_a_file_missing_at_the_ref(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "specs").mkdir(parents=True)
-    shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    shutil.copy(BASELINE / "pyproject.toml", repo / "pyproject.toml")
     _git(repo, "init", "-q")
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "empty")
     spec = repo / "specs" / "sourcecraft.yaml"
-    shutil.copy(ROOT / "specs/sourcecraft.yaml", spec)
+    shutil.copy(BASELINE / "specs/sourcecraft.yaml", spec)
     run = run_cli("diff", spec, "--against", "HEAD", root=repo)
     assert run.code == 2
     assert "specs/sourcecraft.yaml does not exist at HEAD" in run.err
@@ -611,6 +614,6 @@ def test_cli_a_file_missing_at_the_ref(tmp_path: Path) -> None:
 def test_cli_a_broken_spec_names_file_and_place(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("openapi: 3.1.0\npaths: [unclosed\n")
-    run = run_cli("diff", ROOT / "specs/sourcecraft.yaml", broken)
+    run = run_cli("diff", BASELINE / "specs/sourcecraft.yaml", broken)
     assert run.code == 2
     assert "broken.yaml:/: not valid YAML" in run.err

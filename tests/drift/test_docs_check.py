@@ -12,7 +12,7 @@ import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from tests.conftest import ROOT
-from tests.drift.conftest import Scenario, edited_spec, run_cli
+from tests.drift.conftest import BASELINE, Scenario, edited_spec, run_cli
 from triggerspec.drift.findings import KINDS
 from triggerspec.project import Project
 from triggerspec.spec.defects import DocDefects, check_examples
@@ -33,7 +33,7 @@ def findings(run_output: str) -> list[dict[str, object]]:
 
 
 def test_committed_snapshots_have_no_unexplained_drift() -> None:
-    run = run_cli("docs", "check")
+    run = run_cli("docs", "check", root=ROOT)
     assert run.code == 0, run.out
     assert "no unexplained drift" in run.out
     assert "0 stale decision(s)" in run.out
@@ -41,7 +41,7 @@ def test_committed_snapshots_have_no_unexplained_drift() -> None:
 
 
 def test_every_committed_finding_is_explained_with_a_reason() -> None:
-    run = run_cli("docs", "check", "--json")
+    run = run_cli("docs", "check", "--json", root=ROOT)
     assert run.code == 0
     data = json.loads(run.out)
     assert data["ok"] is True
@@ -60,8 +60,14 @@ def test_every_committed_finding_is_explained_with_a_reason() -> None:
         assert finding["explanation"]["reference"].startswith("specs/docs/drift-decisions.yaml:")
 
 
+def test_the_baseline_is_clean_too() -> None:
+    run = run_cli("docs", "check")
+    assert run.code == 0, run.out
+    assert "0 stale decision(s)" in run.out
+
+
 def test_all_lists_explained_findings_with_their_reasons() -> None:
-    run = run_cli("docs", "check", "--all")
+    run = run_cli("docs", "check", "--all", root=ROOT)
     assert run.code == 0
     assert 'why: The page says "code: optional number"' in run.out
     assert "specs/docs/000_76d2020eb65f967f.txt" in run.out
@@ -217,7 +223,7 @@ def test_the_matching_spec_edit_clears_the_drift_and_is_a_valid_spec(
 
 def test_a_reviewed_decision_explains_a_doc_example_defect(tmp_path: Path) -> None:
     decisions = tmp_path / "decisions.yaml"
-    original = yaml.safe_load((ROOT / "specs/docs/drift-decisions.yaml").read_text())
+    original = yaml.safe_load((BASELINE / "specs/docs/drift-decisions.yaml").read_text())
     original["decisions"] += [
         {
             "kind": "example-invalid",
@@ -270,7 +276,7 @@ def test_a_listed_doc_defect_is_an_expected_failure(project_copy: Callable[[], P
 
 def test_a_stale_decision_is_reported(tmp_path: Path) -> None:
     decisions = tmp_path / "decisions.yaml"
-    original = yaml.safe_load((ROOT / "specs/docs/drift-decisions.yaml").read_text())
+    original = yaml.safe_load((BASELINE / "specs/docs/drift-decisions.yaml").read_text())
     original["decisions"].append(
         {
             "kind": "field-not-in-spec",
@@ -296,7 +302,7 @@ def test_decisions_about_pages_not_checked_are_not_stale() -> None:
 def test_missing_and_unused_pages_are_findings(project_copy: Callable[[], Path]) -> None:
     root = project_copy()
     (root / "specs/docs" / P004).unlink()
-    shutil.copy(ROOT / "specs/docs" / P003, root / "specs/docs/005_unknown.txt")
+    shutil.copy(BASELINE / "specs/docs" / P003, root / "specs/docs/005_unknown.txt")
     run = run_cli("docs", "check", "--json", root=root)
     assert run.code == 1
     got = {(f["kind"], f["page"]) for f in findings(run.out) if not f["explained"]}
@@ -358,7 +364,7 @@ def test_an_unreadable_page_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_a_broken_json_example_on_a_page_is_reported(tmp_path: Path) -> None:
-    text = (ROOT / "specs/docs" / P003).read_text()
+    text = (BASELINE / "specs/docs" / P003).read_text()
     (tmp_path / P003).write_text(text.replace('"branch": "main",', '"branch": "main",,'))
     run = run_cli("docs", "check", "--json", "--docs", tmp_path)
     assert run.code == 1
@@ -486,7 +492,7 @@ KIND_CASES: dict[str, tuple[str, str, str, set[tuple[str, int | None, str]]]] = 
 @pytest.mark.parametrize("case", sorted(KIND_CASES))
 def test_each_kind_of_difference_is_found(case: str, tmp_path: Path) -> None:
     page, old, new, expected = KIND_CASES[case]
-    text = (ROOT / "specs/docs" / page).read_text()
+    text = (BASELINE / "specs/docs" / page).read_text()
     assert old in text
     (tmp_path / page).write_text(text.replace(old, new))
     run = run_cli("docs", "check", "--json", "--docs", tmp_path)
@@ -496,7 +502,7 @@ def test_each_kind_of_difference_is_found(case: str, tmp_path: Path) -> None:
 
 
 def test_a_rule_the_page_no_longer_states_is_reported(tmp_path: Path) -> None:
-    text = (ROOT / "specs/docs" / P000).read_text()
+    text = (BASELINE / "specs/docs" / P000).read_text()
     for side in ("commit_hash", "branch"):
         text = text.replace(f" (required if {side} not provided)", "")
     (tmp_path / P000).write_text(text)

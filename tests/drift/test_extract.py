@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.drift.conftest import BASELINE
 from triggerspec.drift.cloudflare import parse_type
 from triggerspec.drift.extract import extract_page, extract_text, read_page
 from triggerspec.drift.prose import match_descriptions, read_rules
 from triggerspec.drift.view import DocField, PageView, Prose, path_text
 from triggerspec.errors import UsageError
 
-DOCS = ROOT / "specs" / "docs"
+DOCS = BASELINE / "specs" / "docs"
 
 
 def view(name: str, page_format: str) -> PageView:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import ROOT
+from tests.drift.conftest import BASELINE
 from triggerspec.drift.fields import flatten, shape_of, subschema
 from triggerspec.drift.view import path_text
 from triggerspec.spec.load import SpecDocument, load_spec
@@ -21,7 +21,7 @@ def doc_of(tmp_path: Path, components: dict[str, Any]) -> SpecDocument:
 
 
 def test_refs_are_followed_and_pointers_kept() -> None:
-    api = load_api(ROOT / "specs/cloudflare-workers-builds.yaml")
+    api = load_api(BASELINE / "specs/cloudflare-workers-builds.yaml")
     op = next(o for o in api.operations if o.operation_id == "createManualBuild")
     shape = shape_of(api, op)
     assert shape.request is not None

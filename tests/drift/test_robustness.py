@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.drift.conftest import BASELINE
 from triggerspec.drift.check import check_docs
 from triggerspec.drift.diff import diff_files
 from triggerspec.drift.known import Decisions
@@ -19,7 +19,7 @@ from triggerspec.errors import SpecError
 from triggerspec.project import Project
 from triggerspec.spec.defects import DocDefects
 
-PROJECT = Project.from_root(ROOT)
+PROJECT = Project.from_root(BASELINE)
 APIS = [load_checked(p, PROJECT.relative(p)) for p in PROJECT.spec_files()]
 PAGES = sorted(PROJECT.docs_dir.glob("*.txt"))
 NOISE = ["{", "}", '"', "[", "]", "\\", "'", "•", "Type: X", "OR", "Name", "Example", "curl x"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import ROOT
-from tests.drift.conftest import FIXTURES, run_cli
+from tests.drift.conftest import BASELINE, FIXTURES, run_cli
 
 P004 = "004_947342d99e78c575.txt"
 
@@ -30,7 +29,7 @@ def test_update_copies_the_snapshot_and_shows_drift_and_next_steps(
 
 def test_update_with_the_same_snapshot_copies_nothing(project_copy: Callable[[], Path]) -> None:
     root = project_copy()
-    run = run_cli("update", ROOT / "specs/docs" / P004, root=root)
+    run = run_cli("update", BASELINE / "specs/docs" / P004, root=root)
     assert run.code == 0
     assert "already holds this snapshot; nothing copied" in run.out
 
