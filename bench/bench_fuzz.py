@@ -278,9 +278,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(measures[-1].line(), flush=True)
         anchors: list[Measure] = []
         if not args.skip_prism:
-            for workers in ("1", "2"):
+            for st_workers in ("1", "2"):
                 anchors.append(
-                    schemathesis_against_prism(apis, n, seed, workers, args.prism_dir, tmp)
+                    schemathesis_against_prism(apis, n, seed, st_workers, args.prism_dir, tmp)
                 )
                 print(anchors[-1].line(), flush=True)
     best = max(measures, key=lambda m: m.rate)
