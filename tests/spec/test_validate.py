@@ -1,0 +1,271 @@
+"""The compiled validator: a Rust fast path that accepts exactly what jsonschema accepts,
+and one wording of union errors for every tool."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import operation, request_schema
+from triggerspec.spec.model import Api
+from triggerspec.spec.validate import SchemaValidator, SpecValidator, format_checker, violations
+
+SHA40 = "262ed9817b3cad5142fbceabe0c9e371e390d616"
+UUID = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
+
+
+def python_verdict(schema: dict[str, Any], instance: object) -> bool:
+    return bool(SpecValidator(schema, format_checker=format_checker).is_valid(instance))
+
+
+def test_every_request_schema_gets_the_fast_path(apis: dict[str, Api]) -> None:
+    for api in apis.values():
+        for op in api.operations:
+            schemas = [p.schema for p in op.parameters]
+            if op.body is not None:
+                schemas.append(op.body.schema)
+            for schema in schemas:
+                assert SchemaValidator(schema).is_fast, (op.operation_id, schema)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("/Dockerfile", True),
+        ("/Dockerfile\n", False),  # ECMAScript '$' is the end of the text, not before a '\n'
+        ("/build/Dockerfile\r", False),
+        ("/", False),
+        ("Dockerfile", False),
+    ],
+)
+def test_patterns_keep_their_ecmascript_meaning(apis: dict[str, Api], value: str, ok: bool) -> None:
+    schema = request_schema(apis, "startJobBuild")
+    validator = SchemaValidator(schema)
+    assert validator.is_fast
+    body = {"sha": SHA40, "overrides": {"docker": {"dockerFilePath": value}}}
+    assert validator.is_valid(body) is ok
+    assert (validator.violations(body) == []) is ok
+    assert python_verdict(schema, body) is ok
+
+
+def test_a_rust_ecmascript_difference_cannot_leak_through() -> None:
+    # Rust's '.' matches '\r' and U+2028; ECMAScript's does not. The pattern is evaluated by
+    # the same Python function on both paths, so the fast path refuses them too.
+    validator = SchemaValidator({"type": "string", "pattern": "^a.b$"})
+    assert validator.is_fast
+    assert validator.is_valid("axb")
+    for value in ("a\rb", "a\u2028b", "a\nb"):
+        assert not validator.is_valid(value), value
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        (UUID, True),
+        (UUID.upper(), True),
+        (UUID.replace("-", ""), False),
+        ("{" + UUID + "}", False),
+        ("urn:uuid:" + UUID, False),
+        (UUID + "\n", False),
+    ],
+)
+def test_uuid_format_is_enforced(value: str, ok: bool) -> None:
+    validator = SchemaValidator({"type": "string", "format": "uuid"})
+    assert validator.is_fast
+    assert validator.is_valid(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("2025-01-01T00:00:00Z", True),
+        ("2025-01-01T00:00:00.123+02:00", True),
+        ("2025-01-01 00:00:00Z", True),  # our checker allows RFC 3339's space separator
+        ("2016-12-31T23:59:60Z", False),  # jsonschema_rs alone would accept a leap second
+        ("2025-02-30T00:00:00Z", False),
+        ("2025-01-01T00:00:00", False),
+        ("27/12/2019", False),
+    ],
+)
+def test_date_time_format_is_ours_on_both_paths(value: str, ok: bool) -> None:
+    schema = {"type": "string", "format": "date-time"}
+    validator = SchemaValidator(schema)
+    assert validator.is_fast
+    assert validator.is_valid(value) is ok
+    assert python_verdict(schema, value) is ok
+
+
+def test_unknown_formats_are_not_asserted() -> None:
+    validator = SchemaValidator({"type": "string", "format": "email"})
+    assert validator.is_valid("not an email")
+    assert violations({"format": "email"}, "not an email") == []
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "body", "ok", "wording"),
+    [
+        ("createManualBuild", {"branch": "main"}, True, ""),
+        ("createManualBuild", {}, False, "at least one of branch, commit_hash is required"),
+        ("createDeployment", {"_worker.js": "<file>"}, True, ""),
+        (
+            "createDeployment",
+            {"_worker.js": "<file>", "_worker.bundle": "<file>"},
+            False,
+            "_worker.js and _worker.bundle are mutually exclusive",
+        ),
+        ("runWorkflows", {"head": {"tag": "v1"}}, True, ""),
+        (
+            "runWorkflows",
+            {"head": {"branch": "main", "tag": "v1"}},
+            False,
+            "exactly one of branch, commit, tag",
+        ),
+    ],
+)
+def test_cross_field_rules_hold_on_the_fast_path(
+    apis: dict[str, Api], operation_id: str, body: dict[str, Any], ok: bool, wording: str
+) -> None:
+    validator = SchemaValidator(request_schema(apis, operation_id))
+    assert validator.is_fast
+    assert validator.is_valid(body) is ok
+    found = [str(v) for v in validator.violations(body)]
+    assert (found == []) is ok, found
+    assert all(wording in m for m in found[:1]), found
+
+
+def test_a_lone_surrogate_falls_back_to_jsonschema() -> None:
+    validator = SchemaValidator({"type": "string", "maxLength": 3})
+    assert validator.is_valid("\ud800")  # Rust cannot hold it; jsonschema judges
+    assert not validator.is_valid("\ud800" * 4)
+    assert [v.rule for v in validator.violations("\ud800" * 4)] == ["maxLength 3"]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "patternProperties": {"^a$": {"type": "string"}}},
+        {"type": "number", "multipleOf": 0.01},
+        {"type": "string", "contentEncoding": "base64"},
+        {"$ref": "#/$defs/x", "$defs": {"x": {"type": "string"}}},
+    ],
+)
+def test_keywords_the_libraries_read_differently_get_no_fast_path(schema: dict[str, Any]) -> None:
+    assert not SchemaValidator(schema).is_fast
+
+
+def test_fractional_multiple_of_keeps_jsonschemas_verdict() -> None:
+    # jsonschema_rs says 0.07 is a multiple of 0.01, jsonschema (floats) does not.
+    schema = {"type": "number", "multipleOf": 0.01}
+    assert SchemaValidator(schema).is_valid(0.07) == python_verdict(schema, 0.07)
+
+
+def test_a_union_is_worded_by_its_best_branch(apis: dict[str, Api]) -> None:
+    body = {"overrides": {"docker": {"dockerFilePath": "/Dockerfile\n"}}}
+    found = violations(request_schema(apis, "startJobBuild"), body)
+    assert [(v.pointer, v.rule.split()[0]) for v in found] == [
+        ("/overrides/docker/dockerFilePath", "pattern")
+    ]
+    found = violations(
+        request_schema(apis, "runWorkflows"), {"config_revision": {"tag": "v1", "commit": "c"}}
+    )
+    assert [str(v) for v in found] == [
+        "/config_revision: exactly one of branch, commit, tag must be provided (oneOf)"
+    ]
+
+
+def test_the_compiled_validator_and_the_function_agree(apis: dict[str, Api]) -> None:
+    schema = request_schema(apis, "startJobBuild")
+    body = {"sha": "abc", "overrides": {"docker": {"dockerfileTarget": "a b"}}}
+    assert SchemaValidator(schema).violations(body) == violations(schema, body)
+
+
+# -- differential: the fast path never accepts what jsonschema refuses --------------------
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.sampled_from("aZ0/-._ \n\r\u2028\u00e9"), max_size=42)
+    | st.sampled_from([SHA40, UUID, "/Dockerfile", "2025-01-01T00:00:00Z", "main", "<file>"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [at]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*at, index))
+    return found
+
+
+def _mutate(example: Any, data: st.DataObject) -> Any:
+    value = copy.deepcopy(example)
+    for _ in range(data.draw(st.integers(1, 3))):
+        where = data.draw(st.sampled_from(_paths(value)))
+        replacement = data.draw(_JSON)
+        if not where:
+            value = replacement
+            continue
+        parent = value
+        for key in where[:-1]:
+            parent = parent[key]
+        if isinstance(parent, dict) and data.draw(st.booleans()):
+            parent[data.draw(st.sampled_from([*map(str, parent), "branch", "tag", "extra"]))] = (
+                replacement
+            )
+        elif isinstance(parent, dict) and data.draw(st.booleans()):
+            parent.pop(where[-1], None)
+        else:
+            parent[where[-1]] = replacement
+    return value
+
+
+def _bodies(apis: dict[str, Api]) -> list[tuple[str, dict[str, Any], Any]]:
+    out = []
+    for api in apis.values():
+        for op in api.operations:
+            if op.body is None:
+                continue
+            for example in op.body.examples:
+                instance = example.value
+                if op.body.is_multipart:
+                    instance = {
+                        k: "<file>" if not isinstance(v, str) else v for k, v in instance.items()
+                    }
+                out.append((op.operation_id, op.body.schema, instance))
+    return out
+
+
+@settings(
+    max_examples=300,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(data=st.data())
+def test_the_fast_path_agrees_with_jsonschema(apis: dict[str, Api], data: st.DataObject) -> None:
+    operation_id, schema, example = data.draw(st.sampled_from(_bodies(apis)))
+    validator = SchemaValidator(schema)
+    instance = _mutate(example, data)
+    expected = python_verdict(schema, instance)
+    assert validator.is_valid(instance) is expected, (operation_id, instance)
+    assert (validator.violations(instance) == []) is expected, (operation_id, instance)
+
+
+def test_examples_are_valid_on_both_paths(apis: dict[str, Api]) -> None:
+    for operation_id, schema, example in _bodies(apis):
+        _, op = operation(apis, operation_id)
+        assert SchemaValidator(schema).is_valid(example) == python_verdict(schema, example), op
