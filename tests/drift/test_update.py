@@ -24,7 +24,7 @@ def test_update_copies_the_snapshot_and_shows_drift_and_next_steps(
     assert "1. edit specs/sourcecraft.yaml until `triggerspec docs check`" in steps
     assert "2. triggerspec regen" in steps
     assert "3. triggerspec diff specs/sourcecraft.yaml --against HEAD" in steps
-    assert "4. python -m pytest" in steps
+    assert "4. python -m pytest -n 2" in steps
 
 
 def test_update_with_the_same_snapshot_copies_nothing(project_copy: Callable[[], Path]) -> None:

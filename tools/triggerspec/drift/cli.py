@@ -224,7 +224,7 @@ def update_page(args: argparse.Namespace, project: Project) -> int:
         f"{project.relative(project.docs_dir / FILE_NAME)})\n"
         "  2. triggerspec regen\n"
         f"  3. triggerspec diff {spec} --against HEAD\n"
-        "  4. python -m pytest"
+        "  4. python -m pytest -n 2"
     )
     return code
 
