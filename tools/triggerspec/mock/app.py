@@ -21,8 +21,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +30,13 @@ from triggerspec.mock.auth import authenticate, mask_headers, mask_query, secret
 from triggerspec.mock.bodies import ParsedBody, describe_unchecked, parse_body
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
-from triggerspec.mock.exchange import MockRequest, MockResponse, headers_of, json_response
+from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
 from triggerspec.mock.journal import Journal, JournalEntry
 from triggerspec.mock.responses import Context, build
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
 from triggerspec.mock.settings import MiB, MockSettings
-from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState, iso
+from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState
 from triggerspec.mock.validation import CompiledOperation
 from triggerspec.project import Project
 from triggerspec.spec.model import Api, Operation, Part, load_api
@@ -47,7 +46,8 @@ log = logging.getLogger("triggerspec.mock")
 JOURNAL_BODY_LIMIT = 256 * 1024
 """JSON bodies larger than this are journaled as their size only."""
 
-RATE_WINDOW = timedelta(hours=1)
+RATE_WINDOW_US = 3600 * 1_000_000
+"""The documented rate-limit window (Northflank: one hour), in mock-clock microseconds."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -192,14 +192,13 @@ class MockApp:
 
     def _serve(self, request: MockRequest, early: Rejected | None, note: _Note) -> MockResponse:
         try:
-            segments = split_target(request.target)
+            found = self.router.lookup(request.method, request.target)
         except BadPath as exc:
             api = self.router.nearest_api(request.target.split("/")[1:])
             note.api = api.name
             return self._error(api, 400, [Problem("request", "", "path", str(exc))])
-        found = self.router.resolve(request.method, segments)
         if found is None:
-            api = self.router.nearest_api(segments)
+            api = self.router.nearest_api(split_target(request.target))
             note.api = api.name
             where = request.target if len(request.target) <= 200 else request.target[:200] + "..."
             problem = Problem("request", "", "route", f"no operation is served at {where}")
@@ -367,15 +366,15 @@ class MockApp:
     ) -> list[tuple[str, str]]:
         """Rate-limit headers where the vendor documents them (reported, never enforced)."""
         api = compiled.api.name
-        now = self.clock.now()
+        now = self.clock.now_us()
         start = self.state.window_start.get(api)
-        if start is None or now - start >= RATE_WINDOW:
+        if start is None or now - start >= RATE_WINDOW_US:
             start = self.state.window_start[api] = now
             self.state.requests[api] = 0
         self.state.requests[api] += 1
         limit = self.settings.rate_limit_per_hour
         remaining = max(0, limit - self.state.requests[api])
-        reset_s = math.ceil((start + RATE_WINDOW - now).total_seconds())
+        reset_s = math.ceil((start + RATE_WINDOW_US - now) / 1_000_000)
         if status == 429:
             remaining = 0
             if scenario is not None and scenario.retry_after is not None:
@@ -412,7 +411,7 @@ class MockApp:
         self.journal.record(
             JournalEntry(
                 seq=self.journal.next_seq(),
-                at=iso(self.clock.now()),
+                at=self.clock.iso_now(),
                 method=request.method,
                 path=request.target,
                 query=mask_query(request.query),
@@ -446,14 +445,11 @@ class MockApp:
             await send({"type": "websocket.close", "code": 1003})
             return
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
-        head = MockRequest(
-            method=scope["method"],
-            target=raw_path.decode("latin-1").split("?", 1)[0],
-            query=scope.get("query_string", b"").decode("latin-1"),
-            headers=headers_of(
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]
-            ),
-        )
+        method: str = scope["method"]
+        target = raw_path.decode("latin-1").split("?", 1)[0]
+        query = scope.get("query_string", b"").decode("latin-1")
+        headers = asgi_headers(scope["headers"])
+        head = MockRequest(method, target, query, headers)
         declared = head.content_length
         if declared is not None and declared > self.max_body_bytes:
             response = self._handle(head, self.too_large())
@@ -470,7 +466,7 @@ class MockApp:
             except _Disconnected:
                 return
             else:
-                response = self._handle(replace(head, body=data), None)
+                response = self._handle(MockRequest(method, target, query, headers, data), None)
         if response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
         await send(

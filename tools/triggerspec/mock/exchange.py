@@ -22,6 +22,15 @@ def headers_of(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+def asgi_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """:func:`headers_of` for ASGI's raw header list (names already lower-case on the
+    usual servers; a dict built in one pass unless a name repeats)."""
+    out = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
+    if len(out) != len(raw):
+        return headers_of((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+    return out
+
+
 @dataclass(frozen=True)
 class MockRequest:
     """One received request, transport-neutral.
@@ -68,12 +77,15 @@ class MockResponse:
         return next((v for k, v in self.headers if k.lower() == key), None)
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def encode_json(payload: Any) -> bytes:
     """Compact JSON bytes.
 
     ASCII escapes keep any string a client sent (lone surrogates included) encodable.
     """
-    return json.dumps(payload, separators=(",", ":")).encode("ascii")
+    return _ENCODER.encode(payload).encode("ascii")
 
 
 def json_response(

@@ -18,7 +18,7 @@ from typing import Any
 
 from triggerspec.mock.bodies import Form, ParsedBody
 from triggerspec.mock.settings import MockSettings
-from triggerspec.mock.state import Clock, Ids, MockState, Trigger, iso
+from triggerspec.mock.state import Clock, Ids, MockState, Trigger
 from triggerspec.spec.model import Api, Operation
 
 
@@ -49,7 +49,7 @@ class Context:
     @property
     def now(self) -> str:
         """The mock's current time as the vendors print it."""
-        return iso(self.clock.now())
+        return self.clock.iso_now()
 
 
 @dataclass

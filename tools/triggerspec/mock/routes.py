@@ -5,7 +5,8 @@ Cloudflare) followed by the operation's path template. Templates go into a trie 
 segments (literal children in a dict, one parameter child), so finding a route costs the
 same with six operations or a thousand. Literal segments win over parameters, with
 backtracking, so ``/repos/{org}/{repo}/cicd/runs`` and ``/{org}/{repo}/ci_workflows/...``
-live side by side.
+live side by side. :meth:`Router.lookup` remembers the verdict for a raw target (a client
+keeps calling the same path), so a repeated request skips decoding and the walk.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ def _template_segments(template: str) -> list[str]:
     return template.split("/")[1:]
 
 
+ROUTE_CACHE = 4096
+"""Targets whose verdict :meth:`Router.lookup` keeps (the whole memo is dropped when full)."""
+
+
 class Router:
     """Finds the operation for a method and path; built once from the APIs."""
 
@@ -87,6 +92,7 @@ class Router:
         self.apis = tuple(apis)
         self._root = _Node()
         self.routes: list[Route] = []
+        self._seen: dict[tuple[str, str], Match | WrongMethod | None] = {}
         for api in self.apis:
             for op in api.operations:
                 self._add(api, op)
@@ -116,6 +122,20 @@ class Router:
         route = Route(api, op, template, tuple(params))
         node.routes[op.method] = route
         self.routes.append(route)
+
+    def lookup(self, method: str, target: str) -> Match | WrongMethod | None:
+        """:meth:`resolve` for a raw (percent-encoded) target, memoised by target.
+
+        Raises:
+            BadPath: a segment is not UTF-8 after percent-decoding.
+        """
+        key = (method, target)
+        found = self._seen.get(key, self)
+        if found is self:
+            if len(self._seen) >= ROUTE_CACHE:
+                self._seen.clear()
+            found = self._seen[key] = self.resolve(method, split_target(target))
+        return found  # type: ignore[return-value]
 
     def resolve(self, method: str, segments: Sequence[str]) -> Match | WrongMethod | None:
         """The route for ``method`` at ``segments``, a :class:`WrongMethod`, or ``None``."""

@@ -9,6 +9,7 @@ wall clock (still advanceable, so tests can step over a time window).
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,10 @@ from typing import Any
 FAKE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 """Where a seeded mock's clock starts."""
 
-TICK = timedelta(milliseconds=1)
+TICK_US = 1000
+"""One request's worth of mock time: 1 ms, in microseconds."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:
@@ -29,15 +33,24 @@ def iso(moment: datetime) -> str:
     )
 
 
+def _micros(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 class Clock:
     """The mock's notion of now: fake from a fixed start, or the wall clock plus an offset.
 
     Either way each :meth:`tick` (one per handled request) moves time at least 1 ms, so two
-    requests never share a timestamp and ``modified_on`` always advances.
+    requests never share a timestamp and ``modified_on`` always advances. Time is kept as
+    integer microseconds since the Unix epoch (cheap to compare and step on every
+    request); :meth:`now` and :meth:`iso_now` turn it into what builders print.
     """
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._start = start
+        self._start = None if start is None else _micros(start)
+        self._iso_at = -1
+        self._iso = ""
         self.reset()
 
     @property
@@ -47,28 +60,42 @@ class Clock:
 
     def reset(self) -> None:
         """Back to the start (fake) or to the wall clock without offset."""
-        self._offset = timedelta()
-        self._last = self._start or datetime.min.replace(tzinfo=UTC)
+        self._offset = 0
+        self._last = self._start if self._start is not None else 0
 
-    def _wall(self) -> datetime:
-        base = self._start if self._start is not None else datetime.now(UTC)
+    def _wall(self) -> int:
+        base = self._start if self._start is not None else time.time_ns() // 1000
         moment = base + self._offset
-        return moment - timedelta(microseconds=moment.microsecond % 1000)
+        return moment - moment % 1000
+
+    def now_us(self) -> int:
+        """The current mock time in microseconds since the epoch (whole milliseconds, never
+        earlier than before)."""
+        wall = self._wall()
+        if wall > self._last:
+            self._last = wall
+        return self._last
 
     def now(self) -> datetime:
         """The current mock time (UTC, whole milliseconds, never earlier than before)."""
-        self._last = max(self._wall(), self._last)
-        return self._last
+        return _EPOCH + timedelta(microseconds=self.now_us())
+
+    def iso_now(self) -> str:
+        """:func:`iso` of :meth:`now` (the text is reused while the time stands still)."""
+        at = self.now_us()
+        if at != self._iso_at:
+            self._iso_at, self._iso = at, iso(_EPOCH + timedelta(microseconds=at))
+        return self._iso
 
     def tick(self) -> None:
         """One request's worth of time: later than any time handed out so far."""
-        self._last = max(self._wall(), self._last + TICK)
+        self._last = max(self._wall(), self._last + TICK_US)
 
     def advance(self, seconds: float) -> None:
         """Move time forward, e.g. past a repeat window."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")
-        step = timedelta(seconds=seconds)
+        step = round(seconds * 1_000_000)
         self._offset += step
         self._last += step
 
@@ -122,7 +149,8 @@ class MockState:
     builds: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)
-    window_start: dict[str, datetime] = field(default_factory=dict)
+    window_start: dict[str, int] = field(default_factory=dict)
+    """Start of each API's rate-limit window, in mock-clock microseconds."""
 
     def reset(self) -> None:
         """Forget every record."""

@@ -1,19 +1,13 @@
 """Request validation from the contract model, compiled once per operation.
 
-Schemas come from the model already dereferenced; each gets one validator at app creation
-(the spec's own :data:`~triggerspec.spec.validate.SpecValidator`, so ``pattern`` keeps its
-ECMAScript meaning and ``uuid``/``date-time`` are asserted). A valid instance costs one
-``is_valid`` call. Size caps (``x-max-bytes``) are the one rule JSON Schema cannot state;
-they are checked from :class:`~triggerspec.spec.rules.Rule` values.
-
-Messages use the spec's :class:`~triggerspec.spec.validate.Violation` wording and name
-cross-field rules through :func:`~triggerspec.spec.rules.rule_of`, like every other tool.
-One difference, on purpose: when an ``anyOf``/``oneOf`` that is not a cross-field rule
-fails, ``violations`` follows jsonschema's ``best_match``, which prefers the *shallowest*
-error (``'overrides' was unexpected`` from Northflank's closed plain shape). A client
-learns more from the branch that fits best, so the mock reports every error of that branch
-(fewest errors, not failing on the instance's type, deepest). See
-``/tmp/mock_requests.md``: the same choice belongs in ``spec/validate.py``.
+Schemas come from the model already dereferenced; each gets one
+:class:`~triggerspec.spec.validate.SchemaValidator` at app creation, the same compiled
+validator every tool uses: ``pattern`` keeps its ECMAScript meaning, ``uuid``/``date-time``
+are asserted, a valid instance costs one call into a compiled Rust validator, and a refused
+one is worded by ``jsonschema`` (cross-field rules named through
+:func:`~triggerspec.spec.rules.rule_of`, a failed union through its best-fitting branch).
+Size caps (``x-max-bytes``) are the one rule JSON Schema cannot state; they are checked from
+:class:`~triggerspec.spec.rules.Rule` values.
 """
 
 from __future__ import annotations
@@ -23,37 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from jsonschema.exceptions import ValidationError
-
 from triggerspec.mock.auth import Requirement, requirements_of
 from triggerspec.mock.bodies import ParsedBody
 from triggerspec.mock.envelopes import Envelope, Location, Problem, envelope_for
 from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
-from triggerspec.spec.rules import Rule, rule_of
-from triggerspec.spec.validate import SpecValidator, Violation, format_checker
+from triggerspec.spec.rules import Rule
+from triggerspec.spec.validate import SchemaValidator
 
 
-class CompiledSchema:
-    """One schema and its validator, built once."""
-
-    def __init__(self, schema: dict[str, Any]) -> None:
-        self.schema = schema
-        self._validator = SpecValidator(schema, format_checker=format_checker)
-
-    def is_valid(self, instance: object) -> bool:
-        """Whether ``instance`` keeps every rule of the schema."""
-        return bool(self._validator.is_valid(instance))
-
-    def violations(self, instance: object) -> list[Violation]:
-        """Every violation, in instance order, choosing the best-fitting union branch."""
-        found: list[Violation] = []
-        errors = sorted(self._validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
-        for error in errors:
-            for leaf in _expand(error):
-                violation = Violation(_pointer(leaf), _rule(leaf), _describe(leaf))
-                if violation not in found:
-                    found.append(violation)
-        return found
+class CompiledSchema(SchemaValidator):
+    """One schema and its compiled validator, answering in the mock's :class:`Problem`s."""
 
     def problems(
         self, instance: object, location: Location = "body", name: str = ""
@@ -63,48 +36,10 @@ class CompiledSchema:
         Body problems carry the violation's JSON pointer; parameter problems the parameter
         name (and the pointer inside it, if any).
         """
-        if self.is_valid(instance):
-            return []
         return [
             Problem(location, name + v.pointer, v.rule, v.message)
             for v in self.violations(instance)
         ]
-
-
-def _expand(error: ValidationError) -> list[ValidationError]:
-    """The errors to report for ``error``: itself, or those of its best union branch."""
-    if not (
-        error.validator in ("anyOf", "oneOf")
-        and error.context
-        and rule_of(str(error.validator), error.validator_value) is None
-    ):
-        return [error]
-    branches: dict[object, list[ValidationError]] = {}
-    for sub in error.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    chosen = min(branches.values(), key=_branch_cost)
-    return [leaf for sub in chosen for leaf in _expand(sub)]
-
-
-def _branch_cost(errors: list[ValidationError]) -> tuple[bool, int, int]:
-    wrong_type = any(e.validator == "type" and not e.relative_path for e in errors)
-    return wrong_type, len(errors), -max(len(e.absolute_path) for e in errors)
-
-
-def _pointer(error: ValidationError) -> str:
-    return "".join(f"/{p}" for p in error.absolute_path)
-
-
-def _rule(error: ValidationError) -> str:
-    value = error.validator_value
-    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-        return f"{error.validator} {value}"
-    return str(error.validator)
-
-
-def _describe(error: ValidationError) -> str:
-    rule = rule_of(str(error.validator), error.validator_value)
-    return rule.message if rule is not None else error.message
 
 
 _COERCE = {"integer": int, "number": float}
