@@ -21,7 +21,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
 from triggerspec.mock.journal import Journal, JournalEntry
+from triggerspec.mock.redact import Redactor, scrub
 from triggerspec.mock.responses import Context, build
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
@@ -101,6 +102,9 @@ class MockApp:
         }
         self._envelopes = {api.name: envelope_for(api.profile) for api in apis}
         self._secret = secret_headers(apis)
+        self._redact_any = Redactor(
+            path for compiled in self.compiled.values() for path in compiled.redactor.paths
+        )
         largest = max(
             (p.max_bytes or 0 for api in apis for op in api.operations for p in _parts(op)),
             default=0,
@@ -408,6 +412,12 @@ class MockApp:
         body = note.body
         if body is None and request.body:
             body = self._describe_unread(request, note)
+        redactor = (
+            self.compiled[(note.api, note.operation_id)].redactor
+            if note.api is not None and note.operation_id is not None
+            else self._redact_any  # a body sent to no operation: mask every known secret
+        )
+        body, hidden = redactor.mask(body)
         self.journal.record(
             JournalEntry(
                 seq=self.journal.next_seq(),
@@ -422,7 +432,7 @@ class MockApp:
                 operation_id=note.operation_id,
                 auth=note.auth,
                 scenario=note.scenario,
-                problems=tuple(str(p) for p in note.problems),
+                problems=tuple(_masked(p, redactor, hidden) for p in note.problems),
             )
         )
 
@@ -480,6 +490,13 @@ class MockApp:
             }
         )
         await send({"type": "http.response.body", "body": response.body})
+
+
+def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
+    """A problem as the journal words it: nothing of a sensitive field's value."""
+    if problem.location == "body" and redactor.covers(problem.field):
+        return str(replace(problem, message="the value is not shown (x-sensitive field)"))
+    return scrub(str(problem), hidden) if hidden else str(problem)
 
 
 def _parts(op: Operation) -> tuple[Part, ...]:

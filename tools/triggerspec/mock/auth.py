@@ -13,12 +13,12 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from triggerspec.mock.envelopes import Problem, Rejected
+from triggerspec.mock.redact import MASK
 from triggerspec.spec.model import Api, Operation, SecurityScheme
-
-MASK = "***"
 
 ALWAYS_SECRET = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
@@ -155,6 +155,14 @@ def secret_headers(apis: Iterable[Api]) -> frozenset[str]:
 
 
 _SECRET_WORDS = ("token", "key", "secret", "password", "auth", "signature", "session")
+_SECRET_HEADER_WORDS = (*_SECRET_WORDS, "cookie", "credential")
+
+
+@lru_cache(maxsize=1024)
+def _credential_like(name: str) -> bool:
+    """Whether a (lower-case) header name suggests a credential: ``x-auth-token``,
+    ``private-token``, ``x-goog-api-key``..."""
+    return any(word in name for word in _SECRET_HEADER_WORDS)
 
 
 def mask_query(query: str) -> str:
@@ -171,5 +179,6 @@ def mask_query(query: str) -> str:
 
 
 def mask_headers(headers: Mapping[str, str], secret: frozenset[str]) -> dict[str, str]:
-    """A copy of ``headers`` with every credential replaced by ``***``."""
-    return {k: MASK if k in secret else v for k, v in headers.items()}
+    """A copy of ``headers`` with every credential replaced by ``***``: the headers in
+    ``secret`` and any whose name looks like a credential's."""
+    return {k: MASK if k in secret or _credential_like(k) else v for k, v in headers.items()}

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from triggerspec.mock.auth import Requirement, requirements_of
 from triggerspec.mock.bodies import ParsedBody
 from triggerspec.mock.envelopes import Envelope, Location, Problem, envelope_for
+from triggerspec.mock.redact import Redactor
 from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
 from triggerspec.spec.rules import Rule
 from triggerspec.spec.validate import SchemaValidator
@@ -106,6 +107,8 @@ class CompiledOperation:
     body_schema: CompiledSchema | None
     size_rules: tuple[Rule, ...]
     parts: Mapping[str, Part]
+    redactor: Redactor
+    """Masks the body's ``x-sensitive`` fields wherever the request is recorded."""
 
     @classmethod
     def from_operation(cls, api: Api, operation: Operation) -> CompiledOperation:
@@ -122,6 +125,7 @@ class CompiledOperation:
             body_schema=CompiledSchema(body.schema) if body is not None else None,
             size_rules=tuple(r for r in operation.rules if r.kind == "max-bytes"),
             parts={p.name: p for p in body.parts} if body is not None else {},
+            redactor=Redactor.from_schemas([body.schema] if body is not None else []),
         )
 
     def parameter_problems(

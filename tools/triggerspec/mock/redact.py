@@ -1,0 +1,189 @@
+"""Secret body fields, found from the specs, and their masking in recorded traffic.
+
+The specs mark a field holding a secret with ``x-sensitive: true`` (Northflank's secret
+build files, Pages' secret environment variables and web analytics token). The mock never
+keeps a hand list: :func:`sensitive_paths` walks an operation's dereferenced schema
+(through ``properties``, ``additionalProperties``, ``items`` and every ``anyOf``/``oneOf``/
+``allOf`` branch) and returns where such fields sit, ``*`` standing for any key or index.
+A :class:`Redactor` replaces the value at each of those paths with ``***`` (and text sent
+where an object holding a secret belongs, such as a secret file given as a bare string) and
+remembers what it hid, so the same text can be scrubbed from the problems recorded with the
+request (a validation message quotes the value it refuses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+MASK = "***"
+SENSITIVE = "x-sensitive"
+
+FieldPath = tuple[str, ...]
+"""Keys from the body's root to a field; ``"*"`` matches any key or array index."""
+
+ANY = "*"
+
+_BRANCHES = ("anyOf", "oneOf", "allOf")
+_SAME_LEVEL = ("then", "else", "if")
+
+
+def sensitive_paths(schema: Any) -> frozenset[FieldPath]:
+    """Where ``schema`` (dereferenced) declares ``x-sensitive: true`` fields."""
+    return frozenset(_walk(schema, (), set()))
+
+
+def _walk(schema: Any, at: FieldPath, active: set[int]) -> Iterator[FieldPath]:
+    if not isinstance(schema, dict) or id(schema) in active:
+        return  # a recursive schema is walked once per branch of the recursion
+    active.add(id(schema))
+    try:
+        if schema.get(SENSITIVE) is True:
+            yield at
+        for name, prop in (schema.get("properties") or {}).items():
+            yield from _walk(prop, (*at, name), active)
+        for key in ("additionalProperties", "items", "unevaluatedProperties"):
+            yield from _walk(schema.get(key), (*at, ANY), active)
+        for prop in (schema.get("patternProperties") or {}).values():
+            yield from _walk(prop, (*at, ANY), active)
+        for item in schema.get("prefixItems") or []:
+            yield from _walk(item, (*at, ANY), active)
+        for key in _BRANCHES:
+            for branch in schema.get(key) or []:
+                yield from _walk(branch, at, active)
+        for key in _SAME_LEVEL:
+            yield from _walk(schema.get(key), at, active)
+    finally:
+        active.discard(id(schema))
+
+
+Tree = dict[str, "Tree | bool"]
+"""Sensitive paths as a trie of keys; ``True`` marks a sensitive field (all of it)."""
+
+
+class Redactor:
+    """Masks the values at a set of :data:`FieldPath`s in JSON-like data.
+
+    Example:
+        >>> redactor = Redactor([("overrides", "buildFiles", "*", "data")])
+        >>> redactor.mask({"overrides": {"buildFiles": {"/a": {"data": "c2VjcmV0"}}}})
+        ({'overrides': {'buildFiles': {'/a': {'data': '***'}}}}, ['c2VjcmV0'])
+    """
+
+    def __init__(self, paths: Iterable[FieldPath]) -> None:
+        self.paths = frozenset(paths)
+        self._tree: Tree | bool = _tree_of(self.paths)
+
+    @classmethod
+    def from_schemas(cls, schemas: Iterable[Any]) -> Redactor:
+        """The redactor of every sensitive field declared in ``schemas``."""
+        return cls(path for schema in schemas for path in sensitive_paths(schema))
+
+    def __bool__(self) -> bool:
+        return bool(self.paths)
+
+    def mask(self, value: Any) -> tuple[Any, list[str]]:
+        """``(copy of value with secrets as ***, the text of each secret hidden)``."""
+        if not self.paths:
+            return value, []
+        hidden: list[str] = []
+        return _mask(value, self._tree, hidden), hidden
+
+    def covers(self, pointer: str) -> bool:
+        """Whether a JSON pointer (``/overrides/buildFiles/~1a/data``) is a sensitive field
+        or lies inside one."""
+        node = self._tree
+        for raw in pointer.split("/")[1:]:
+            if node is True or node is False:
+                break
+            key = raw.replace("~1", "/").replace("~0", "~")
+            node = _child(node, key)
+        return node is True
+
+
+def _child(node: Tree, key: str) -> Tree | bool:
+    return node.get(key, node.get(ANY, False))
+
+
+def _tree_of(paths: Iterable[FieldPath]) -> Tree | bool:
+    root: Tree | bool = {}
+    for path in paths:
+        root = _merge(root, _chain(path))
+    return root
+
+
+def _chain(path: FieldPath) -> Tree | bool:
+    node: Tree | bool = True
+    for key in reversed(path):
+        node = {key: node}
+    return node
+
+
+def _merge(a: Tree | bool, b: Tree | bool) -> Tree | bool:
+    """The union of two tries; a ``*`` branch also applies under every named sibling."""
+    if a is True or b is True:
+        return True
+    if a is False:
+        return b
+    if b is False:
+        return a
+    out: Tree = dict(a)
+    for key, sub in b.items():
+        out[key] = _merge(out.get(key, False), sub)
+    wildcard = out.get(ANY, False)
+    if wildcard is not False:
+        for key in out:
+            if key != ANY:
+                out[key] = _merge(out[key], wildcard)
+    return out
+
+
+def _mask(value: Any, node: Tree | bool, hidden: list[str]) -> Any:
+    if node is True:
+        hidden.extend(_texts(value))
+        return MASK
+    if node is False:
+        return value
+    if isinstance(value, dict):
+        return {
+            key: _mask(item, _child(node, key) if isinstance(key, str) else False, hidden)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        child = node.get(ANY, False)
+        return value if child is False else [_mask(item, child, hidden) for item in value]
+    if isinstance(value, str):  # text where a structure holding a secret belongs
+        hidden.extend(_texts(value))
+        return MASK
+    return value
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string inside a hidden value (to scrub it from messages)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, str) and value:
+        yield value
+
+
+SCRUB_BARE = 8
+"""Secrets at least this long are scrubbed wherever they appear, not only where quoted."""
+
+
+def scrub(text: str, hidden: Sequence[str]) -> str:
+    """``text`` with every hidden secret replaced by ``***``.
+
+    A validation message quotes the value it refuses (``'c2Vj...' is not of type
+    'object'``), so the quoted form goes whatever its length; a long secret also goes
+    wherever it appears. Short ones are left elsewhere, so a secret ``"1"`` does not
+    garble ``minLength 1``.
+    """
+    for secret in sorted(set(hidden), key=len, reverse=True):
+        text = text.replace(repr(secret), repr(MASK))
+        if len(secret) >= SCRUB_BARE:
+            text = text.replace(secret, MASK)
+    return text
