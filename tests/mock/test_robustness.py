@@ -10,6 +10,7 @@ against a real uvicorn on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import selectors
 import socket
@@ -77,6 +78,15 @@ PRISM_KILLERS: list[Case] = [
     (*_form(('name="a%zz"; filename="%zz;"', b"x"), ('name="_worker.js"', b"y")), 400, "file part"),
 ]
 
+# A carriage return inside a part header: python-multipart refuses it and logs a warning,
+# which must not reach stderr (a fuzz run would print one per case).
+CR_IN_PART_HEADER: Case = (
+    *_form(('name="branch"\r\nX-Odd\r: 1', b"main")),
+    400,
+    "Found invalid character 13",
+)
+PRISM_KILLERS.append(CR_IN_PART_HEADER)
+
 # The same oddities where the spec allows them are answered normally.
 ACCEPTED: list[tuple[str, dict[str, str], bytes]] = [
     (JOB_PATH, JSON, '{"名前": "x"}'.encode()),  # the open WithOverrides shape takes it
@@ -110,6 +120,15 @@ def test_odd_but_valid_requests_are_answered(
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
     path, headers, body = case
     assert client.post(path, content=body, headers=headers).status_code == 200
+
+
+def test_parser_warnings_stay_out_of_the_logs(
+    mock_server: InProcessMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
+    caplog.set_level(logging.DEBUG)
+    _check_refusal(mock_server, client, CR_IN_PART_HEADER)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("python_multipart")] == []
 
 
 def test_odd_field_names_are_journaled_literally(mock_server: InProcessMock) -> None:
@@ -292,6 +311,10 @@ def test_the_cli_server_process_survives_them_all(tmp_path: Path) -> None:
             proc.kill()
             proc.wait(timeout=5)
     assert proc.returncode in (0, -15)  # uvicorn re-raises SIGTERM after a clean shutdown
+    assert proc.stderr is not None
+    logged = proc.stderr.read().decode(errors="replace")
+    assert "invalid character" not in logged  # python-multipart's warnings stay quiet
+    assert "Traceback" not in logged
 
 
 def test_small_answers_are_not_held_back_by_delayed_acks(live: LiveMock) -> None:
