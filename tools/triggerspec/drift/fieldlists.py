@@ -161,6 +161,7 @@ def _described(ctx: PageContext, match: DescriptionMatch) -> DocField:
 
 
 def _example_keys(ctx: PageContext, part: str) -> set[str]:
+    """Top-level field names the page's examples for ``part`` show (curl bodies included)."""
     keys: set[str] = set()
     if part == "request":
         for curl in ctx.view.curls:
@@ -168,9 +169,10 @@ def _example_keys(ctx: PageContext, part: str) -> set[str]:
             if isinstance(curl.json, dict):
                 keys |= set(curl.json)
     for ex in ctx.view.examples:
-        wanted = (
-            ex.role == "request" if part == "request" else part.endswith(str(ctx.status(ex.status)))
-        )
+        if ex.role == "request":
+            wanted = part == "request"
+        else:
+            wanted = part == f"response {ctx.status(ex.status)}"
         if wanted and not ex.field and isinstance(ex.value, dict):
             keys |= set(ex.value)
     return keys
