@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import socket
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 
 from tests.conftest import ROOT
 from triggerspec.errors import UsageError
-from triggerspec.mock import cli
+from triggerspec.mock import cli, server
+from triggerspec.mock.handles import InProcessMock
 from triggerspec.project import Project
 
 
@@ -98,3 +100,22 @@ def test_main_reports_errors_without_a_traceback(capsys: pytest.CaptureFixture[s
 def test_main_needs_a_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--root", str(tmp_path)]) == 2
     assert "no [tool.triggerspec] table" in capsys.readouterr().err
+
+
+def test_the_server_runs_quietly_unless_asked(mock_server: InProcessMock) -> None:
+    app = mock_server.app
+    quiet, loud = server.config(app), server.config(app, access_log=True)
+    assert (quiet.access_log, quiet.log_level) == (False, "warning")
+    assert (loud.access_log, loud.log_level) == (True, "info")
+    assert _parse("--access-log").access_log is True
+
+
+def test_the_banner_names_the_http_implementation(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert server.implementation() in {
+        "httptools + uvloop",
+        "httptools + asyncio",
+        "h11 + uvloop",
+        "h11 + asyncio",
+    }
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert server.implementation() == "h11 + asyncio"

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from triggerspec.errors import UsageError
+from triggerspec.mock import routes
 from triggerspec.mock.app import create_app
 from triggerspec.mock.exchange import MockRequest
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
@@ -173,3 +174,27 @@ def test_a_thousand_operations_build_fast_enough(tmp_path: Path) -> None:
     app = create_app([api])
     assert time.perf_counter() - started < 5
     assert app.handle(MockRequest("POST", "/base/things500/1/parts/2")).status == 200
+
+
+def test_lookup_memoises_verdicts_by_raw_target(
+    triggerspec_apis: list[Api], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    router = Router(triggerspec_apis)
+    first = router.lookup("POST", "/v1/projects/p%20q/jobs/j/build")
+    assert isinstance(first, Match) and first.params == {"projectId": "p q", "jobId": "j"}
+    monkeypatch.setattr(Router, "resolve", lambda *a: pytest.fail("resolved twice"))
+    assert router.lookup("POST", "/v1/projects/p%20q/jobs/j/build") is first
+
+
+def test_lookup_keeps_the_verdicts_of_misses_and_wrong_methods(
+    triggerspec_apis: list[Api], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    router = Router(triggerspec_apis)
+    assert router.lookup("POST", "/nowhere") is None
+    assert isinstance(router.lookup("GET", "/v1/projects/p/jobs/j/build"), WrongMethod)
+    with pytest.raises(BadPath):
+        router.lookup("POST", "/v1/projects/%ff/jobs/j/build")
+    monkeypatch.setattr(routes, "ROUTE_CACHE", 2)
+    for i in range(5):
+        router.lookup("POST", f"/v1/projects/p{i}/jobs/j/build")
+    assert len(router._seen) <= 2

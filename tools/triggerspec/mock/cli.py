@@ -16,7 +16,7 @@ from triggerspec.errors import TriggerspecError, UsageError
 from triggerspec.mock.app import create_app, load_apis
 from triggerspec.mock.control import CONTROL_PREFIX
 from triggerspec.mock.scenarios import ScenarioError, load_scenarios
-from triggerspec.mock.server import bind, serve
+from triggerspec.mock.server import bind, implementation, serve
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.state import FAKE_EPOCH, iso
 from triggerspec.project import Project
@@ -118,7 +118,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
     print(f"  {'control':<28} {origin}{CONTROL_PREFIX}", file=out)
     auth = "exactly the configured token" if settings.token else "any well-formed credential"
     seed = f"seed {settings.seed}" if settings.seed is not None else "random ids, wall clock"
-    print(f"  auth: {auth}; {seed}; {len(settings.scenarios)} scenario(s)", file=out, flush=True)
+    print(f"  auth: {auth}; {seed}; {len(settings.scenarios)} scenario(s)", file=out)
+    logging = "access log on" if args.access_log else "access log off (--access-log)"
+    print(f"  server: uvicorn, {implementation()}; {logging}", file=out, flush=True)
     serve(app, sock, access_log=args.access_log)
     return 0
 

@@ -2,10 +2,17 @@
 
 Both bind the listening socket themselves before uvicorn starts, so a busy port is a clear
 error and port 0 picks a free one whose number is known at once.
+
+uvicorn picks its fastest parts when they are installed (``httptools`` for HTTP/1.1,
+``uvloop`` for the event loop): about twice the requests per second of its pure-Python
+``h11`` and ``asyncio`` defaults. :func:`implementation` says which ones a server will use.
+Access logging is off unless asked for: one log line per request costs about half the
+throughput under load.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import threading
 import time
@@ -40,6 +47,14 @@ def bind(host: str, port: int) -> socket.socket:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.set_inheritable(True)
     return sock
+
+
+def implementation() -> str:
+    """The HTTP parser and event loop uvicorn will use: ``httptools + uvloop`` when both are
+    installed, else ``h11``/``asyncio`` for the missing one."""
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"{http} + {loop}"
 
 
 def config(app: MockApp, access_log: bool = False) -> uvicorn.Config:
