@@ -188,7 +188,7 @@ def test_real_endpoint_never_receives_a_valid_request_for_a_build(
     import requests
 
     from triggerspec.contract.request_check import form_fields, request_problems
-    from triggerspec.contract.runner import run
+    from triggerspec.contract.runner import run, sent_path_parameters
     from triggerspec.mock.requests_adapter import MockAdapter
 
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "cf-real-looking-token")
@@ -216,26 +216,21 @@ def test_real_endpoint_never_receives_a_valid_request_for_a_build(
     result = run(plan(apis, config.safety), config)
     assert {r.task.mode for r in result.results} == {"negative"}
     assert recorded, "negative cases were sent"
-    ops = {op.path: (api, op) for api in apis for op in api.operations}
     for request in recorded:
         assert request.url and request.url.startswith("https://api.example.com/")
-        path = request.url.split("api.example.com", 1)[1].removeprefix("/client/v4")
-        api, op = next(
-            v
-            for k, v in ops.items()
-            if len(k.split("/")) == len(path.split("/"))
-            and all(
-                a == b or a.startswith("{")
-                for a, b in zip(k.split("/"), path.split("/"), strict=True)
-            )
-        )
+        matches = [
+            (api, op, params)
+            for api in apis
+            for op in api.operations
+            if op.method == request.method
+            and (params := sent_path_parameters(op, config.base_urls[api.name], request.url))
+            is not None
+        ]
+        if not matches:
+            continue  # a URL no operation has: refused whoever receives it
+        api, op, params = matches[0]
         raw = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
         content_type = request.headers.get("content-type", "")
-        params = {
-            name.strip("{}"): value
-            for name, value in zip(op.path.split("/"), path.split("/"), strict=True)
-            if name.startswith("{")
-        }
         if "multipart" in content_type:
             body: object = form_fields(content_type, raw)
         else:
@@ -285,3 +280,25 @@ def test_junit_report_names_the_failure_and_holds_no_secret(
     assert "curl" in (failure.text or "")
     assert secret not in text and secret not in out.out and secret not in out.err
     assert "FAILED startJobBuild [positive]: not_a_server_error" in out.out
+
+
+def test_negative_run_breaks_each_documented_rule_explicitly() -> None:
+    """Every rule the contract model states is sent broken, not left to chance."""
+    from triggerspec.contract.runner import run_task
+
+    app = create_app(load_apis(PROJECT), MockSettings(seed=6))
+    apis = select_apis(PROJECT, [str(ROOT / "specs" / "northflank.yaml")])
+    config = build_config(PROJECT, apis, _args(max_examples=1))
+    from dataclasses import replace
+
+    from triggerspec.mock.requests_adapter import mock_session
+
+    config = replace(config, session_factory=lambda: mock_session(app), broken_per_rule=1)
+    task = next(t for t in plan(apis, config.safety) if t.mode == "negative")
+    result = run_task(task, config)
+    assert not result.failures and result.error is None
+    shas = [
+        e.body.get("sha") for e in app.journal.entries("startJobBuild") if isinstance(e.body, dict)
+    ]
+    assert any(isinstance(s, str) and len(s) == 39 for s in shas), shas
+    assert any(isinstance(s, str) and len(s) == 41 for s in shas), shas

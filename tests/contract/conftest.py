@@ -31,13 +31,17 @@ def mock_app(api_list: list[Api]) -> MockApp:
 
 @pytest.fixture
 def run_config(api_list: list[Api]) -> Callable[..., RunConfig]:
-    """``make(session_factory, max_examples=, seed=)``: a loopback run configuration."""
+    """``make(session_factory, max_examples=, seed=, broken_per_rule=)``: a loopback run.
+
+    ``broken_per_rule`` defaults to 0 here so a test counts Schemathesis' cases alone.
+    """
 
     def make(
         session_factory: Callable[[], requests.Session],
         *,
         max_examples: int = 25,
         seed: int | None = 1,
+        broken_per_rule: int = 0,
     ) -> RunConfig:
         return RunConfig(
             base_urls={a.name: BASE + a.base_path for a in api_list},
@@ -46,6 +50,7 @@ def run_config(api_list: list[Api]) -> Callable[..., RunConfig]:
             safety=LOOPBACK,
             max_examples=max_examples,
             seed=seed,
+            broken_per_rule=broken_per_rule,
         )
 
     return make

@@ -60,9 +60,19 @@ def _clients(args: argparse.Namespace, project: Project) -> tuple[int, str]:
     from triggerspec.contract.client_contract import check_clients
 
     report = check_clients(project, max_examples=args.client_examples, seed=args.seed)
-    for line in report.lines():
-        print(f"  {line}", file=sys.stderr)
-    return (0 if report.ok else 1), report.summary()
+    print(
+        f"  {'operation':<22} {'cases':>5} {'mutations':>9} {'checks ok':>9} {'failed':>6}",
+        file=sys.stderr,
+    )
+    for operation, cases, mutations, passed, failed in report.rows():
+        print(
+            f"  {operation:<22} {cases:>5} {mutations:>9} {passed:>9} {failed:>6}", file=sys.stderr
+        )
+    for failure in report.failures:
+        print(f"  FAILED {failure}", file=sys.stderr)
+    return (0 if report.ok else 1), (
+        f"{len(report.rows())} operations, {report.cases} cases, {len(report.failures)} failures"
+    )
 
 
 def _fuzz(args: argparse.Namespace, project: Project) -> tuple[int, str]:

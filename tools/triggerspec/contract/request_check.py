@@ -37,25 +37,39 @@ def _as_text(value: Any) -> Any:
 def form_fields(content_type: str, body: bytes) -> dict[str, Any]:
     """The parts of a multipart/form-data body as sent: text parts as str, files as bytes.
 
-    A field sent more than once becomes a list.
+    Parts are split on the boundary exactly (RFC 7578), so a file part that itself says
+    ``multipart/...`` keeps its bytes. A field sent more than once becomes a list.
     """
-    message = BytesParser(policy=policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
-    )
+    boundary = _boundary(content_type)
     fields: dict[str, Any] = {}
-    for part in message.iter_parts() if message.is_multipart() else ():
-        name = part.get_param("name", header="content-disposition")
+    if boundary is None:
+        return fields
+    delimiter = b"--" + boundary
+    for chunk in body.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, value = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        value = value.removesuffix(b"\r\n")
+        headers = BytesParser(policy=policy.HTTP).parsebytes(head + b"\r\n\r\n")
+        name = headers.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
-        payload = part.get_payload(decode=True)
-        raw = payload if isinstance(payload, bytes) else b""
-        value: Any = raw if part.get_filename() is not None else raw.decode("utf-8", "replace")
+        is_file = headers.get_param("filename", header="content-disposition") is not None
+        item: Any = value if is_file else value.decode("utf-8", "replace")
         if name in fields:
             previous = fields[name]
-            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            fields[name] = [*previous, item] if isinstance(previous, list) else [previous, item]
         else:
-            fields[name] = value
+            fields[name] = item
     return fields
+
+
+def _boundary(content_type: str) -> bytes | None:
+    message = BytesParser(policy=policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
+    )
+    boundary = message.get_boundary()
+    return boundary.encode("latin-1") if boundary else None
 
 
 def request_problems(

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import requests
 from hypothesis import HealthCheck, Phase, given, settings
@@ -60,6 +61,8 @@ class RunConfig:
     max_examples: int = 50
     max_time: float | None = None
     seed: int | None = None
+    broken_per_rule: int = 2
+    """Explicit negative cases per documented rule (each breaks exactly that rule)."""
 
 
 @dataclass
@@ -262,7 +265,10 @@ def run_task(
             on_case(task)
         failures: list[tuple[str, str]] = []
         sent, body_set = sent_body(op, response.request)
-        invalid = request_problems(api, op, case.path_parameters, sent, body_set)
+        params = sent_path_parameters(op, base_url, response.request.url or "")
+        invalid = request_problems(api, op, params, sent, body_set)
+        if params is None:
+            invalid.append(f"the URL sent does not match {op.path}")
         checks = _schemathesis_checks(task.mode, response.status_code, not invalid)
         try:
             case.validate_response(response, checks=checks, headers=headers)
@@ -310,6 +316,11 @@ def run_task(
         test = hypothesis_seed(config.seed)(test)
     try:
         test()
+        if task.mode == "negative" and config.broken_per_rule > 0:
+            # Schemathesis' negative mode reaches a single documented rule only by luck;
+            # these cases break exactly one rule each, so every rule is tried every run.
+            for case in _broken_cases(api, op, sop, config.broken_per_rule):
+                exercise(case)
     except _CheckFailed as failed:
         curl = mask(failed.case.as_curl_command(headers=headers), headers)
         for name, message in failed.failures:
@@ -324,6 +335,49 @@ def run_task(
     return result
 
 
+def _broken_cases(api: Api, op: Operation, sop: Any, per_rule: int) -> list[Any]:
+    """Schemathesis cases that each break exactly one rule the contract model states."""
+    from schemathesis.core import NOT_SET
+
+    from triggerspec.contract.client_contract import broken_inputs, mutations_for
+
+    cases: list[Any] = []
+    for mutation in mutations_for(api, op):
+        try:
+            drawn = _draw(broken_inputs(api, op, mutation), per_rule)
+        except Exception:
+            continue
+        for data in drawn[:per_rule]:
+            cases.append(
+                sop.Case(
+                    path_parameters=dict(data.path),
+                    body=data.body if data.body is not None else NOT_SET,
+                    media_type=op.body.media_type if op.body is not None else None,
+                )
+            )
+    return cases
+
+
+def _draw(strategy: Any, count: int) -> list[Any]:
+    """``count`` deterministic draws from a Hypothesis strategy."""
+    drawn: list[Any] = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        derandomize=True,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(value: Any) -> None:
+        drawn.append(value)
+
+    collect()
+    return drawn
+
+
 def _problems_before_send(
     api: Api, op: Operation, case: Any, base_url: str, headers: dict[str, str]
 ) -> list[str]:
@@ -332,7 +386,28 @@ def _problems_before_send(
     fields = ("method", "url", "headers", "params", "json", "data", "files", "cookies")
     prepared = requests.Request(**{k: kwargs[k] for k in fields if k in kwargs}).prepare()
     body, body_set = sent_body(op, prepared)
-    return request_problems(api, op, case.path_parameters, body, body_set)
+    params = sent_path_parameters(op, base_url, prepared.url or "")
+    problems = request_problems(api, op, params, body, body_set)
+    return problems if params is not None else [*problems, f"the URL does not match {op.path}"]
+
+
+def sent_path_parameters(op: Operation, base_url: str, url: str) -> dict[str, str] | None:
+    """The path parameters as the URL sent carries them (``None``: it is another path)."""
+    path = urlsplit(url).path
+    prefix = urlsplit(base_url).path.rstrip("/")
+    if not path.startswith(prefix):
+        return None
+    sent = path[len(prefix) :].split("/")
+    template = op.path.split("/")
+    if len(sent) != len(template):
+        return None
+    values: dict[str, str] = {}
+    for want, got in zip(template, sent, strict=True):
+        if want.startswith("{") and want.endswith("}"):
+            values[want[1:-1]] = unquote(got)
+        elif want != got:
+            return None
+    return values
 
 
 def sent_body(op: Operation, prepared: requests.PreparedRequest) -> tuple[Any, bool]:
@@ -350,17 +425,22 @@ def sent_body(op: Operation, prepared: requests.PreparedRequest) -> tuple[Any, b
         return data, True  # not JSON: the validator refuses it as the wrong type
 
 
+# Schemathesis failure classes -> the check that owns them (see contract/checks.py).
+_CHECK_OF_FAILURE = {
+    "ServerError": "not_a_server_error",
+    "UndefinedStatusCode": "status_code_conformance",
+    "UndefinedContentType": "content_type_conformance",
+    "MissingContentType": "content_type_conformance",
+    "MalformedMediaType": "content_type_conformance",
+    "JsonSchemaError": "response_schema_conformance",
+    "ContentDeserializationError": "response_schema_conformance",
+    "RejectedPositiveData": "positive_data_acceptance",
+}
+
+
 def _check_name(failure: Any) -> str:
-    title = getattr(failure, "title", "") or type(failure).__name__
-    names = {
-        "Server error": "not_a_server_error",
-        "Undocumented HTTP status code": "status_code_conformance",
-        "Undocumented Content-Type": "content_type_conformance",
-        "Response violates schema": "response_schema_conformance",
-        "API rejected schema-compliant request": "positive_data_acceptance",
-        "Schema-valid request rejected": "positive_data_acceptance",
-    }
-    return names.get(title, title)
+    name = type(failure).__name__
+    return _CHECK_OF_FAILURE.get(name) or getattr(failure, "title", "") or name
 
 
 def _failure_text(failure: Any) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 import re
 import time
@@ -208,7 +209,7 @@ def build_request(
     if problems:
         raise errors.RequestValidationError(op.operation_id, problems)
 
-    url = base_url.rstrip("/") + op.path.format_map({k: quote(v, safe="") for k, v in path.items()})
+    url = base_url.rstrip("/") + op.path.format_map({k: _segment(v) for k, v in path.items()})
     headers = {name: secret.reveal() for name, secret in auth_headers.items()}
     headers.update(extra_headers or {})
     options: dict[str, Any] = {}
@@ -216,14 +217,30 @@ def build_request(
         headers["Content-Type"] = "application/json"
         options["content"] = json.dumps(payload, separators=(",", ":")).encode()
     elif op.body == "multipart":
-        options["data"] = {k: _form_text(v) for k, v in payload.items()}
-        options["files"] = file_parts
+        # Every text field as a part of its own, so the body is multipart even without files.
+        parts = [(k, (None, _form_text(v))) for k, v in payload.items()] + file_parts
+        if parts:
+            options["files"] = parts
+        else:  # an empty form is still a multipart body
+            boundary = os.urandom(16).hex()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+            options["content"] = f"--{boundary}--\r\n".encode()
     extensions = {}
     if not isinstance(timeout, NotGiven):
         extensions["timeout"] = httpx.Timeout(timeout).as_dict()
     return client.build_request(
         op.method, url, headers=headers, extensions=extensions or None, **options
     )
+
+
+def _segment(value: str) -> str:
+    """A path parameter as one URL segment: escaped, and never a dot segment.
+
+    httpx normalises ``.`` and ``..`` away (RFC 3986), which would address another resource;
+    ``%2E`` reaches the server as the value itself.
+    """
+    escaped = quote(value, safe="")
+    return {".": "%2E", "..": "%2E%2E"}.get(escaped, escaped)
 
 
 def _form_text(value: Any) -> str:
