@@ -10,11 +10,11 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from tests.conftest import ROOT
-from triggerspec.codegen.naming import ClassName, snake
 from triggerspec.project import Project
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.defects import DocDefects, ExampleCase, example_cases
 from triggerspec.spec.model import load_api
+from triggerspec.spec.naming import ClassName, snake
 
 _PROJECT = Project.from_root(ROOT)
 _DEFECTS = DocDefects.load(_PROJECT.doc_defects)

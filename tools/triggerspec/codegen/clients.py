@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from triggerspec.codegen.naming import ClassName, PythonIdentifier, constant, snake
 from triggerspec.errors import SpecError
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.model import Api, Operation
+from triggerspec.spec.naming import ClassName, PythonIdentifier, constant, snake
 
 _REF = "#/components/schemas/"
 _CLASS = re.compile(r"^class (\w+)\(", re.MULTILINE)
@@ -328,8 +328,18 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
     )
     base = ClassName(api.name)
     needed = {
-        "DEFAULT_TIMEOUT", "NOT_GIVEN", "PROFILES", "APIResponse", "ApiDef", "AsyncAPIClient",
-        "NotGiven", "OperationDef", "Scheme", "SyncAPIClient", "Timeout", "drop_not_given",
+        "DEFAULT_TIMEOUT",
+        "NOT_GIVEN",
+        "PROFILES",
+        "APIResponse",
+        "ApiDef",
+        "AsyncAPIClient",
+        "NotGiven",
+        "OperationDef",
+        "Scheme",
+        "SyncAPIClient",
+        "Timeout",
+        "drop_not_given",
     }
     if any(m.file_args for m in methods):
         needed.add("FileInput")

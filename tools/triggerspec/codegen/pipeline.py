@@ -70,8 +70,11 @@ def inputs_hash(project: Project) -> str:
         (project.relative(p), p.read_bytes()) for p in project.spec_files()
     ]
     parts += [
-        (p.relative_to(_CODEGEN_SOURCES).as_posix(), p.read_bytes())
-        for p in sorted(_CODEGEN_SOURCES.rglob("*"))
+        (p.relative_to(_CODEGEN_SOURCES.parent).as_posix(), p.read_bytes())
+        for p in [
+            *sorted(_CODEGEN_SOURCES.rglob("*")),
+            _CODEGEN_SOURCES.parent / "spec" / "naming.py",
+        ]
         if p.is_file() and p.suffix in {".py", ".jinja", ".jinja2"}
     ]
     options = json.dumps(load_options(project.root / "pyproject.toml"), sort_keys=True)

@@ -50,7 +50,6 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from triggerspec.codegen.naming import PythonIdentifier
 from triggerspec.contract.request_check import request_problems
 from triggerspec.project import Project
 from triggerspec.runtime import AsyncAPIClient, SyncAPIClient
@@ -62,6 +61,7 @@ from triggerspec.runtime.errors import (
 )
 from triggerspec.runtime.rules import Rule
 from triggerspec.spec.model import Api, Operation, load_api
+from triggerspec.spec.naming import PythonIdentifier
 from triggerspec.spec.patterns import compile_python, search
 from triggerspec.spec.validate import violations
 

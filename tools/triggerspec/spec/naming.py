@@ -1,4 +1,8 @@
-"""Names, sanitised once into small ``str`` subclasses."""
+"""Names, sanitised once into small ``str`` subclasses.
+
+Shared by codegen (argument and class names) and the client contract check (which maps wire
+names to the generated arguments), so it lives with the contract model.
+"""
 
 from __future__ import annotations
 
