@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from triggerspec import __version__
+from triggerspec.drift.cli import add_parsers as add_drift_parsers
 from triggerspec.errors import TriggerspecError
 from triggerspec.fuzz_command import add_parser as add_fuzz_parser
 from triggerspec.mock.cli import add_parser as add_mock_parser
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_mock_parser(commands)
     add_fuzz_parser(commands)
+    add_drift_parsers(commands)
 
     add_run_parser(commands)
     return parser

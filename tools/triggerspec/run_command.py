@@ -45,6 +45,13 @@ def _lint(args: argparse.Namespace, project: Project) -> tuple[int, str]:
     ), f"{len(paths)} specs, {ops} operations, {len(report.problems)} problems"
 
 
+def _docs(args: argparse.Namespace, project: Project) -> tuple[int, str]:
+    from triggerspec.drift.cli import docs_check
+
+    code = docs_check(argparse.Namespace(docs=None, decisions=None, json=False, all=False), project)
+    return code, "no unexplained drift" if code == 0 else "unexplained drift (see above)"
+
+
 def _fresh(args: argparse.Namespace, project: Project) -> tuple[int, str]:
     from triggerspec.codegen.pipeline import regen
 
@@ -110,6 +117,7 @@ def _fuzz(args: argparse.Namespace, project: Project) -> tuple[int, str]:
 
 STEPS: list[tuple[str, Step]] = [
     ("lint", _lint),
+    ("docs check", _docs),
     ("regen --check", _fresh),
     ("client contract", _clients),
     ("fuzz (mock)", _fuzz),

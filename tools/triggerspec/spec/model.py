@@ -163,6 +163,21 @@ def parse_api(doc: SpecDocument) -> Api:
     Raises:
         SpecError: a fact the tools rely on is missing or malformed (file and pointer named).
     """
+    try:
+        return _parse_api(doc)
+    except SpecError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        # The parse step trusts the OpenAPI shape; lint says exactly where it is broken.
+        raise SpecError(
+            doc.display,
+            "",
+            f"not a well-formed OpenAPI document ({type(exc).__name__}: {exc}); "
+            "run `triggerspec lint` for the exact place",
+        ) from None
+
+
+def _parse_api(doc: SpecDocument) -> Api:
     raw = doc.raw
     info = raw.get("info") or {}
     envelope = info.get("x-envelope")
