@@ -2,10 +2,12 @@
 
 :meth:`MockApp.handle` is the whole mock: route, authenticate, check parameters, read and
 validate the body, apply a scenario, build the answer, journal it. Everything it needs
-(routes, compiled validators, envelopes) is built once in the constructor, so a request
-costs a trie walk and one validator call. The ASGI ``__call__`` only reads the body (with a
-size cap and a time limit, so an over-large or stalled upload gets a prompt 4xx), calls
-``handle`` and sends the answer; the httpx transports call ``handle`` directly.
+(routes, compiled validators, envelopes, redactors) is built once in the constructor, so a
+valid request costs a memoised route lookup and one call into a compiled (Rust) validator;
+only a refused one pays for ``jsonschema`` to word its problems. The ASGI ``__call__`` only
+reads the body (with a size cap and a time limit, so an over-large or stalled upload gets a
+prompt 4xx), calls ``handle`` and sends the answer; the httpx transports call ``handle``
+directly.
 
 The order of checks, and so which error a request with several problems gets: unknown path
 (404) or method (405), ``Prefer`` header (400), body size (413), credentials (401/403),
@@ -295,7 +297,7 @@ class MockApp:
     ) -> MockResponse:
         op = compiled.operation
         envelope = self._envelopes[compiled.api.name]
-        success_status = int(op.success.status)
+        success_status = compiled.success_status
         status = success_status
         headers: list[tuple[str, str]] = []
         if scenario is not None:
@@ -331,9 +333,7 @@ class MockApp:
         )
         built = build(ctx)
         payload = built.payload if built.raw else envelope.success(built.payload)
-        return json_response(
-            status, payload, [*headers, *built.headers, *self._deprecation(compiled)]
-        )
+        return json_response(status, payload, [*headers, *built.headers, *compiled.deprecation])
 
     # -- pieces ----------------------------------------------------------------------------
 
@@ -384,19 +384,6 @@ class MockApp:
             if scenario is not None and scenario.retry_after is not None:
                 reset_s = scenario.retry_after
         return envelope.rate_limit_headers(limit, remaining, reset_s)
-
-    def _deprecation(self, compiled: CompiledOperation) -> list[tuple[str, str]]:
-        op = compiled.operation
-        if not op.deprecated:
-            return []
-        headers = [("deprecation", "true")]
-        successor = next(
-            (o for o in compiled.api.operations if o.operation_id == op.replaced_by), None
-        )
-        if successor is not None:
-            link = f'<{compiled.api.base_path}{successor.path}>; rel="successor-version"'
-            headers.append(("link", link))
-        return headers
 
     def _error(
         self,

@@ -143,8 +143,11 @@ def _no_constants(name: str) -> Any:
 _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
 
 
-def _read_json(content_type: str, data: bytes) -> Any:
-    charset = next(
+def _charset(content_type: str) -> str:
+    """The ``charset`` parameter of a Content-Type, ``utf-8`` when there is none."""
+    if ";" not in content_type:
+        return "utf-8"
+    return next(
         (
             p.split("=", 1)[1].strip().strip('"').lower()
             for p in content_type.split(";")[1:]
@@ -152,6 +155,10 @@ def _read_json(content_type: str, data: bytes) -> Any:
         ),
         "utf-8",
     )
+
+
+def _read_json(content_type: str, data: bytes) -> Any:
+    charset = _charset(content_type)
     if charset not in ("utf-8", "utf8"):
         raise Rejected(
             415,

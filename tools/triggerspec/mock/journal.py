@@ -2,8 +2,10 @@
 
 Tests assert on it ("my code triggered exactly one build, on branch main"); the control
 endpoint lists and clears it. It keeps the newest entries up to a limit, so a long load
-test cannot exhaust memory. Credentials are masked before an entry is made, so nothing
-unmasked is ever stored.
+test cannot exhaust memory. Secrets are masked before an entry is made, so nothing
+unmasked is ever stored: credential headers and credential-like query parameters
+(:mod:`triggerspec.mock.auth`), and the body fields the spec marks ``x-sensitive``, with
+their text scrubbed from the recorded problems too (:mod:`triggerspec.mock.redact`).
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ def config(app: MockApp, access_log: bool = False) -> uvicorn.Config:
         access_log=access_log,
         log_level="info" if access_log else "warning",
         lifespan="off",
+        proxy_headers=False,  # a local mock: X-Forwarded-* are the client's own headers
         server_header=False,
         date_header=True,
     )

@@ -43,6 +43,18 @@ class CompiledSchema(SchemaValidator):
         ]
 
 
+def _deprecation(api: Api, op: Operation) -> tuple[tuple[str, str], ...]:
+    """``Deprecation: true`` and, when the spec names a successor, its ``Link``."""
+    if not op.deprecated:
+        return ()
+    headers = [("deprecation", "true")]
+    successor = next((o for o in api.operations if o.operation_id == op.replaced_by), None)
+    if successor is not None:
+        link = f'<{api.base_path}{successor.path}>; rel="successor-version"'
+        headers.append(("link", link))
+    return tuple(headers)
+
+
 _COERCE = {"integer": int, "number": float}
 _LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header"}
 
@@ -109,6 +121,9 @@ class CompiledOperation:
     parts: Mapping[str, Part]
     redactor: Redactor
     """Masks the body's ``x-sensitive`` fields wherever the request is recorded."""
+    success_status: int
+    deprecation: tuple[tuple[str, str], ...]
+    """``Deprecation``/``Link`` headers for a deprecated operation (empty otherwise)."""
 
     @classmethod
     def from_operation(cls, api: Api, operation: Operation) -> CompiledOperation:
@@ -126,6 +141,8 @@ class CompiledOperation:
             size_rules=tuple(r for r in operation.rules if r.kind == "max-bytes"),
             parts={p.name: p for p in body.parts} if body is not None else {},
             redactor=Redactor.from_schemas([body.schema] if body is not None else []),
+            success_status=int(operation.success.status),
+            deprecation=_deprecation(api, operation),
         )
 
     def parameter_problems(
