@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 import triggerspec.mock as mock_package
+from triggerspec.mock.app import _read_body_within
 from triggerspec.mock.envelopes import ENVELOPES, Problem, details_of
 from triggerspec.mock.multipart import MAX_PARTS, MalformedForm, boundary_of, parse_form
 from triggerspec.mock.state import Clock, Ids, iso
@@ -140,3 +143,44 @@ def test_the_public_surface() -> None:
     ]
     for name in mock_package.__all__:
         assert getattr(mock_package, name).__doc__, name
+
+
+def _never_arrives() -> Any:
+    async def receive() -> dict[str, Any]:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    return receive
+
+
+def test_a_body_read_past_its_deadline_is_a_timeout() -> None:
+    async def read() -> None:
+        with pytest.raises(TimeoutError):
+            await _read_body_within(_never_arrives(), 1000, 0.05)
+        task = asyncio.current_task()
+        assert task is not None and task.cancelling() == 0  # the timer's cancel was taken back
+
+    asyncio.run(read())
+
+
+def test_a_body_read_in_time_keeps_no_timer() -> None:
+    async def read() -> bytes:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+
+        data = await _read_body_within(receive, 1000, 0.05)
+        await asyncio.sleep(0.1)  # past the deadline: nothing may fire any more
+        return data
+
+    assert asyncio.run(read()) == b"{}"
+
+
+def test_any_other_cancellation_still_cancels_the_read() -> None:
+    async def read() -> None:
+        task = asyncio.create_task(_read_body_within(_never_arrives(), 1000, 30))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(read())

