@@ -18,16 +18,13 @@ from hypothesis import strategies as st
 from triggerspec.contract.client_contract import (
     ClientContractReport,
     OperationReport,
-    RequestInput,
-    broken_inputs,
     check_clients,
     check_operation,
     check_request,
-    mutations_for,
-    request_inputs,
-    value_strategy,
 )
+from triggerspec.contract.mutations import broken_inputs, mutations_for
 from triggerspec.contract.request_check import request_problems
+from triggerspec.contract.strategies import RequestInput, request_inputs, value_strategy
 from triggerspec.project import Project
 from triggerspec.runtime import _client
 from triggerspec.runtime.errors import ResponseValidationError

@@ -1,24 +1,17 @@
 """Client contract checks: the generated clients against the specs, with nothing on the wire.
 
-For every operation the check draws spec-valid inputs, calls the generated client (sync and
-async) through an ``httpx.MockTransport`` that records the request, and judges what was
-captured with its own reading of the spec: the method, the path with every parameter
-escaped so the server sees the same value, the credential headers, and the JSON or
-multipart body, validated by :func:`triggerspec.contract.request_check.request_problems`.
-The transport answers with a body drawn from the success schema (the client must return
-its typed result) or from an error schema (the client must raise the status's error class
-with the vendor envelope parsed).
+For every operation the check draws spec-valid inputs (:mod:`triggerspec.contract.strategies`),
+calls the generated client (sync and async) through an ``httpx.MockTransport`` that records
+the request, and judges what was captured with its own reading of the spec: the method, the
+path with every parameter escaped so the server sees the same value, the credential headers,
+and the JSON or multipart body, validated by
+:func:`triggerspec.contract.request_check.request_problems`. The transport answers with a
+body drawn from the success schema (the client must return its typed result) or from an
+error schema (the client must raise the status's error class with the vendor envelope
+parsed).
 
-Then every documented rule is broken one at a time, and the client must refuse before
-sending, with a message naming the field. The mutations are derived from the contract
-model, not listed by hand: ``minLength``/``maxLength``, ``pattern`` (including the
-``"value\\n"`` that a naive Python ``$`` would accept), ``enum``, ``format: uuid``,
-``propertyNames``, ``minItems``/``maxItems``, nested ``required``, numeric bounds, path
-parameters and the cross-field rules of :attr:`Operation.rules`. A rule added to a spec is
-mutated without touching this module.
-
-Strings for ``pattern`` are drawn from the Python twin of the ECMAScript regex
-(:func:`triggerspec.spec.patterns.compile_python`), so ``$`` means the end of the string.
+Then every documented rule is broken one at a time (:mod:`triggerspec.contract.mutations`),
+and the client must refuse before sending, with a message naming the field.
 
 Example:
     >>> report = check_clients(Project.discover(), max_examples=20)
@@ -28,7 +21,6 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import copy
 import importlib
 import inspect
 import json
@@ -36,21 +28,28 @@ import re
 import time
 import typing
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, timezone
-from email.message import Message
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from triggerspec.contract.request_check import request_problems
+from triggerspec.contract.mutations import Mutation, broken_inputs, mutations_for
+from triggerspec.contract.request_check import FormPart, form_parts, request_problems
+from triggerspec.contract.strategies import (
+    TRICKY_SEGMENTS,
+    Json,
+    RequestInput,
+    request_inputs,
+    satisfies,
+    value_strategy,
+)
 from triggerspec.project import Project
 from triggerspec.runtime import AsyncAPIClient, SyncAPIClient
 from triggerspec.runtime.errors import (
@@ -59,33 +58,18 @@ from triggerspec.runtime.errors import (
     UnsuccessfulResponseError,
     status_error_class,
 )
-from triggerspec.runtime.rules import Rule
 from triggerspec.spec.model import Api, Operation, load_api
 from triggerspec.spec.naming import PythonIdentifier
-from triggerspec.spec.patterns import compile_python, search
 from triggerspec.spec.validate import violations
 
 __all__ = [
     "ClientContractReport",
     "ClientFailure",
-    "Mutation",
     "OperationReport",
-    "RequestInput",
-    "broken_inputs",
     "check_clients",
     "check_operation",
     "check_request",
-    "mutations_for",
-    "request_inputs",
-    "value_strategy",
 ]
-
-Json = Any
-Path = tuple[str, ...]
-"""A place in an instance: property names, ``*`` for any map value or array item."""
-
-TRICKY_SEGMENTS = (".", "..", "a/b", "%2F", "?#", " ", "é", "~")
-"""Path parameter values that a client must escape (or a URL library would rewrite)."""
 
 _STATUSES = {
     "4XX": (400, 401, 403, 404, 409, 422, 429),
@@ -93,280 +77,9 @@ _STATUSES = {
     "default": (400, 404, 409, 422, 429, 500, 503),
 }
 
-# -- drawing values from a schema -------------------------------------------------------------
-
-
-def value_strategy(schema: Any, *, open_objects: bool = False) -> st.SearchStrategy[Json]:
-    """Values valid against a dereferenced schema (the subset the specs use).
-
-    Patterns are drawn from their Python twin, so ``$`` is the end of the string. Objects
-    without ``additionalProperties`` get a few undeclared keys when ``open_objects`` is set
-    (a spec-valid response may carry them). ``format: binary`` draws ``bytes`` (a file part).
-    Draws are filtered by the spec validator where a keyword (``not``, ``oneOf``) cannot be
-    built directly.
-    """
-    if schema is True or schema == {} or not isinstance(schema, dict):
-        return _ANY_JSON
-    return _Builder(open_objects).build(schema)
-
-
-_ANY_JSON: st.SearchStrategy[Json] = st.one_of(
-    st.none(), st.booleans(), st.integers(-1000, 1000), st.text(max_size=8)
-)
-
-
-class _Builder:
-    def __init__(self, open_objects: bool) -> None:
-        self.open_objects = open_objects
-
-    def build(self, schema: dict[str, Any]) -> st.SearchStrategy[Json]:
-        if "const" in schema:
-            return st.just(schema["const"])
-        if "enum" in schema:
-            return st.sampled_from(schema["enum"])
-        if "allOf" in schema:
-            merged = {k: v for k, v in schema.items() if k != "allOf"}
-            for branch in schema["allOf"]:
-                merged = _merge(merged, branch)
-            return self.build(merged)
-        for key in ("oneOf", "anyOf"):
-            if key in schema:
-                return self._union(schema, key)
-        if "not" in schema:
-            base = {k: v for k, v in schema.items() if k != "not"}
-            return self.build(base).filter(_validator(schema))
-        kind = schema.get("type", _infer_type(schema))
-        if isinstance(kind, list):
-            return st.one_of(*(self.build({**schema, "type": t}) for t in kind))
-        maker = {
-            "string": self._string,
-            "integer": self._integer,
-            "number": self._number,
-            "boolean": lambda s: st.booleans(),
-            "null": lambda s: st.none(),
-            "array": self._array,
-            "object": self._object,
-        }.get(str(kind))
-        return maker(schema) if maker is not None else _ANY_JSON
-
-    def _union(self, schema: dict[str, Any], key: str) -> st.SearchStrategy[Json]:
-        base = {k: v for k, v in schema.items() if k != key}
-        branches: list[dict[str, Any]] = schema[key]
-        names = [b["required"][0] for b in branches if set(b) == {"required"}]
-        if key == "oneOf" and len(names) == len(branches):
-            # Exactly one of several fields: draw each branch with the others left out.
-            props = base.get("properties") or {}
-            return st.one_of(
-                *(
-                    self.build(
-                        {
-                            **_merge(base, {"required": [name]}),
-                            "properties": {
-                                k: v for k, v in props.items() if k == name or k not in names
-                            },
-                        }
-                    )
-                    for name in names
-                )
-            )
-        drawn = st.one_of(*(self.build(_merge(base, b)) for b in branches))
-        return drawn.filter(_validator(schema)) if key == "oneOf" else drawn
-
-    def _string(self, schema: dict[str, Any]) -> st.SearchStrategy[Json]:
-        low = int(schema.get("minLength", 0))
-        high = schema.get("maxLength")
-        fmt = schema.get("format")
-        if fmt == "binary":
-            return st.binary(max_size=48)
-        if fmt == "uuid":
-            return st.uuids().map(str) | st.uuids().map(lambda u: str(u).upper())
-        if fmt == "date-time":
-            return _DATE_TIMES
-        if "pattern" in schema:
-            drawn = st.from_regex(compile_python(schema["pattern"]))
-            if low or high is not None:
-                drawn = drawn.filter(
-                    lambda s: low <= len(s) <= (high if high is not None else len(s))
-                )
-            return drawn
-        return st.text(min_size=low, max_size=int(high) if high is not None else low + 12)
-
-    def _integer(self, schema: dict[str, Any]) -> st.SearchStrategy[Json]:
-        low = schema.get("minimum")
-        high = schema.get("maximum")
-        if "exclusiveMinimum" in schema:
-            low = int(schema["exclusiveMinimum"]) + 1
-        if "exclusiveMaximum" in schema:
-            high = int(schema["exclusiveMaximum"]) - 1
-        return st.integers(
-            int(low) if low is not None else -(2**31), int(high) if high is not None else 2**31
-        )
-
-    def _number(self, schema: dict[str, Any]) -> st.SearchStrategy[Json]:
-        return self._integer(schema) | st.floats(
-            schema.get("minimum"),
-            schema.get("maximum"),
-            allow_nan=False,
-            allow_infinity=False,
-        )
-
-    def _array(self, schema: dict[str, Any]) -> st.SearchStrategy[Json]:
-        low = int(schema.get("minItems", 0))
-        high = min(int(schema.get("maxItems", low + 3)), low + 3)
-        return st.lists(value_or_any(self, schema.get("items")), min_size=low, max_size=high)
-
-    def _object(self, schema: dict[str, Any]) -> st.SearchStrategy[Json]:
-        props: dict[str, Any] = schema.get("properties") or {}
-        required = set(schema.get("required") or ())
-        fixed = st.fixed_dictionaries(
-            {k: value_or_any(self, v) for k, v in props.items() if k in required},
-            optional={k: value_or_any(self, v) for k, v in props.items() if k not in required},
-        )
-        extra = schema.get("additionalProperties", True)
-        low = max(0, int(schema.get("minProperties", 0)) - len(required))
-        if isinstance(extra, dict):
-            names = schema.get("propertyNames") or {}
-            keys = self.build({"type": "string", **names}).filter(lambda k: k not in props)
-            more: st.SearchStrategy[dict[str, Json]] = st.dictionaries(
-                keys, self.build(extra), min_size=low, max_size=low + 2
-            )
-        elif extra is not False and self.open_objects:
-            unknown = st.sampled_from(["x_undeclared", "zz_new_field"]).filter(
-                lambda k: k not in props
-            )
-            more = st.dictionaries(unknown, _ANY_JSON, max_size=1)
-        else:
-            more = st.just({})
-        return st.builds(lambda a, b: {**b, **a}, fixed, more)
-
-
-def value_or_any(builder: _Builder, schema: Any) -> st.SearchStrategy[Json]:
-    """A strategy for a sub-schema that may be absent or boolean."""
-    return builder.build(schema) if isinstance(schema, dict) and schema else _ANY_JSON
-
-
-def _infer_type(schema: dict[str, Any]) -> str | None:
-    if "properties" in schema or "additionalProperties" in schema or "required" in schema:
-        return "object"
-    if "items" in schema:
-        return "array"
-    if {"pattern", "minLength", "maxLength", "format"} & set(schema):
-        return "string"
-    return None
-
-
-def _merge(base: dict[str, Any], branch: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in branch.items():
-        if key == "required":
-            out[key] = sorted({*out.get(key, []), *value})
-        elif key == "properties":
-            out[key] = {**out.get(key, {}), **value}
-        else:
-            out[key] = value
-    return out
-
-
-def _validator(schema: dict[str, Any]) -> Callable[[Json], bool]:
-    return lambda value: not violations(schema, value)
-
-
-def _date_time(moment: datetime, sep: str, zulu: str | None, digits: int) -> str:
-    text = moment.strftime("%Y-%m-%d") + sep + moment.strftime("%H:%M:%S")
-    if digits:
-        text += "." + f"{moment.microsecond:06d}{moment.microsecond:03d}"[:digits]
-    offset = moment.utcoffset() or timedelta(0)
-    if zulu is not None and not offset:
-        return text + zulu
-    sign = "-" if offset < timedelta(0) else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-_DATE_TIMES: st.SearchStrategy[Json] = st.builds(
-    _date_time,
-    st.datetimes(
-        min_value=datetime(1970, 1, 1),
-        max_value=datetime(2200, 1, 1),
-        timezones=st.sampled_from(
-            [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))]
-        ),
-    ),
-    st.sampled_from(["T", "t", " "]),
-    st.sampled_from(["Z", "z", None]),
-    st.integers(0, 9),
-)
-
-# -- request inputs -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RequestInput:
-    """One call's inputs by wire name: path parameters and the body (multipart: str/bytes)."""
-
-    path: dict[str, str]
-    body: dict[str, Json] | None
-    as_bool: frozenset[str] = frozenset()
-    """Text fields passed to the client as ``True``/``False`` instead of their strings."""
-
-
-def _body_schema(api: Api, op: Operation) -> dict[str, Any] | None:
-    if op.body is None:
-        return None
-    schema: dict[str, Any] = api.document.deref(op.body.schema)
-    return schema
-
-
-def _param_strategy(api: Api, op: Operation) -> st.SearchStrategy[dict[str, str]]:
-    drawn: dict[str, st.SearchStrategy[str]] = {}
-    for param in op.path_parameters:
-        schema = api.document.deref(param.schema)
-        tricky = [v for v in TRICKY_SEGMENTS if not violations(schema, v)]
-        examples = [param.example] if isinstance(param.example, str) else []
-        choices = st.sampled_from([*examples, *tricky]) if examples or tricky else st.nothing()
-        drawn[param.name] = st.one_of(choices, value_strategy(schema).map(str))
-    return st.fixed_dictionaries(drawn)
-
-
-def request_inputs(
-    api: Api, op: Operation, body_schema: dict[str, Any] | None = None
-) -> st.SearchStrategy[RequestInput]:
-    """Spec-valid inputs for one operation (``body_schema``: a variant of the body's schema).
-
-    The spec's own valid examples are drawn too. Every draw is checked with
-    :func:`request_problems`, so what comes out is valid by triggerspec's own validator.
-    """
-    schema = body_schema if body_schema is not None else _body_schema(api, op)
-    if schema is None:
-        body: st.SearchStrategy[dict[str, Json] | None] = st.none()
-    else:
-        examples = [e.value for e in op.body.examples] if op.body is not None else []
-        body = value_strategy(schema)
-        if examples and body_schema is None:
-            body = st.one_of(st.sampled_from(examples), body)
-    texts = _bool_texts(api, op)
-    flags = st.sets(st.sampled_from(texts)) if texts else st.just(frozenset[str]())
-    drawn = st.builds(
-        lambda p, b, f: RequestInput(p, b, frozenset(f) & set(b or ())),
-        _param_strategy(api, op),
-        body,
-        flags,
-    )
-    return drawn.filter(lambda i: not request_problems(api, op, i.path, i.body, i.body is not None))
-
-
-def _bool_texts(api: Api, op: Operation) -> list[str]:
-    """Multipart text fields whose values are the strings ``true``/``false``."""
-    if op.body is None or not op.body.is_multipart:
-        return []
-    return [
-        p.name
-        for p in op.body.parts
-        if set(api.document.deref(p.schema).get("enum") or ()) == {"true", "false"}
-    ]
-
 
 def _kwargs(op: Operation, data: RequestInput) -> dict[str, Any]:
+    """The generated method's keyword arguments for one call's inputs."""
     args: dict[str, Any] = {PythonIdentifier(k): v for k, v in data.path.items()}
     for name, value in (data.body or {}).items():
         as_bool = name in data.as_bool and value in ("true", "false")
@@ -456,10 +169,10 @@ def _body_problems(
             return ["the body is not JSON"]
         problems = [] if body == sent.body else [f"body {_short(body)} differs from the inputs"]
     else:
-        parts, problems = _multipart(content_type, request.content)
+        parts, problems = form_parts(content_type, request.content)
         body = {}
         for part in parts:
-            body[part.name] = part.content if part.filename is not None else part.text
+            body[part.name] = part.value
             problems += _part_problems(op, part)
         if body != sent.body:
             problems.append(f"form fields {_short(body)} differ from the inputs")
@@ -467,56 +180,7 @@ def _body_problems(
     return problems + [f"the body breaks the spec: {p}" for p in invalid]
 
 
-@dataclass(frozen=True)
-class _Part:
-    name: str
-    filename: str | None
-    content_type: str | None
-    content: bytes
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", "replace")
-
-
-def _multipart(content_type: str, body: bytes) -> tuple[list[_Part], list[str]]:
-    """The parts of a multipart/form-data body, split exactly as RFC 7578 says."""
-    header = Message()
-    header["content-type"] = content_type
-    boundary = header.get_param("boundary")
-    if header.get_content_type() != "multipart/form-data" or not isinstance(boundary, str):
-        return [], [f"content type is {content_type!r}, not multipart/form-data with a boundary"]
-    chunks = (b"\r\n" + body).split(b"\r\n--" + boundary.encode("latin-1"))
-    if chunks[0] or not chunks[-1].startswith(b"--"):
-        return [], ["the multipart body is not delimited by its boundary"]
-    parts: list[_Part] = []
-    problems: list[str] = []
-    for chunk in chunks[1:-1]:
-        head, sep, content = chunk.partition(b"\r\n\r\n")
-        if not head.startswith(b"\r\n") or not sep:
-            problems.append("a multipart part has no header block")
-            continue
-        message = Message()
-        for line in head[2:].decode("latin-1").split("\r\n"):
-            key, _, value = line.partition(":")
-            message[key.strip()] = value.strip()
-        name = message.get_param("name", header="content-disposition")
-        filename = message.get_param("filename", header="content-disposition")
-        if not isinstance(name, str):
-            problems.append("a multipart part has no name")
-            continue
-        part_type = message.get("content-type")
-        parts.append(
-            _Part(name, filename if isinstance(filename, str) else None, part_type, content)
-        )
-    names = [p.name for p in parts]
-    problems += [
-        f"form field {n} is sent twice" for n in sorted({n for n in names if names.count(n) > 1})
-    ]
-    return parts, problems
-
-
-def _part_problems(op: Operation, part: _Part) -> list[str]:
+def _part_problems(op: Operation, part: FormPart) -> list[str]:
     assert op.body is not None
     spec = next((p for p in op.body.parts if p.name == part.name), None)
     if spec is None:
@@ -530,230 +194,6 @@ def _part_problems(op: Operation, part: _Part) -> list[str]:
         if got not in allowed:
             return [f"file part {part.name} has content type {got!r}, not one of {allowed}"]
     return []
-
-
-# -- mutations ------------------------------------------------------------------------------
-
-
-MutationKind = Literal[
-    "too-short",
-    "too-long",
-    "pattern",
-    "enum",
-    "uuid",
-    "property-name",
-    "too-many-items",
-    "too-few-items",
-    "missing-required",
-    "below-minimum",
-    "above-maximum",
-    "rule-none",
-    "rule-two",
-    "rule-all",
-    "too-large",
-]
-
-
-@dataclass(frozen=True)
-class Mutation:
-    """One documented rule broken in one place; the client must refuse it naming ``names``."""
-
-    kind: MutationKind
-    location: Literal["path", "body"]
-    target: Path
-    """Where in the body (or the path parameter's name) the rule applies."""
-    schema: dict[str, Any]
-    """The schema of the value at ``target`` (or the object a cross-field rule governs)."""
-    names: tuple[str, ...]
-    """Field names the refusal must mention."""
-    rule: Rule | None = None
-
-    @property
-    def label(self) -> str:
-        where = "/".join(self.target) or "/"
-        return f"{self.kind} {where}" if self.location == "body" else f"{self.kind} path:{where}"
-
-
-def mutations_for(api: Api, op: Operation) -> list[Mutation]:
-    """Every single-rule mutation the contract model states for one operation's inputs."""
-    found: dict[tuple[str, str, Path], Mutation] = {}
-
-    def add(m: Mutation) -> None:
-        found.setdefault((m.kind, m.location, m.target), m)
-
-    for param in op.path_parameters:
-        schema = api.document.deref(param.schema)
-        for kind in _leaf_kinds(schema):
-            add(Mutation(kind, "path", (param.name,), schema, (param.name,)))
-    body = _body_schema(api, op)
-    if body is not None:
-        file_parts = {p.name for p in op.body.parts} if op.body is not None else set()
-        for target, node in _walk(body, ()):
-            if target[:1] and target[0] in file_parts and _is_file(node):
-                continue
-            named = tuple(t for t in target if t != "*")
-            for kind in _leaf_kinds(node):
-                if target:
-                    add(Mutation(kind, "body", target, node, named[-1:] or target[-1:]))
-            if isinstance(node.get("propertyNames"), dict) and target:
-                add(Mutation("property-name", "body", target, node, named[-1:]))
-            if isinstance(node.get("items"), dict) and target:
-                if "maxItems" in node:
-                    add(Mutation("too-many-items", "body", target, node, named[-1:]))
-                if node.get("minItems", 0) > 0:
-                    add(Mutation("too-few-items", "body", target, node, named[-1:]))
-            if target and node.get("properties"):  # top-level ones are required arguments
-                for name in node.get("required") or ():
-                    add(Mutation("missing-required", "body", (*target, name), node, (name,)))
-        for rule in op.rules:
-            at = tuple(t for t in rule.at.split("/") if t)
-            for kind in _RULE_KINDS[rule.kind]:
-                add(Mutation(kind, "body", at, _node_at(body, at), rule.fields, rule))
-    return list(found.values())
-
-
-_RULE_KINDS: dict[str, tuple[MutationKind, ...]] = {
-    "at-least-one-of": ("rule-none",),
-    "exactly-one-of": ("rule-none", "rule-two"),
-    "mutually-exclusive": ("rule-all",),
-    "max-bytes": ("too-large",),
-}
-"""How each kind of cross-field rule is broken: drop every field, set two, set all, overflow."""
-
-
-def _is_file(node: dict[str, Any]) -> bool:
-    return node.get("format") == "binary"
-
-
-def _leaf_kinds(node: dict[str, Any]) -> list[MutationKind]:
-    kinds: list[MutationKind] = []
-    if _is_file(node):
-        return kinds
-    if node.get("minLength", 0) > 0:
-        kinds.append("too-short")
-    if "maxLength" in node:
-        kinds.append("too-long")
-    if "pattern" in node:
-        kinds.append("pattern")
-    if "enum" in node and all(isinstance(v, str) for v in node["enum"]):
-        kinds.append("enum")
-    if node.get("format") == "uuid":
-        kinds.append("uuid")
-    if "minimum" in node:
-        kinds.append("below-minimum")
-    if "maximum" in node:
-        kinds.append("above-maximum")
-    return kinds
-
-
-def _walk(schema: Any, at: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
-    if not isinstance(schema, dict):
-        return
-    yield at, schema
-    for key in ("anyOf", "oneOf", "allOf"):
-        for branch in schema.get(key) or ():
-            yield from _walk(branch, at)
-    for name, prop in (schema.get("properties") or {}).items():
-        yield from _walk(prop, (*at, name))
-    for key in ("additionalProperties", "items"):
-        if isinstance(schema.get(key), dict):
-            yield from _walk(schema[key], (*at, "*"))
-
-
-def _node_at(schema: dict[str, Any], at: Path) -> dict[str, Any]:
-    """The object schema at ``at`` (merged over its non-null branches)."""
-    node = schema
-    for token in at:
-        props: dict[str, Any] = {}
-        for _, candidate in _walk(node, ()):
-            props.update(candidate.get("properties") or {})
-        node = props.get(token, {})
-    merged: dict[str, Any] = {}
-    for _, candidate in _walk(_non_null(node), ()):
-        if candidate.get("properties"):
-            merged = _merge(merged, {"properties": candidate["properties"]})
-    return merged
-
-
-def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
-    out = dict(schema)
-    for key in ("oneOf", "anyOf"):
-        if key in out:
-            kept = [b for b in out[key] if b != {"type": "null"}]
-            out[key] = kept
-            if len(kept) == 1 and not (set(out) - {key}):
-                return _non_null(kept[0])
-    if isinstance(out.get("type"), list):
-        types = [t for t in out["type"] if t != "null"]
-        out["type"] = types[0] if len(types) == 1 else types
-    return out
-
-
-def _require(schema: Any, steps: Path, *, last_object: bool = False) -> Any:
-    """A variant of ``schema`` whose instances always contain the place ``steps`` leads to."""
-    if not isinstance(schema, dict):
-        return schema
-    if not steps:
-        return _non_null(schema) if last_object else schema
-    step, rest = steps[0], steps[1:]
-    out = _non_null(dict(schema))
-    for key in ("anyOf", "oneOf", "allOf"):
-        if key in out:
-            out[key] = [
-                _require(b, steps, last_object=last_object) if _mentions(b, step) else b
-                for b in out[key]
-            ]
-    props = out.get("properties") or {}
-    if step == "*":
-        for key, size in (("additionalProperties", "minProperties"), ("items", "minItems")):
-            if isinstance(out.get(key), dict):
-                out[size] = max(1, int(out.get(size, 0)))
-                out[key] = _require(out[key], rest, last_object=last_object)
-    elif step in props:
-        out["required"] = sorted({*out.get("required", []), step})
-        out["properties"] = {
-            **props,
-            step: _require(props[step], rest, last_object=last_object),
-        }
-    return out
-
-
-def _mentions(schema: Any, step: str) -> bool:
-    if not isinstance(schema, dict):
-        return False
-    if step == "*":
-        return any(isinstance(schema.get(k), dict) for k in ("additionalProperties", "items"))
-    return step in (schema.get("properties") or {}) or any(
-        _mentions(b, step) for k in ("anyOf", "oneOf", "allOf") for b in schema.get(k) or ()
-    )
-
-
-def _broken_strings(value: str, schema: dict[str, Any], kind: MutationKind) -> list[str]:
-    """Strings that break ``kind`` in ``schema`` and (where possible) nothing else."""
-    low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
-    if kind == "too-short":
-        return [value[: low - 1]]
-    if kind == "too-long" and high is not None:
-        return [value + (value[-1:] or "a") * (int(high) + 1 - len(value))]
-    if kind == "uuid":
-        return [value[:-1], value + "0", "not-a-uuid", value.replace("-", "_")]
-    if kind == "enum":
-        enum = [str(v) for v in schema["enum"]]
-        candidates = [f"{enum[0]}-x", enum[0].upper(), enum[0].title(), "", "null"]
-        return [c for c in candidates if c not in enum]
-    # A pattern (or a property-name pattern): the "\n" suffix is the Python `$` trap.
-    pattern = schema["pattern"]
-    candidates = [
-        value + "\n",
-        "\n" + value,
-        value + " ",
-        " " + value,
-        "",
-        "\u0663",
-        value + "\u2028",
-    ]
-    fits = [c for c in candidates if low <= len(c) <= (high if high is not None else len(c))]
-    return [c for c in (fits or candidates) if not search(pattern, c)]
 
 
 # -- the check itself -----------------------------------------------------------------------
@@ -993,7 +433,7 @@ def _exchanges(
 ) -> None:
     success = op.success
     success_schema = api.document.deref(success.schema) if success.schema else {}
-    replies = value_strategy(success_schema, open_objects=True).filter(_validator(success_schema))
+    replies = value_strategy(success_schema, open_objects=True).filter(satisfies(success_schema))
     errors = _error_replies(api, op)
     flag = api.profile.success_flag
 
@@ -1127,7 +567,7 @@ def _error_replies(api: Api, op: Operation) -> st.SearchStrategy[tuple[int, Json
             continue
         schema = api.document.deref(response.schema)
         statuses = _STATUSES.get(response.status) or (int(response.status),)
-        body = value_strategy(schema, open_objects=True).filter(_validator(schema))
+        body = value_strategy(schema, open_objects=True).filter(satisfies(schema))
         choices.append(st.tuples(st.sampled_from(statuses), body))
     return st.one_of(*choices) if choices else st.none()
 
@@ -1164,28 +604,6 @@ def _refusals(
     refuse()
 
 
-def broken_inputs(api: Api, op: Operation, mutation: Mutation) -> st.SearchStrategy[RequestInput]:
-    """Inputs that are valid except for exactly ``mutation``.
-
-    Usable against a server too: each draw must be refused (a 4xx), whoever receives it.
-    """
-    body = _body_schema(api, op)
-    if mutation.location == "body" and body is not None:
-        variant = _require(body, mutation.target, last_object=mutation.rule is not None)
-        inputs = request_inputs(api, op, variant)
-    else:
-        inputs = request_inputs(api, op)
-
-    @st.composite
-    def broken(draw: st.DrawFn) -> RequestInput:
-        mutated = _mutate(mutation, draw(inputs), draw)
-        assume(mutated is not None)
-        assert mutated is not None
-        return mutated
-
-    return broken()
-
-
 def _masked(data: RequestInput) -> RequestInput:
     """Large file contents shortened for a report."""
     body = {
@@ -1197,108 +615,6 @@ def _masked(data: RequestInput) -> RequestInput:
 
 def _names(message: str, name: str) -> bool:
     return re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", message) is not None
-
-
-def _mutate(mutation: Mutation, data: RequestInput, draw: st.DrawFn) -> RequestInput | None:
-    """``data`` with exactly ``mutation`` applied (``None`` when it does not fit this draw)."""
-    if mutation.location == "path":
-        name = mutation.target[0]
-        options = _broken_strings(data.path[name], mutation.schema, mutation.kind)
-        if not options:
-            return None
-        return replace(data, path={**data.path, name: draw(st.sampled_from(options))})
-    body = copy.deepcopy(data.body) if data.body else {}
-    if mutation.rule is not None:
-        return _mutate_rule(mutation, data, body, draw)
-    *parents, last = mutation.target if mutation.kind != "property-name" else (*mutation.target, "")
-    holder = _resolve(body, parents)
-    if holder is None:
-        return None
-    if mutation.kind == "property-name":
-        if not isinstance(holder, dict) or not holder:
-            return None
-        key = sorted(holder)[0]
-        names = {"pattern": mutation.schema["propertyNames"].get("pattern", "")}
-        options = _broken_strings(key, {**mutation.schema["propertyNames"], **names}, "pattern")
-        new = draw(st.sampled_from(options)) if options and names["pattern"] else None
-        if new is None or new in holder:
-            return None
-        holder[new] = holder.pop(key)
-        return replace(data, body=body)
-    key = _key(holder, last)
-    if key is None:
-        return None
-    value = holder[key]
-    if mutation.kind == "missing-required":
-        del holder[key]
-    elif mutation.kind in ("too-many-items", "too-few-items"):
-        if not isinstance(value, list) or not value:
-            return None
-        count = (
-            mutation.schema["maxItems"] + 1
-            if mutation.kind == "too-many-items"
-            else mutation.schema["minItems"] - 1
-        )
-        holder[key] = (value * count)[:count]
-    elif mutation.kind in ("below-minimum", "above-maximum"):
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            return None
-        bound = mutation.schema["minimum" if mutation.kind == "below-minimum" else "maximum"]
-        holder[key] = bound - 1 if mutation.kind == "below-minimum" else bound + 1
-    else:
-        if not isinstance(value, str):
-            return None
-        options = _broken_strings(value, mutation.schema, mutation.kind)
-        if not options:
-            return None
-        holder[key] = draw(st.sampled_from(options))
-    return replace(data, body=body)
-
-
-def _mutate_rule(
-    mutation: Mutation, data: RequestInput, body: dict[str, Any], draw: st.DrawFn
-) -> RequestInput | None:
-    rule = mutation.rule
-    assert rule is not None
-    holder = _resolve(body, list(mutation.target))
-    if not isinstance(holder, dict):
-        return None
-    if mutation.kind == "too-large":
-        holder[rule.fields[0]] = bytes((rule.limit or 0) + 1)
-    elif mutation.kind == "rule-none":
-        for name in rule.fields:
-            holder.pop(name, None)
-    else:
-        present = [f for f in rule.fields if f in holder]
-        wanted = list(rule.fields) if mutation.kind == "rule-all" else [*present, *rule.fields][:2]
-        if mutation.kind == "rule-two" and len(set(wanted)) < 2:
-            wanted = list(rule.fields[:2])
-        props = mutation.schema.get("properties") or {}
-        for name in dict.fromkeys(wanted):
-            if name not in holder:
-                sub = props.get(name, {})
-                holder[name] = b"x" if _is_file(sub) else draw(value_strategy(sub))
-    return replace(data, body=body, as_bool=data.as_bool & set(body))
-
-
-def _resolve(body: Any, steps: Sequence[str]) -> Any:
-    node = body
-    for step in steps:
-        key = _key(node, step)
-        if key is None:
-            return None
-        node = node[key]
-    return node
-
-
-def _key(node: Any, step: str) -> Any:
-    if isinstance(node, dict):
-        if step == "*":
-            return sorted(node)[0] if node else None
-        return step if step in node else None
-    if isinstance(node, list) and step == "*":
-        return 0 if node else None
-    return None
 
 
 def check_clients(

@@ -8,8 +8,11 @@ cross-field rules) keeps the verdicts honest on both sides.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email import policy
+from email.message import Message
 from email.parser import BytesParser
+from email.utils import collapse_rfc2231_value
 from typing import Any
 
 from triggerspec.runtime.rules import broken_rules
@@ -19,8 +22,8 @@ from triggerspec.spec.validate import violations
 _SCHEMAS: dict[int, tuple[Operation, dict[str, Any] | None]] = {}
 
 
-def _body_schema(api: Api, op: Operation) -> dict[str, Any] | None:
-    """The dereferenced body schema, computed once per operation object."""
+def deref_body(api: Api, op: Operation) -> dict[str, Any] | None:
+    """The operation's body schema, dereferenced once per operation object (do not mutate it)."""
     cached = _SCHEMAS.get(id(op))
     if cached is None or cached[0] is not op:
         schema = api.document.deref(op.body.schema) if op.body is not None else None
@@ -34,42 +37,98 @@ def _as_text(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class FormPart:
+    """One part of a multipart/form-data body, as sent."""
+
+    name: str
+    filename: str | None
+    """``None`` for a text field; a file part's filename otherwise."""
+    content_type: str | None
+    content: bytes
+
+    @property
+    def value(self) -> str | bytes:
+        """A file part's bytes, or a text field's text."""
+        return (
+            self.content if self.filename is not None else self.content.decode("utf-8", "replace")
+        )
+
+
+def form_parts(content_type: str, body: bytes) -> tuple[list[FormPart], list[str]]:
+    """The parts of a multipart/form-data body, and every way its framing breaks RFC 7578.
+
+    Parts are split on the delimiter exactly (CRLF, ``--``, the boundary), so a file part
+    that itself says ``multipart/...`` or holds ``--boundary`` mid-line keeps its bytes.
+    Reading is lenient, judging is strict: a preamble, a missing close delimiter or the wrong
+    media type is reported, and the parts found are returned all the same; a part without a
+    header block or a name is reported and skipped.
+    """
+    header = _header_block(b"Content-Type: " + content_type.encode("latin-1"))
+    boundary = header.get_boundary()
+    problems: list[str] = []
+    if header.get_content_type() != "multipart/form-data" or not boundary:
+        problems.append(
+            f"content type is {content_type!r}, not multipart/form-data with a boundary"
+        )
+        if not boundary:
+            return [], problems
+    chunks = (b"\r\n" + body).split(b"\r\n--" + boundary.encode("latin-1"))
+    closed = any(chunk.startswith(b"--") for chunk in chunks[1:])
+    if chunks[0] or not closed:
+        problems.append("the multipart body is not delimited by its boundary")
+    parts: list[FormPart] = []
+    for chunk in chunks[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, sep, content = chunk.partition(b"\r\n\r\n")
+        if not head.startswith(b"\r\n") or not sep:
+            problems.append("a multipart part has no header block")
+            continue
+        headers = _header_block(head[2:])
+        name = headers.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            problems.append("a multipart part has no name")
+            continue
+        if not closed and chunk is chunks[-1]:
+            content = content.removesuffix(b"\r\n")  # an unterminated body's last line break
+        filename = headers.get_param("filename", header="content-disposition")
+        part_type = headers.get("content-type")
+        parts.append(
+            FormPart(
+                name,
+                collapse_rfc2231_value(filename) if filename is not None else None,
+                str(part_type) if part_type is not None else None,
+                content,
+            )
+        )
+    names = [p.name for p in parts]
+    problems += [
+        f"form field {n} is sent twice" for n in sorted({n for n in names if names.count(n) > 1})
+    ]
+    return parts, problems
+
+
+def _header_block(head: bytes) -> Message:
+    return BytesParser(policy=policy.HTTP).parsebytes(head + b"\r\n\r\n")
+
+
 def form_fields(content_type: str, body: bytes) -> dict[str, Any]:
     """The parts of a multipart/form-data body as sent: text parts as str, files as bytes.
 
-    Parts are split on the boundary exactly (RFC 7578), so a file part that itself says
-    ``multipart/...`` keeps its bytes. A field sent more than once becomes a list.
+    Parts are read by :func:`form_parts`, leniently: a server may accept what that reports.
+    A field sent more than once becomes a list.
     """
-    boundary = _boundary(content_type)
     fields: dict[str, Any] = {}
-    if boundary is None:
-        return fields
-    delimiter = b"--" + boundary
-    for chunk in body.split(delimiter)[1:]:
-        if chunk.startswith(b"--"):
-            break
-        head, _, value = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        value = value.removesuffix(b"\r\n")
-        headers = BytesParser(policy=policy.HTTP).parsebytes(head + b"\r\n\r\n")
-        name = headers.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        is_file = headers.get_param("filename", header="content-disposition") is not None
-        item: Any = value if is_file else value.decode("utf-8", "replace")
-        if name in fields:
-            previous = fields[name]
-            fields[name] = [*previous, item] if isinstance(previous, list) else [previous, item]
+    for part in form_parts(content_type, body)[0]:
+        if part.name in fields:
+            previous = fields[part.name]
+            fields[part.name] = (
+                [*previous, part.value] if isinstance(previous, list) else [previous, part.value]
+            )
         else:
-            fields[name] = item
+            fields[part.name] = part.value
     return fields
-
-
-def _boundary(content_type: str) -> bytes | None:
-    message = BytesParser(policy=policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
-    )
-    boundary = message.get_boundary()
-    return boundary.encode("latin-1") if boundary else None
 
 
 def request_problems(
@@ -90,7 +149,7 @@ def request_problems(
             f"path parameter {param.name}: {v}"
             for v in violations(api.document.deref(param.schema), str(value))
         )
-    schema = _body_schema(api, op)
+    schema = deref_body(api, op)
     if schema is not None and op.body is not None:
         if not body_is_set:
             if op.body.required:

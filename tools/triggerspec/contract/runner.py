@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from triggerspec.contract.checks import CHECKS, Exchange
+from triggerspec.contract.mutations import broken_inputs, mutations_for
 from triggerspec.contract.request_check import form_fields, request_problems
 from triggerspec.contract.safety import MAX_WAIT, Safety
 from triggerspec.spec.model import Api, Operation, load_api
@@ -338,8 +339,6 @@ def run_task(
 def _broken_cases(api: Api, op: Operation, sop: Any, per_rule: int) -> list[Any]:
     """Schemathesis cases that each break exactly one rule the contract model states."""
     from schemathesis.core import NOT_SET
-
-    from triggerspec.contract.client_contract import broken_inputs, mutations_for
 
     cases: list[Any] = []
     for mutation in mutations_for(api, op):
