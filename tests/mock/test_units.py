@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 import triggerspec.mock as mock_package
-from triggerspec.mock.app import _read_body_within
+from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import ENVELOPES, Problem, details_of
 from triggerspec.mock.multipart import MAX_PARTS, MalformedForm, boundary_of, parse_form
 from triggerspec.mock.state import Clock, Ids, iso
@@ -145,31 +145,34 @@ def test_the_public_surface() -> None:
         assert getattr(mock_package, name).__doc__, name
 
 
-def _never_arrives() -> Any:
-    async def receive() -> dict[str, Any]:
-        await asyncio.sleep(3600)
-        raise AssertionError("unreachable")
+async def _never_arrives() -> bytes:
+    await asyncio.sleep(3600)
+    raise AssertionError("unreachable")
 
-    return receive
+
+async def _arrives() -> bytes:
+    return b"{}"
 
 
 def test_a_body_read_past_its_deadline_is_a_timeout() -> None:
     async def read() -> None:
+        deadlines = Deadlines(0.05)
+        started = time.monotonic()
         with pytest.raises(TimeoutError):
-            await _read_body_within(_never_arrives(), 1000, 0.05)
+            await deadlines.within(_never_arrives())
+        assert time.monotonic() - started < 1
         task = asyncio.current_task()
-        assert task is not None and task.cancelling() == 0  # the timer's cancel was taken back
+        assert task is not None and task.cancelling() == 0  # the sweeper's cancel was taken back
+        assert await deadlines.within(_arrives()) == b"{}"  # and the next read is unaffected
 
     asyncio.run(read())
 
 
-def test_a_body_read_in_time_keeps_no_timer() -> None:
+def test_a_body_read_in_time_is_left_alone() -> None:
     async def read() -> bytes:
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"{}", "more_body": False}
-
-        data = await _read_body_within(receive, 1000, 0.05)
-        await asyncio.sleep(0.1)  # past the deadline: nothing may fire any more
+        deadlines = Deadlines(0.05)
+        data = await deadlines.within(_arrives())
+        await asyncio.sleep(0.15)  # past the deadline: nothing may cancel this task now
         return data
 
     assert asyncio.run(read()) == b"{}"
@@ -177,10 +180,24 @@ def test_a_body_read_in_time_keeps_no_timer() -> None:
 
 def test_any_other_cancellation_still_cancels_the_read() -> None:
     async def read() -> None:
-        task = asyncio.create_task(_read_body_within(_never_arrives(), 1000, 30))
+        task = asyncio.create_task(Deadlines(30).within(_never_arrives()))
         await asyncio.sleep(0.01)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+    asyncio.run(read())
+
+
+def test_one_sweeper_serves_many_reads_and_stops_when_idle() -> None:
+    async def read() -> None:
+        deadlines = Deadlines(0.05)
+        slow = [asyncio.create_task(deadlines.within(_never_arrives())) for _ in range(20)]
+        fast = await asyncio.gather(*(deadlines.within(_arrives()) for _ in range(20)))
+        assert fast == [b"{}"] * 20
+        results = await asyncio.gather(*slow, return_exceptions=True)
+        assert all(isinstance(r, TimeoutError) for r in results)
+        await asyncio.sleep(0.05)
+        assert deadlines._sweep is not None and deadlines._sweep._sweeper is None
 
     asyncio.run(read())
