@@ -52,6 +52,14 @@ def test_patterns_keep_their_ecmascript_meaning(apis: dict[str, Api], value: str
     assert python_verdict(schema, body) is ok
 
 
+@pytest.mark.parametrize(("key", "ok"), [("/dir/file", True), ("dir/file", False), ("\n/x", False)])
+def test_property_name_patterns_go_the_same_way(apis: dict[str, Api], key: str, ok: bool) -> None:
+    validator = SchemaValidator(request_schema(apis, "startJobBuild"))
+    body = {"overrides": {"buildFiles": {key: {"data": "eA==", "encoding": "utf-8"}}}}
+    assert validator.is_valid(body) is ok
+    assert (validator.violations(body) == []) is ok
+
+
 def test_a_rust_ecmascript_difference_cannot_leak_through() -> None:
     # Rust's '.' matches '\r' and U+2028; ECMAScript's does not. The pattern is evaluated by
     # the same Python function on both paths, so the fast path refuses them too.
