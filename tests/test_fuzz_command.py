@@ -302,3 +302,18 @@ def test_negative_run_breaks_each_documented_rule_explicitly() -> None:
     ]
     assert any(isinstance(s, str) and len(s) == 39 for s in shas), shas
     assert any(isinstance(s, str) and len(s) == 41 for s in shas), shas
+
+
+def test_reports_mask_sensitive_body_fields() -> None:
+    """A secret build file (x-sensitive in the spec) never shows in a curl line or message."""
+    from triggerspec.contract.runner import _body_secrets
+
+    api = next(a for a in select_apis(PROJECT, []) if a.name == "northflank")
+    op = api.operations[0]
+    body = {"sha": "a" * 40, "overrides": {"buildFiles": {"/etc/app.env": {
+        "data": "QVBJX0tFWT1zM2NyM3Q=", "encoding": "utf-8"}}}}
+    secrets = _body_secrets(api, op, body)
+    assert list(secrets.values()) == ["QVBJX0tFWT1zM2NyM3Q="]
+    curl = f"curl -d '{json.dumps(body)}' http://mock.invalid/v1/projects/p/jobs/j/build"
+    assert "QVBJX0tFWT1zM2NyM3Q=" not in mask(curl, secrets)
+    assert "/etc/app.env" in mask(curl, secrets)

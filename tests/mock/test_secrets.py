@@ -13,7 +13,7 @@ from tests.conftest import operation
 from tests.mock.helpers import AUTH, JOB_PATH, SHA, operation_of
 from triggerspec.mock.app import MockApp
 from triggerspec.mock.handles import InProcessMock
-from triggerspec.mock.redact import MASK, Redactor, scrub, sensitive_paths
+from triggerspec.spec.redact import MASK, Redactor, scrub, sensitive_paths
 from triggerspec.spec.model import Api
 
 SECRET = "c2VjcmV0LWZpbGUtY29udGVudHM="

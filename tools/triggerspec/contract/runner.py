@@ -28,6 +28,7 @@ from triggerspec.contract.mutations import broken_inputs, mutations_for
 from triggerspec.contract.request_check import form_fields, request_problems
 from triggerspec.contract.safety import MAX_WAIT, Safety
 from triggerspec.spec.model import Api, Operation, load_api
+from triggerspec.spec.redact import Redactor
 
 MODES = ("positive", "negative")
 SessionFactory = Callable[[], requests.Session]
@@ -323,10 +324,11 @@ def run_task(
             for case in _broken_cases(api, op, sop, config.broken_per_rule):
                 exercise(case)
     except _CheckFailed as failed:
-        curl = mask(failed.case.as_curl_command(headers=headers), headers)
+        secrets = {**headers, **_body_secrets(api, op, failed.case.body)}
+        curl = mask(failed.case.as_curl_command(headers=headers), secrets)
         for name, message in failed.failures:
             result.failures.append(
-                Failure(task.label, name, mask(message, headers), curl, config.seed, failed.status)
+                Failure(task.label, name, mask(message, secrets), curl, config.seed, failed.status)
             )
     except _Stop as stop:
         result.stopped = str(stop)
@@ -355,6 +357,15 @@ def _broken_cases(api: Api, op: Operation, sop: Any, per_rule: int) -> list[Any]
                 )
             )
     return cases
+
+
+def _body_secrets(api: Api, op: Operation, body: Any) -> dict[str, str]:
+    """The values of the body's ``x-sensitive`` fields, to mask in reports."""
+    if op.body is None or not isinstance(body, (dict, list)):
+        return {}
+    redactor = Redactor.from_schemas([api.document.deref(op.body.schema)])
+    _, hidden = redactor.mask(body)
+    return {f"body-secret-{i}": value for i, value in enumerate(hidden)}
 
 
 def _draw(strategy: Any, count: int) -> list[Any]:

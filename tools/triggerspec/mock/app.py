@@ -35,7 +35,6 @@ from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
 from triggerspec.mock.journal import Journal, JournalEntry
-from triggerspec.mock.redact import Redactor, scrub
 from triggerspec.mock.responses import Context, build
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
@@ -44,6 +43,7 @@ from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState
 from triggerspec.mock.validation import CompiledOperation
 from triggerspec.project import Project
 from triggerspec.spec.model import Api, Operation, Part, load_api
+from triggerspec.spec.redact import Redactor, scrub
 
 log = logging.getLogger("triggerspec.mock")
 

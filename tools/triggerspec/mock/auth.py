@@ -17,8 +17,8 @@ from functools import lru_cache
 from urllib.parse import unquote_plus
 
 from triggerspec.mock.envelopes import Problem, Rejected
-from triggerspec.mock.redact import MASK
 from triggerspec.spec.model import Api, Operation, SecurityScheme
+from triggerspec.spec.redact import MASK
 
 ALWAYS_SECRET = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}

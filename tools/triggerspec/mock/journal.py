@@ -5,7 +5,7 @@ endpoint lists and clears it. It keeps the newest entries up to a limit, so a lo
 test cannot exhaust memory. Secrets are masked before an entry is made, so nothing
 unmasked is ever stored: credential headers and credential-like query parameters
 (:mod:`triggerspec.mock.auth`), and the body fields the spec marks ``x-sensitive``, with
-their text scrubbed from the recorded problems too (:mod:`triggerspec.mock.redact`).
+their text scrubbed from the recorded problems too (:mod:`triggerspec.spec.redact`).
 """
 
 from __future__ import annotations

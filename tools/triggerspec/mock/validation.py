@@ -20,8 +20,8 @@ from urllib.parse import parse_qs
 from triggerspec.mock.auth import Requirement, requirements_of
 from triggerspec.mock.bodies import ParsedBody
 from triggerspec.mock.envelopes import Envelope, Location, Problem, envelope_for
-from triggerspec.mock.redact import Redactor
 from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
+from triggerspec.spec.redact import Redactor
 from triggerspec.spec.rules import Rule
 from triggerspec.spec.validate import SchemaValidator
 

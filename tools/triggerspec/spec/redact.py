@@ -1,4 +1,7 @@
-"""Secret body fields, found from the specs, and their masking in recorded traffic.
+"""Secret body fields, found from the specs, and their masking wherever text leaves.
+
+Part of the contract model: the mock's journal and the fuzz runner's reports mask the same
+fields.
 
 The specs mark a field holding a secret with ``x-sensitive: true`` (Northflank's secret
 build files, Pages' secret environment variables and web analytics token). The mock never
