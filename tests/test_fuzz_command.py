@@ -310,8 +310,12 @@ def test_reports_mask_sensitive_body_fields() -> None:
 
     api = next(a for a in select_apis(PROJECT, []) if a.name == "northflank")
     op = api.operations[0]
-    body = {"sha": "a" * 40, "overrides": {"buildFiles": {"/etc/app.env": {
-        "data": "QVBJX0tFWT1zM2NyM3Q=", "encoding": "utf-8"}}}}
+    body = {
+        "sha": "a" * 40,
+        "overrides": {
+            "buildFiles": {"/etc/app.env": {"data": "QVBJX0tFWT1zM2NyM3Q=", "encoding": "utf-8"}}
+        },
+    }
     secrets = _body_secrets(api, op, body)
     assert list(secrets.values()) == ["QVBJX0tFWT1zM2NyM3Q="]
     curl = f"curl -d '{json.dumps(body)}' http://mock.invalid/v1/projects/p/jobs/j/build"

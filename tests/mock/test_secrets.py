@@ -13,8 +13,8 @@ from tests.conftest import operation
 from tests.mock.helpers import AUTH, JOB_PATH, SHA, operation_of
 from triggerspec.mock.app import MockApp
 from triggerspec.mock.handles import InProcessMock
-from triggerspec.spec.redact import MASK, Redactor, scrub, sensitive_paths
 from triggerspec.spec.model import Api
+from triggerspec.spec.redact import MASK, Redactor, scrub, sensitive_paths
 
 SECRET = "c2VjcmV0LWZpbGUtY29udGVudHM="
 """The contents of a Northflank secret build file."""
