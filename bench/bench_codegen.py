@@ -28,10 +28,16 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "northflank.yaml"
 SHA = "262ed9817b3cad5142fbceabe0c9e371e390d616"
-BODY = {"sha": SHA, "overrides": {"docker": {"dockerFilePath": "/Dockerfile", "dockerWorkDir": "/"},
-                                  "buildArguments": {"ARGUMENT_1": "abcdef"}}}
+BODY = {
+    "sha": SHA,
+    "overrides": {
+        "docker": {"dockerFilePath": "/Dockerfile", "dockerWorkDir": "/"},
+        "buildArguments": {"ARGUMENT_1": "abcdef"},
+    },
+}
 RESPONSE = (
-    b'{"data":{"id":"joyous-view-6290","branch":"main","sha":"' + SHA.encode()
+    b'{"data":{"id":"joyous-view-6290","branch":"main","sha":"'
+    + SHA.encode()
     + b'","createdAt":"2021-07-28T15:55:38.296Z","status":"PENDING","concluded":false}}'
 )
 
@@ -56,8 +62,9 @@ def per_call(fn: Callable[[], object], calls: int, repeat: int = 7) -> float:
 def raw_httpx() -> Callable[[], object]:
     from triggerspec_clients.northflank import models
 
-    client = httpx.Client(transport=httpx.MockTransport(handler),
-                          base_url="https://api.northflank.com")
+    client = httpx.Client(
+        transport=httpx.MockTransport(handler), base_url="https://api.northflank.com"
+    )
     headers = {"Authorization": "Bearer bench-token"}
 
     def call() -> object:
@@ -73,8 +80,9 @@ def generated() -> Callable[[], object]:
     client = NorthflankClient(api_token="bench-token", transport=httpx.MockTransport(handler))
 
     def call() -> object:
-        return client.start_job_build(project_id="p1", job_id="j1", sha=SHA,
-                                      overrides=BODY["overrides"])  # type: ignore[arg-type]
+        return client.start_job_build(
+            project_id="p1", job_id="j1", sha=SHA, overrides=BODY["overrides"]
+        )  # type: ignore[arg-type]
 
     return call
 
@@ -82,8 +90,20 @@ def generated() -> Callable[[], object]:
 def openapi_python_client(workdir: Path) -> Callable[[], object] | None:
     out = workdir / "opc_northflank"
     done = subprocess.run(
-        ["openapi-python-client", "generate", "--path", str(SPEC), "--output-path", str(out),
-         "--meta", "none"], capture_output=True, text=True, check=False)
+        [
+            "openapi-python-client",
+            "generate",
+            "--path",
+            str(SPEC),
+            "--output-path",
+            str(out),
+            "--meta",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         print(f"openapi-python-client failed: {done.stdout}{done.stderr}", file=sys.stderr)
         return None
@@ -92,8 +112,10 @@ def openapi_python_client(workdir: Path) -> Callable[[], object] | None:
     api = importlib.import_module("opc_northflank.api.jobs.start_job_build")
     body_mod = importlib.import_module("opc_northflank.models.start_job_build_with_overrides")
     client = package.AuthenticatedClient(
-        base_url="https://api.northflank.com", token="bench-token",
-        httpx_args={"transport": httpx.MockTransport(handler)})
+        base_url="https://api.northflank.com",
+        token="bench-token",
+        httpx_args={"transport": httpx.MockTransport(handler)},
+    )
 
     def call() -> object:
         body = body_mod.StartJobBuildWithOverrides.from_dict(BODY)
@@ -122,8 +144,11 @@ def bench_regen(rounds: int = 3) -> dict[str, float]:
     options = load_options(ROOT / "pyproject.toml")
     specs = [load_spec(p).raw for p in Project.from_root(ROOT).spec_files()]
     generate(specs[0], **options)  # warm the import, as regen's process would have it
-    results: dict[str, list[float]] = {"datamodel-code-generator alone": [], "full regen": [],
-                                       "no-op regen": []}
+    results: dict[str, list[float]] = {
+        "datamodel-code-generator alone": [],
+        "full regen": [],
+        "no-op regen": [],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp)
         shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
