@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from triggerspec.spec.model import Api, Operation
-from triggerspec.spec.validate import violations
+from triggerspec.spec.validate import SchemaValidator
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def vendor_error_envelope(ex: Exchange) -> str | None:
         return (
             f"{ex.status} body is not JSON; the {ex.api.profile.name} error envelope was expected"
         )
-    broken = violations(documented, ex.body)
+    broken = documented.violations(ex.body)
     if broken:
         return f"{ex.status} body is not the {ex.api.profile.name} error envelope: " + "; ".join(
             map(str, broken[:3])
@@ -118,13 +118,23 @@ def trigger_status_semantics(ex: Exchange) -> str | None:
     return None
 
 
-def _error_schema(ex: Exchange) -> dict[str, Any] | None:
+_ERROR_VALIDATORS: dict[tuple[int, str], tuple[Operation, SchemaValidator | None]] = {}
+
+
+def _error_schema(ex: Exchange) -> SchemaValidator | None:
     """The documented error schema for the answer's status: exact, then ``4XX``, then default."""
+    key = (id(ex.operation), str(ex.status))
+    cached = _ERROR_VALIDATORS.get(key)
+    if cached is None or cached[0] is not ex.operation:
+        cached = _ERROR_VALIDATORS[key] = (ex.operation, _find_error_schema(ex))
+    return cached[1]
+
+
+def _find_error_schema(ex: Exchange) -> SchemaValidator | None:
     status = str(ex.status)
     documented = {r.status: r for r in ex.operation.error_responses if r.schema is not None}
     for key in (status, f"{status[0]}XX", "default"):
         response = documented.get(key)
         if response is not None and response.schema is not None:
-            schema: dict[str, Any] = ex.api.document.deref(response.schema)
-            return schema
+            return SchemaValidator(ex.api.document.deref(response.schema))
     return None

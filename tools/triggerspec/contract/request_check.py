@@ -17,7 +17,7 @@ from typing import Any
 
 from triggerspec.runtime.rules import broken_rules
 from triggerspec.spec.model import Api, Operation
-from triggerspec.spec.validate import violations
+from triggerspec.spec.validate import SchemaValidator
 
 _SCHEMAS: dict[int, tuple[Operation, dict[str, Any] | None]] = {}
 
@@ -28,6 +28,18 @@ def deref_body(api: Api, op: Operation) -> dict[str, Any] | None:
     if cached is None or cached[0] is not op:
         schema = api.document.deref(op.body.schema) if op.body is not None else None
         cached = _SCHEMAS[id(op)] = (op, schema)
+    return cached[1]
+
+
+_VALIDATORS: dict[tuple[int, str], tuple[Operation, SchemaValidator]] = {}
+
+
+def validator_for(api: Api, op: Operation, what: str, schema: Any) -> SchemaValidator:
+    """A compiled validator for one schema of one operation (the body, or a parameter)."""
+    key = (id(op), what)
+    cached = _VALIDATORS.get(key)
+    if cached is None or cached[0] is not op:
+        cached = _VALIDATORS[key] = (op, SchemaValidator(api.document.deref(schema)))
     return cached[1]
 
 
@@ -145,10 +157,8 @@ def request_problems(
         if value is None:
             problems.append(f"path parameter {param.name} is missing")
             continue
-        problems.extend(
-            f"path parameter {param.name}: {v}"
-            for v in violations(api.document.deref(param.schema), str(value))
-        )
+        checker = validator_for(api, op, f"path:{param.name}", param.schema)
+        problems.extend(f"path parameter {param.name}: {v}" for v in checker.violations(str(value)))
     schema = deref_body(api, op)
     if schema is not None and op.body is not None:
         if not body_is_set:
@@ -160,6 +170,9 @@ def request_problems(
         if op.body.is_multipart and isinstance(body, dict):
             sizes = {k: len(v) for k, v in body.items() if isinstance(v, (bytes, bytearray))}
             instance = {k: _as_text(v) for k, v in body.items()}
-        problems.extend(str(v) for v in violations(schema, instance))
+        body_schema = op.body.schema
+        problems.extend(
+            str(v) for v in validator_for(api, op, "body", body_schema).violations(instance)
+        )
         problems.extend(broken_rules(op.rules, instance, sizes))
     return problems
