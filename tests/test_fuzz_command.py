@@ -321,3 +321,57 @@ def test_reports_mask_sensitive_body_fields() -> None:
     curl = f"curl -d '{json.dumps(body)}' http://mock.invalid/v1/projects/p/jobs/j/build"
     assert "QVBJX0tFWT1zM2NyM3Q=" not in mask(curl, secrets)
     assert "/etc/app.env" in mask(curl, secrets)
+
+
+def test_har_report_records_every_exchange_masked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "nf-har-token-0c9a7e"
+    monkeypatch.setenv("NORTHFLANK_API_TOKEN", secret)
+    har = tmp_path / "run.har"
+    code = main(
+        [
+            "--root",
+            str(ROOT),
+            "fuzz",
+            "--spec",
+            str(ROOT / "specs" / "northflank.yaml"),
+            "--max-examples",
+            "30",
+            "--seed",
+            "2",
+            "--har",
+            str(har),
+        ]
+    )
+    assert code == 0, capsys.readouterr().out
+    text = har.read_text()
+    log = json.loads(text)["log"]
+    assert log["version"] == "1.2" and len(log["entries"]) >= 60
+    assert secret not in text
+    auth = [
+        h["value"]
+        for e in log["entries"]
+        for h in e["request"]["headers"]
+        if h["name"].lower() == "authorization"
+    ]
+    assert auth and all(value == "Bearer ***" for value in auth)
+    files = [
+        f.get("data")
+        for e in log["entries"]
+        if "postData" in e["request"]
+        for body in [_maybe_json(e["request"]["postData"]["text"])]
+        if isinstance(body, dict)
+        and isinstance(body.get("overrides"), dict)
+        and isinstance(body["overrides"].get("buildFiles"), dict)
+        for f in body["overrides"]["buildFiles"].values()
+        if isinstance(f, dict) and isinstance(f.get("data"), str)
+    ]
+    assert files and all(value == "***" for value in files)
+
+
+def _maybe_json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

@@ -11,10 +11,12 @@ import argparse
 import functools
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import requests
 
+from triggerspec.contract.har import document as har_document
 from triggerspec.contract.runner import (
     MODES,
     RunConfig,
@@ -119,6 +121,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fuzz.add_argument("--report", type=Path, metavar="FILE", help="write a JUnit XML report")
     fuzz.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
     fuzz.add_argument(
+        "--har",
+        type=Path,
+        metavar="FILE",
+        help="write every exchange as HAR 1.2 (credentials and secrets masked)",
+    )
+    fuzz.add_argument(
         "--allow-side-effects",
         action="store_true",
         help="also send valid requests to operations that start builds",
@@ -181,6 +189,8 @@ def handle(args: argparse.Namespace, project: Project) -> int:
         raise UsageError("--max-examples must be at least 1")
     apis = select_apis(project, args.spec)
     config = build_config(project, apis, args)
+    if args.har:
+        config = replace(config, record=True)
     modes = MODES if args.mode == "all" else (args.mode,)
     tasks = plan(apis, config.safety, operation=args.operation, modes=modes, shard=args.shard)
     if not tasks:
@@ -217,6 +227,10 @@ def handle(args: argparse.Namespace, project: Project) -> int:
         args.report.write_text(junit_xml(result), encoding="utf-8")
     if args.json:
         args.json.write_text(to_json(result), encoding="utf-8")
+    if args.har:
+        args.har.write_text(
+            har_document([e for r in result.results for e in r.har]), encoding="utf-8"
+        )
     if result.errors:
         return 2
     return 1 if result.failures else 0

@@ -23,6 +23,7 @@ import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
+from triggerspec.contract import har
 from triggerspec.contract.checks import CHECKS, Exchange
 from triggerspec.contract.mutations import broken_inputs, mutations_for
 from triggerspec.contract.request_check import form_fields, request_problems
@@ -65,6 +66,8 @@ class RunConfig:
     seed: int | None = None
     broken_per_rule: int = 2
     """Explicit negative cases per documented rule (each breaks exactly that rule)."""
+    record: bool = False
+    """Keep every exchange as a HAR entry (credentials and secret fields masked)."""
 
 
 @dataclass
@@ -93,6 +96,7 @@ class TaskResult:
     stopped: str | None = None
     withheld: int = 0
     """Cases not sent: they turned out valid, and the target is real and the operation not safe."""
+    har: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _CheckFailed(Exception):
@@ -227,6 +231,14 @@ def run_task(
     session = config.session_factory()
     base_url = config.base_urls[api.name]
     headers = config.auth_headers.get(api.name, {})
+    if config.record:
+
+        def keep(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+            body = response.request.body
+            secrets = {**headers, **_body_secrets(api, op, _json_of(body))}
+            result.har.append(har.entry(response, lambda text: mask(text, secrets)))
+
+        session.hooks["response"].append(keep)
     mode = GenerationMode.POSITIVE if task.mode == "positive" else GenerationMode.NEGATIVE
     strategy = sop.as_strategy(generation_mode=mode)
     deadline = started + config.max_time if config.max_time else None
@@ -359,13 +371,25 @@ def _broken_cases(api: Api, op: Operation, sop: Any, per_rule: int) -> list[Any]
     return cases
 
 
+def _json_of(body: Any) -> Any:
+    try:
+        return json.loads(body) if isinstance(body, (bytes, str)) and body else None
+    except ValueError:
+        return None
+
+
 def _body_secrets(api: Api, op: Operation, body: Any) -> dict[str, str]:
-    """The values of the body's ``x-sensitive`` fields, to mask in reports."""
+    """The values of the body's ``x-sensitive`` fields, to mask in reports.
+
+    Each value is listed as it is and as JSON writes it (non-ASCII escaped), since a curl
+    line or a recorded body carries the serialized form.
+    """
     if op.body is None or not isinstance(body, (dict, list)):
         return {}
     redactor = Redactor.from_schemas([api.document.deref(op.body.schema)])
     _, hidden = redactor.mask(body)
-    return {f"body-secret-{i}": value for i, value in enumerate(hidden)}
+    forms = {form for value in hidden for form in (value, json.dumps(value)[1:-1])}
+    return {f"body-secret-{i}": form for i, form in enumerate(sorted(forms))}
 
 
 def _draw(strategy: Any, count: int) -> list[Any]:
