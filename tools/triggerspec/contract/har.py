@@ -26,8 +26,14 @@ def _text(data: bytes | str | None) -> str:
     return raw[:MAX_BODY].decode("utf-8", "replace")
 
 
-def entry(response: requests.Response, mask: Callable[[str], str]) -> dict[str, Any]:
-    """One HAR entry for an exchange; ``mask`` hides credentials and secrets in every text."""
+def entry(
+    response: requests.Response, mask: Callable[[str], str], masked_body: str | None = None
+) -> dict[str, Any]:
+    """One HAR entry for an exchange; ``mask`` hides credentials and secrets in every text.
+
+    ``masked_body`` replaces the request body when the caller masked it structurally (a JSON
+    body with its secret fields replaced), which text replacement alone cannot do reliably.
+    """
     request = response.request
     body = request.body if isinstance(request.body, (bytes, str)) else None
     sent: dict[str, Any] = {

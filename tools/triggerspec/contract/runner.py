@@ -186,11 +186,17 @@ def _json(response: requests.Response) -> Any:
 
 
 def mask(text: str, secrets: dict[str, str]) -> str:
-    """``text`` with every credential value replaced by ``***``."""
-    for value in secrets.values():
-        for part in {value, value.removeprefix("Bearer ")}:
-            if len(part) >= 4:
-                text = text.replace(part, "***")
+    """``text`` with every credential value replaced by ``***``.
+
+    A bearer token is masked without its scheme first (``Bearer ***``), in a fixed order, so
+    the same text always masks the same way. Values under four characters are left alone:
+    replacing them everywhere would garble the text (secret body fields are also masked
+    structurally where the body is written).
+    """
+    parts = {p for value in secrets.values() for p in (value.removeprefix("Bearer "), value)}
+    for part in sorted(parts, key=lambda p: (len(p), p)):
+        if len(part) >= 4:
+            text = text.replace(part, "***")
     return text
 
 
@@ -234,9 +240,10 @@ def run_task(
     if config.record:
 
         def keep(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-            body = response.request.body
-            secrets = {**headers, **_body_secrets(api, op, _json_of(body))}
-            result.har.append(har.entry(response, lambda text: mask(text, secrets)))
+            body = _json_of(response.request.body)
+            secrets = {**headers, **_body_secrets(api, op, body)}
+            masked_body = None if body is None else json.dumps(_redacted(api, op, body))
+            result.har.append(har.entry(response, lambda text: mask(text, secrets), masked_body))
 
         session.hooks["response"].append(keep)
     mode = GenerationMode.POSITIVE if task.mode == "positive" else GenerationMode.NEGATIVE
@@ -337,7 +344,9 @@ def run_task(
                 exercise(case)
     except _CheckFailed as failed:
         secrets = {**headers, **_body_secrets(api, op, failed.case.body)}
-        curl = mask(failed.case.as_curl_command(headers=headers), secrets)
+        curl = mask(
+            _redacted_case(api, op, sop, failed.case).as_curl_command(headers=headers), secrets
+        )
         for name, message in failed.failures:
             result.failures.append(
                 Failure(task.label, name, mask(message, secrets), curl, config.seed, failed.status)
@@ -376,6 +385,28 @@ def _json_of(body: Any) -> Any:
         return json.loads(body) if isinstance(body, (bytes, str)) and body else None
     except ValueError:
         return None
+
+
+def _redacted(api: Api, op: Operation, body: Any) -> Any:
+    """The body with every ``x-sensitive`` field replaced by ``***`` (structurally)."""
+    if op.body is None or not isinstance(body, (dict, list)):
+        return body
+    masked, _ = Redactor.from_schemas([api.document.deref(op.body.schema)]).mask(body)
+    return masked
+
+
+def _redacted_case(api: Api, op: Operation, sop: Any, case: Any) -> Any:
+    """A copy of ``case`` whose body has its secret fields masked, for the curl line."""
+    redacted = _redacted(api, op, case.body)
+    if redacted is case.body or redacted == case.body:
+        return case
+    return sop.Case(
+        path_parameters=case.path_parameters,
+        headers=case.headers,
+        query=case.query,
+        body=redacted,
+        media_type=case.media_type,
+    )
 
 
 def _body_secrets(api: Api, op: Operation, body: Any) -> dict[str, str]:
