@@ -47,10 +47,8 @@ def entry(
         "bodySize": len(body) if body is not None else 0,
     }
     if body is not None:
-        sent["postData"] = {
-            "mimeType": request.headers.get("content-type", ""),
-            "text": mask(_text(body)),
-        }
+        text = masked_body if masked_body is not None else _text(body)
+        sent["postData"] = {"mimeType": request.headers.get("content-type", ""), "text": mask(text)}
     elapsed_ms = response.elapsed.total_seconds() * 1000
     return {
         "startedDateTime": datetime.now(UTC).isoformat(),

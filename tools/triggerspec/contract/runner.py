@@ -240,10 +240,11 @@ def run_task(
     if config.record:
 
         def keep(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+            # The body is masked structurally: replacing body values as text inside JSON
+            # could match the JSON's own punctuation. Only credentials are masked as text.
             body = _json_of(response.request.body)
-            secrets = {**headers, **_body_secrets(api, op, body)}
             masked_body = None if body is None else json.dumps(_redacted(api, op, body))
-            result.har.append(har.entry(response, lambda text: mask(text, secrets), masked_body))
+            result.har.append(har.entry(response, lambda text: mask(text, headers), masked_body))
 
         session.hooks["response"].append(keep)
     mode = GenerationMode.POSITIVE if task.mode == "positive" else GenerationMode.NEGATIVE
@@ -345,7 +346,7 @@ def run_task(
     except _CheckFailed as failed:
         secrets = {**headers, **_body_secrets(api, op, failed.case.body)}
         curl = mask(
-            _redacted_case(api, op, sop, failed.case).as_curl_command(headers=headers), secrets
+            _redacted_case(api, op, sop, failed.case).as_curl_command(headers=headers), headers
         )
         for name, message in failed.failures:
             result.failures.append(
