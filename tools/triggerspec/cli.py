@@ -14,12 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from triggerspec import __version__
-from triggerspec.drift.cli import add_parsers as add_drift_parsers
 from triggerspec.errors import TriggerspecError
-from triggerspec.fuzz_command import add_parser as add_fuzz_parser
-from triggerspec.mock.cli import add_parser as add_mock_parser
+from triggerspec.extras import missing_dependency
 from triggerspec.project import Project
-from triggerspec.run_command import add_parser as add_run_parser
 
 Handler = Callable[[argparse.Namespace, Project], int]
 
@@ -70,6 +67,13 @@ def _regen(args: argparse.Namespace, project: Project) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here, not at the top, so a missing third-party package (these modules import
+    # requests, uvicorn, ...) reaches main() and is worded as one line, not a traceback.
+    from triggerspec.drift.cli import add_parsers as add_drift_parsers
+    from triggerspec.fuzz_command import add_parser as add_fuzz_parser
+    from triggerspec.mock.cli import add_parser as add_mock_parser
+    from triggerspec.run_command import add_parser as add_run_parser
+
     parser = argparse.ArgumentParser(
         prog="triggerspec",
         description=(
@@ -123,6 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except ModuleNotFoundError as exc:
+        missing = missing_dependency(exc)
+        if missing is None:
+            raise
+        print(f"triggerspec: error: {missing}", file=sys.stderr)
+        return missing.exit_code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

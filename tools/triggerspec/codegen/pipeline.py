@@ -37,6 +37,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 _CODEGEN_SOURCES = Path(__file__).parent
 
 Progress = Callable[[str], None]
+GENERATOR_PINS = {"datamodel-code-generator": "0.89.0", "ruff": "0.17.6"}
+"""The exact tools regen writes with (the ``codegen`` extra in pyproject.toml; a test keeps
+them equal). Output depends on these versions and on ``[tool.datamodel-codegen]`` (whose
+``target-pydantic-version`` fixes the pydantic the models are written for), never on the
+pydantic installed here, so the manifest records the pins, not what this environment has."""
 RUFF_SETTINGS = ("--isolated", "--line-length=100", "--target-version=py311")
 """The ruff settings generated code is formatted and checked with, whatever the project's."""
 
@@ -79,12 +84,27 @@ def inputs_hash(project: Project) -> str:
     ]
     options = json.dumps(load_options(project.root / "pyproject.toml"), sort_keys=True)
     parts.append(("options", options.encode()))
-    for dist in ("datamodel-code-generator", "ruff", "pydantic"):
-        parts.append((dist, metadata.version(dist).encode()))
+    for dist, version in sorted(GENERATOR_PINS.items()):
+        parts.append((dist, version.encode()))
     parts.append(("triggerspec", __version__.encode()))
     for name, data in parts:
         digest.update(name.encode() + b"\0" + _sha(data).encode() + b"\n")
     return digest.hexdigest()
+
+
+def check_generator() -> None:
+    """Refuse to write with any other generator than the pinned one (one line naming it)."""
+    for dist, wanted in sorted(GENERATOR_PINS.items()):
+        try:
+            found: str | None = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found = None
+        if found != wanted:
+            raise RegenError(
+                f"regen writes with {dist}=={wanted} so that its output is byte-identical "
+                f"everywhere, and this environment has {found or 'no ' + dist}: "
+                "python -m pip install 'triggerspec[codegen]' (or -r requirements/main.txt)"
+            )
 
 
 def _read_manifest(package_dir: Path) -> dict[str, object] | None:
@@ -191,6 +211,7 @@ def _with_manifest(files: dict[str, str], inputs: str) -> dict[str, str]:
 
 def build_tree(project: Project, progress: Progress) -> dict[str, str]:
     """Render and format the whole generated package in memory."""
+    check_generator()
     apis = [load_api(p, project.relative(p)) for p in project.spec_files()]
     options = load_options(project.root / "pyproject.toml")
     raw = render(apis, options, progress)
