@@ -43,7 +43,8 @@ def toolkit_only() -> set[str]:
 
 
 def problems(installed: set[str], importable: set[str]) -> list[str]:
-    found = [f"toolkit-only package installed: {name}" for name in sorted(installed & toolkit_only())]
+    unwanted = sorted(installed & toolkit_only())
+    found = [f"toolkit-only package installed: {name}" for name in unwanted]
     found += [f"toolkit module importable: {name}" for name in sorted(importable)]
     return found
 
