@@ -85,7 +85,7 @@ def contract(session: nox.Session) -> None:
     session.run("triggerspec", "run", *session.posargs)
 
 
-@nox.session(python=PYTHONS, venv_backend="uv")
+@nox.session(python=PYTHONS, venv_backend="uv", reuse_venv=False)
 @nox.parametrize("resolution", RESOLUTIONS)
 def matrix(session: nox.Session, resolution: str) -> None:
     """The whole suite at one end of the dependency ranges: `nox -s matrix` runs all six.
@@ -99,18 +99,21 @@ def matrix(session: nox.Session, resolution: str) -> None:
     session.run("python", "-m", "pytest", "-n", "2", "-q", *session.posargs)
 
 
-@nox.session(python=PYTHONS[0], venv_backend="uv")
+@nox.session(python=PYTHONS[0], venv_backend="uv", reuse_venv=False)
 @nox.parametrize("resolution", RESOLUTIONS)
 def clients(session: nox.Session, resolution: str) -> None:
     """Only triggerspec-clients (not editable): no toolkit package arrives; client tests pass."""
     session.install("--resolution", resolution, "./clients")
     session.run("python", "-m", "tests.client_install")
     session.install("pytest", "respx")
-    # Only what the installed wheel provides: no conftest (it imports the toolkit) and no
-    # pythonpath from pyproject.toml (it points at tools/ and generated/).
+    # Only what the installed wheel provides: run from a scratch folder (the checkout's
+    # egg-info would register the toolkit's pytest plugins), no conftest (it imports the
+    # toolkit), no pythonpath from pyproject.toml (it points at tools/ and generated/).
+    tests = [str(Path(p).resolve()) for p in CLIENT_TESTS]
+    session.chdir(session.create_tmp())
     session.run(
-        "python", "-m", "pytest", "-q", "--noconftest", "-o", "pythonpath=",
-        "-p", "no:cacheprovider", *CLIENT_TESTS, *session.posargs,
+        "pytest", "-q", "--noconftest", "-o", "pythonpath=", "--import-mode=importlib",
+        "-p", "no:cacheprovider", *tests, *session.posargs,
     )  # fmt: skip
 
 

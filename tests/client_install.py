@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import sysconfig
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -50,7 +51,10 @@ def problems(installed: set[str], importable: set[str]) -> list[str]:
 
 
 def main() -> int:
-    installed = {normalize(d.metadata["Name"]) for d in metadata.distributions()}
+    # Only what is installed, not what the working directory holds (an egg-info, say).
+    paths = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+    dists = list(metadata.distributions(path=paths))
+    installed = {normalize(d.metadata["Name"]) for d in dists}
     direct = {requirement_name(r) for r in metadata.requires("triggerspec-clients") or []}
     toolkit_modules = ["triggerspec.mock", "triggerspec.codegen", "triggerspec.contract"]
     importable = {m for m in toolkit_modules if importlib.util.find_spec(m) is not None}
@@ -58,7 +62,7 @@ def main() -> int:
     if direct != CLIENT_DEPENDENCIES:
         found.append(f"triggerspec-clients depends on {sorted(direct)}")
     importlib.import_module("triggerspec_clients.northflank")  # the clients do import
-    print("installed:", " ".join(sorted(installed)))
+    print("installed:", " ".join(sorted(f"{d.metadata['Name']}=={d.version}" for d in dists)))
     for line in found:
         print(line, file=sys.stderr)
     return 1 if found else 0
