@@ -216,3 +216,16 @@ def test_other_import_errors_are_not_worded_as_a_missing_package() -> None:
     assert missing_dependency(ModuleNotFoundError("x", name=None)) is None
     error = missing_dependency(ModuleNotFoundError("x", name="schemathesis.core"))
     assert error is not None and str(error).startswith("fuzz needs schemathesis")
+
+
+def test_ci_runs_exactly_the_readme_test_command_on_the_lock() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set-up: two commands", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.+?)\n```", setup)
+    assert len(commands) == 2
+    main_command, test_command = commands
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == test_command
+    for command, lock in ((main_command, "main"), (test_command, "test")):
+        assert command.startswith(f"python -m pip install -r requirements/{lock}.txt && ")
+        assert "python -m pip install --no-deps -e ./clients -e ." in command
