@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shlex
@@ -131,21 +132,21 @@ def test_the_ci_workflows_pass_actionlint() -> None:
     assert WORKFLOWS
 
 
+MATRIX = re.compile(r"\$\{\{\s*matrix\.(\w+)\s*\}\}")
+
+
 def workflow_commands(path: Path) -> list[tuple[str, str]]:
     """Every ``run:`` command of a workflow, with its matrix values filled in."""
     jobs = yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"]
     commands: list[tuple[str, str]] = []
     for name, job in jobs.items():
         matrix = (job.get("strategy") or {}).get("matrix") or {}
-        combos = [dict(zip(matrix, values, strict=True)) for values in zip(*matrix.values())]
-        for combo in combos or [{}]:
+        for values in itertools.product(*matrix.values()):
+            combo = {key: str(value) for key, value in zip(matrix, values, strict=True)}
             for step in job["steps"]:
-                if "run" not in step:
-                    continue
-                command = re.sub(
-                    r"\$\{\{\s*matrix\.(\w+)\s*\}\}", lambda m: str(combo[m[1]]), step["run"]
-                )
-                commands.append((name, command))
+                if "run" in step:
+                    command = MATRIX.sub(lambda m, c=combo: c[m[1]], step["run"])
+                    commands.append((name, command))
     return commands
 
 

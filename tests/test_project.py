@@ -66,7 +66,7 @@ def test_doc_defects_and_docs_default_to_the_specs_folder(tmp_path: Path) -> Non
 def test_a_bad_table_is_one_clear_error(tmp_path: Path, table: str, named: str) -> None:
     (tmp_path / "specs").mkdir()
     make_project(tmp_path, table)
-    with pytest.raises(ProjectNotFoundError, match="tool.triggerspec") as err:
+    with pytest.raises(ProjectNotFoundError, match=r"\[tool\.triggerspec\]") as err:
         Project.from_root(tmp_path)
     assert named in str(err.value)
 
