@@ -63,5 +63,7 @@ def test_a_file_over_the_size_limit_is_refused(
     monkeypatch.setattr(load, "MAX_SPEC_BYTES", 100)
     spec = tmp_path / "big.yaml"
     spec.write_text("openapi: 3.1.0\n" + "x: " + "y" * 200 + "\n")
-    with pytest.raises(SpecError, match=r"big.yaml:/: the file is 219 bytes, over the limit of 100"):
+    with pytest.raises(
+        SpecError, match=r"big.yaml:/: the file is 219 bytes, over the limit of 100"
+    ):
         load_spec(spec, "big.yaml")
