@@ -69,7 +69,6 @@ def test_killed_at_random_the_tree_is_old_or_new(tmp_path: Path) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=120)  # back to tree 1
     duration = time.monotonic() - started
     rng = random.Random(11)
-    swapped = 0
     for n in range(KILLS):
         _variant(project, n)
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -254,6 +254,8 @@ def _check_snapshot(source: Path, page: str, apis: list[Api]) -> None:
             "nothing replaced"
         )
     text = read_page(source)
+    if not text.strip():
+        raise UsageError(f"{source}: the snapshot is empty; nothing replaced")
     control = _CONTROL.search(text)
     if control is not None:
         line = text.count("\n", 0, control.start()) + 1
@@ -263,7 +265,13 @@ def _check_snapshot(source: Path, page: str, apis: list[Api]) -> None:
         )
     bindings = bind(apis).get(page, [])
     page_format = bindings[0].api.profile.name if bindings else ""
-    view = extract_text(text, page, str(source), page_format)
+    try:
+        view = extract_text(text, page, str(source), page_format)
+    except Exception as exc:  # a reader tripping on the text: not a page we can take
+        raise UsageError(
+            f"{source}: cannot be read as a {page_format or 'vendor'} page "
+            f"({type(exc).__name__}); nothing replaced"
+        ) from None
     if not view.endpoints:
         raise UsageError(
             f"{source}: no endpoint (METHOD https://...) found: this does not look like a "
