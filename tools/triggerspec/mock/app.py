@@ -34,7 +34,7 @@ from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
-from triggerspec.mock.journal import Journal, JournalEntry
+from triggerspec.mock.journal import Journal, JournalEntry, body_text, cut
 from triggerspec.mock.responses import Context, build
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
@@ -48,7 +48,10 @@ from triggerspec.spec.redact import Redactor, scrub
 log = logging.getLogger("triggerspec.mock")
 
 JOURNAL_BODY_LIMIT = 256 * 1024
-"""JSON bodies larger than this are journaled as their size only."""
+"""Bodies refused before they were read, and larger than this, are journaled as their size."""
+
+MAX_JOURNAL_PROBLEMS = 50
+"""Most problems one journal entry lists (a huge invalid array can have thousands)."""
 
 RATE_WINDOW_US = 3600 * 1_000_000
 """The documented rate-limit window (Northflank: one hour), in mock-clock microseconds."""
@@ -116,10 +119,12 @@ class MockApp:
         self.clock = Clock(FAKE_EPOCH if self.settings.seed is not None else None)
         self.ids = Ids(self.settings.seed)
         self.state = MockState()
-        self.journal = Journal(self.settings.journal_limit)
+        self.journal = Journal(self.settings.journal_limit, self.settings.journal_budget)
         self._deadlines = Deadlines(self.settings.body_timeout_s)
         self.scenarios = ScenarioBook()
         self.calls: Counter[tuple[str, str]] = Counter()
+        self.failures = 0
+        """Requests the mock failed on (each answered with an enveloped 500 and logged)."""
         self._lock = threading.RLock()
         self.add_scenarios(*self.settings.scenarios)
 
@@ -191,12 +196,24 @@ class MockApp:
             try:
                 response = self._serve(request, early, note)
             except Exception:  # a bug in the mock: still answer, in the vendor's shape
-                log.exception("the mock failed on %s %s", request.method, request.target[:200])
-                api = self.apis[note.api] if note.api else self.router.apis[0]
-                problem = Problem("request", "", "internal", "the mock failed; see its log")
-                response = self._error(api, 500, [problem])
-            self._record(request, response, note)
+                response = self._failed(request, note.api)
+            try:
+                self._record(request, response, note)
+            except Exception:
+                self.failures += 1
+                log.exception("the mock failed to journal %s", request.target[:200])
             return response
+
+    def _failed(self, request: MockRequest, api_name: str | None) -> MockResponse:
+        """The enveloped 500 for a request the mock itself failed on (logged and counted)."""
+        self.failures += 1
+        log.exception("the mock failed on %s %s", request.method, request.target[:200])
+        api = self.apis.get(api_name or "") or self.router.apis[0]
+        problem = Problem("request", "", "internal", "the mock failed; see its log")
+        try:
+            return self._error(api, 500, [problem])
+        except Exception:  # even the envelope failed: a plain JSON 500
+            return json_response(500, {"error": "the mock failed; see its log"})
 
     def _serve(self, request: MockRequest, early: Rejected | None, note: _Note) -> MockResponse:
         try:
@@ -268,10 +285,7 @@ class MockApp:
         if problems:
             raise Rejected(400, problems)
         body = parse_body(compiled.operation.body, request.header("content-type"), request.body)
-        if body.kind == "json" and len(request.body) > JOURNAL_BODY_LIMIT:
-            note.body = {"size": len(request.body), "journaled": False}
-        else:
-            note.body = body.describe()
+        note.body = body.describe()
         status, problems = compiled.body_problems(body)
         if problems:
             raise Rejected(status, problems)
@@ -407,21 +421,24 @@ class MockApp:
             else self._redact_any  # a body sent to no operation: mask every known secret
         )
         body, hidden = redactor.mask(body)
+        problems = note.problems[:MAX_JOURNAL_PROBLEMS]
         self.journal.record(
             JournalEntry(
                 seq=self.journal.next_seq(),
                 at=self.clock.iso_now(),
-                method=request.method,
-                path=request.target,
-                query=mask_query(request.query),
-                headers=mask_headers(request.headers, self._secret),
-                body=body,
+                method=request.method[:32],
+                path=cut(request.target),
+                query=cut(mask_query(request.query)),
+                headers={
+                    cut(k, 256): cut(v) for k, v in mask_headers(request.headers, self._secret).items()
+                },
+                body_json=body_text(body, len(request.body), self.settings.journal_body_cap),
                 status=response.status,
                 api=note.api,
                 operation_id=note.operation_id,
                 auth=note.auth,
                 scenario=note.scenario,
-                problems=tuple(_masked(p, redactor, hidden) for p in note.problems),
+                problems=tuple(cut(_masked(p, redactor, hidden)) for p in problems),
             )
         )
 
@@ -443,6 +460,25 @@ class MockApp:
             await receive()
             await send({"type": "websocket.close", "code": 1003})
             return
+        sent: list[bool] = []
+
+        async def tracked(message: Message) -> None:
+            sent.append(True)
+            await send(message)
+
+        try:
+            await self._http(scope, receive, tracked)
+        except Exception:  # never let an exception escape to the server
+            if sent:
+                self.failures += 1
+                log.exception("the mock failed while answering %s", scope.get("path", "")[:200])
+                return
+            head = MockRequest(scope.get("method", "GET"), str(scope.get("path", ""))[:2000])
+            response = self._failed(head, None)
+            await send(_start(response))
+            await send({"type": "http.response.body", "body": response.body})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         method: str = scope["method"]
         target = raw_path.decode("latin-1").split("?", 1)[0]
@@ -467,17 +503,19 @@ class MockApp:
                 response = self._handle(MockRequest(method, target, query, headers, data), None)
         if response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [
-                    *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
-                    (b"content-length", str(len(response.body)).encode("ascii")),
-                ],
-            }
-        )
+        await send(_start(response))
         await send({"type": "http.response.body", "body": response.body})
+
+
+def _start(response: MockResponse) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": response.status,
+        "headers": [
+            *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
+            (b"content-length", str(len(response.body)).encode("ascii")),
+        ],
+    }
 
 
 def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
