@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -119,10 +120,13 @@ class MockApp:
         self.clock = Clock(FAKE_EPOCH if self.settings.seed is not None else None)
         self.ids = Ids(self.settings.seed)
         self.state = MockState()
+        self.state.limit(self.settings.state_limit)
         self.journal = Journal(self.settings.journal_limit, self.settings.journal_budget)
         self._deadlines = Deadlines(self.settings.body_timeout_s)
         self.scenarios = ScenarioBook()
         self.calls: Counter[tuple[str, str]] = Counter()
+        self.control_token = self.settings.control_token or secrets.token_urlsafe(24)
+        """What control requests over a socket must send in ``X-Triggerspec-Control``."""
         self.failures = 0
         """Requests the mock failed on (each answered with an enveloped 500 and logged)."""
         self._lock = threading.RLock()
@@ -188,9 +192,14 @@ class MockApp:
         """Answer one request (the in-process entry point; never raises)."""
         return self._handle(request, None)
 
-    def _handle(self, request: MockRequest, early: Rejected | None) -> MockResponse:
+    def _handle(
+        self, request: MockRequest, early: Rejected | None, trusted: bool = True
+    ) -> MockResponse:
         if request.target == CONTROL_PREFIX or request.target.startswith(CONTROL_PREFIX + "/"):
-            return handle_control(self, request, early)
+            try:
+                return handle_control(self, request, early, trusted)
+            except Exception:
+                return self._failed(request, None)
         with self._lock:
             note = _Note()
             try:
@@ -430,7 +439,8 @@ class MockApp:
                 path=cut(request.target),
                 query=cut(mask_query(request.query)),
                 headers={
-                    cut(k, 256): cut(v) for k, v in mask_headers(request.headers, self._secret).items()
+                    cut(k, 256): cut(v)
+                    for k, v in mask_headers(request.headers, self._secret).items()
                 },
                 body_json=body_text(body, len(request.body), self.settings.journal_body_cap),
                 status=response.status,
@@ -487,20 +497,21 @@ class MockApp:
         head = MockRequest(method, target, query, headers)
         declared = head.content_length
         if declared is not None and declared > self.max_body_bytes:
-            response = self._handle(head, self.too_large())
+            response = self._handle(head, self.too_large(), False)
         else:
             wait = self.settings.body_timeout_s
             try:
                 data = await self._deadlines.within(_read_body(receive, self.max_body_bytes))
             except _TooLarge:
-                response = self._handle(head, self.too_large())
+                response = self._handle(head, self.too_large(), False)
             except TimeoutError:
                 problem = Problem("body", "", "timeout", f"the body did not arrive within {wait} s")
-                response = self._handle(head, Rejected(408, [problem]))
+                response = self._handle(head, Rejected(408, [problem]), False)
             except _Disconnected:
                 return
             else:
-                response = self._handle(MockRequest(method, target, query, headers, data), None)
+                request = MockRequest(method, target, query, headers, data)
+                response = self._handle(request, None, False)
         if response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
         await send(_start(response))

@@ -151,6 +151,7 @@ class Journal:
         """Bytes the entries are charged (at most the budget)."""
         with self._lock:
             return self._bytes
+
     def entries(self, operation_id: str | None = None) -> list[JournalEntry]:
         """Every entry, or those for one operation."""
         with self._lock:
