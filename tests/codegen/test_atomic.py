@@ -81,8 +81,6 @@ def test_killed_at_random_the_tree_is_old_or_new(tmp_path: Path) -> None:
         assert tree in trees, (
             f"kill {n}: {diff} {diff1}: generated/ holds neither the old nor the new tree"
         )
-    # Some kills land after the swap and some before: the test really cut regen short.
-    assert swapped > 0 or KILLS > 0
     regen(project)
     assert not list(project.generated_dir.glob(".regen-*")), "stale scratch folders remain"
     assert generated_files(project)

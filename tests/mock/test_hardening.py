@@ -17,7 +17,7 @@ from triggerspec.mock.control import TOKEN_HEADER
 from triggerspec.mock.exchange import MockRequest
 from triggerspec.mock.handles import InProcessMock
 from triggerspec.mock.journal import Journal, JournalEntry, body_text
-from triggerspec.mock.server import LiveMock, Limits
+from triggerspec.mock.server import Limits, LiveMock
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.state import Bounded
 from triggerspec.spec.model import Api
