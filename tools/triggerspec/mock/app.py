@@ -36,6 +36,7 @@ from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
 from triggerspec.mock.journal import Journal, JournalEntry, body_text, cut
+from triggerspec.mock.memory import trim
 from triggerspec.mock.responses import Context, build
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
@@ -128,6 +129,8 @@ class MockApp:
         self.control_token = self.settings.control_token or secrets.token_urlsafe(24)
         """What control requests over a socket must send in ``X-Triggerspec-Control``."""
         self.failures = 0
+        self.answers: Counter[int] = Counter()
+        """Answers by status since the start (control endpoints not counted)."""
         """Requests the mock failed on (each answered with an enveloped 500 and logged)."""
         self._lock = threading.RLock()
         self.add_scenarios(*self.settings.scenarios)
@@ -172,6 +175,7 @@ class MockApp:
             self.calls.clear()
             self.clock.reset()
             self.ids.reset()
+            trim()  # give the forgotten journal and state back to the system
 
     def routes(self) -> list[dict[str, Any]]:
         """Every served route with how often it was called (unused ones show 0)."""
@@ -206,6 +210,7 @@ class MockApp:
                 response = self._serve(request, early, note)
             except Exception:  # a bug in the mock: still answer, in the vendor's shape
                 response = self._failed(request, note.api)
+            self.answers[response.status] += 1
             try:
                 self._record(request, response, note)
             except Exception:

@@ -24,6 +24,7 @@ the test's own code and pass unchecked::
     POST   /__triggerspec/scenarios    add one scenario, a list, or {"scenarios": [...]}
     DELETE /__triggerspec/scenarios    {"cleared": n}
     GET    /__triggerspec/routes       every route and how often it was called
+    GET    /__triggerspec/stats        answers by status, failures, journal and state evictions
     GET    /__triggerspec/clock        {"now": ...}
     POST   /__triggerspec/clock        {"advance_s": 61} moves the mock clock forward
     POST   /__triggerspec/reset        back to the start: state, journal, configured scenarios
@@ -140,6 +141,23 @@ def _clock_advance(app: MockApp, request: MockRequest) -> MockResponse:
     return _clock(app, request)
 
 
+def _stats(app: MockApp, request: MockRequest) -> MockResponse:
+    journal = app.journal
+    return json_response(
+        200,
+        {
+            "answers": {str(k): v for k, v in sorted(app.answers.items())},
+            "failures": app.failures,
+            "journal": {
+                "entries": len(journal),
+                "bytes": journal.bytes,
+                "evicted": journal.evicted,
+            },
+            "state_evicted": app.state.evictions(),
+        },
+    )
+
+
 def _reset(app: MockApp, request: MockRequest) -> MockResponse:
     app.reset()
     return json_response(200, {"reset": True})
@@ -151,6 +169,7 @@ ENDPOINTS: dict[str, dict[str, Endpoint]] = {
     "/journal": {"GET": _journal, "DELETE": _journal_clear},
     "/scenarios": {"GET": _scenarios, "POST": _scenarios_add, "DELETE": _scenarios_clear},
     "/routes": {"GET": _routes},
+    "/stats": {"GET": _stats},
     "/clock": {"GET": _clock, "POST": _clock_advance},
     "/reset": {"POST": _reset},
 }

@@ -37,6 +37,7 @@ from triggerspec.errors import UsageError
 from triggerspec.mock.app import MockApp
 from triggerspec.mock.control import TOKEN_HEADER
 from triggerspec.mock.handles import MockHandle
+from triggerspec.mock.memory import pin_mmap_threshold
 
 START_TIMEOUT_S = 10.0
 
@@ -198,6 +199,7 @@ def serve(
     """
     gc.collect()
     gc.freeze()
+    pin_mmap_threshold()  # large request bodies are unmapped when freed (see mock/memory.py)
     uvicorn.Server(config(app, access_log, limits)).run(sockets=[sock])
 
 
