@@ -254,3 +254,22 @@ def test_an_oversized_request_head_is_refused(live: LiveMock) -> None:
             pass
         answer = sock.recv(1024)
     assert answer == b"" or answer.startswith(b"HTTP/1.1 400")
+
+
+def test_the_access_log_masks_credentials_in_the_query() -> None:
+    import logging
+
+    from triggerspec.mock.server import MaskedAccessLog
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", "/v1/x?token=s3cret&a=1", "1.1", 200),
+        None,
+    )
+    assert MaskedAccessLog().filter(record)
+    line = record.getMessage()
+    assert "s3cret" not in line and "token=***" in line and "a=1" in line

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib.util
+import logging
 import resource
 import socket
 import threading
@@ -35,6 +36,7 @@ import uvicorn
 
 from triggerspec.errors import UsageError
 from triggerspec.mock.app import MockApp
+from triggerspec.mock.auth import mask_query
 from triggerspec.mock.control import TOKEN_HEADER
 from triggerspec.mock.handles import MockHandle
 from triggerspec.mock.memory import pin_mmap_threshold
@@ -188,6 +190,19 @@ def config(app: MockApp, access_log: bool = False, limits: Limits | None = None)
     )
 
 
+class MaskedAccessLog(logging.Filter):
+    """Masks credential-like query parameters in uvicorn's access log lines, as the journal
+    does (``?token=...`` would otherwise be printed whole)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, sep, query = args[2].partition("?")
+            if sep:
+                record.args = (*args[:2], f"{path}?{mask_query(query)}", *args[3:])
+        return True
+
+
 def serve(
     app: MockApp, sock: socket.socket, access_log: bool = False, limits: Limits | None = None
 ) -> None:
@@ -200,6 +215,8 @@ def serve(
     gc.collect()
     gc.freeze()
     pin_mmap_threshold()  # large request bodies are unmapped when freed (see mock/memory.py)
+    if access_log:
+        logging.getLogger("uvicorn.access").addFilter(MaskedAccessLog())
     uvicorn.Server(config(app, access_log, limits)).run(sockets=[sock])
 
 
