@@ -207,7 +207,6 @@ def test_the_clock_has_a_total_bound(mock_server: InProcessMock) -> None:
 def test_control_can_be_switched_off(triggerspec_apis: list[Api]) -> None:
     app = create_app(triggerspec_apis, MockSettings(control=False))
     with LiveMock(app) as live:
-        assert httpx.get(live.origin + "/__triggerspec/journal", headers=live.control_headers)
         answer = httpx.get(live.origin + "/__triggerspec/journal", headers=live.control_headers)
         assert answer.status_code == 404
     assert app.handle(MockRequest("GET", "/__triggerspec/journal")).status == 200
@@ -273,3 +272,17 @@ def test_the_access_log_masks_credentials_in_the_query() -> None:
     assert MaskedAccessLog().filter(record)
     line = record.getMessage()
     assert "s3cret" not in line and "token=***" in line and "a=1" in line
+
+
+def test_the_cli_turns_control_off_on_a_non_loopback_address() -> None:
+    import argparse
+
+    from triggerspec.mock.cli import add_arguments, settings_from_args
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert settings_from_args(parser.parse_args([])).control is True
+    public = settings_from_args(parser.parse_args(["--host", "0.0.0.0"]))
+    assert public.control is False
+    forced = settings_from_args(parser.parse_args(["--host", "10.1.2.3", "--control"]))
+    assert forced.control is True and forced.control_hosts == frozenset({"10.1.2.3"})
