@@ -30,7 +30,13 @@ from typing import Any
 
 from triggerspec.errors import UsageError
 from triggerspec.mock.auth import authenticate, mask_headers, mask_query, secret_headers
-from triggerspec.mock.bodies import ParsedBody, describe_unchecked, parse_body
+from triggerspec.mock.bodies import (
+    MAX_JSON_BYTES,
+    ParsedBody,
+    describe_unchecked,
+    media_type_of,
+    parse_body,
+)
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
@@ -305,9 +311,9 @@ class MockApp:
             raise Rejected(status, problems)
         return body
 
-    def too_large(self) -> Rejected:
-        """The refusal of a body beyond the mock's size limit."""
-        limit = self.max_body_bytes
+    def too_large(self, limit: int | None = None) -> Rejected:
+        """The refusal of a body beyond the mock's size limit (or ``limit``)."""
+        limit = limit or self.max_body_bytes
         return Rejected(
             413,
             [
@@ -501,14 +507,18 @@ class MockApp:
         headers = asgi_headers(scope["headers"])
         head = MockRequest(method, target, query, headers)
         declared = head.content_length
-        if declared is not None and declared > self.max_body_bytes:
-            response = self._handle(head, self.too_large(), False)
+        # A JSON body is never read past the JSON limit (a form may be much larger).
+        limit = self.max_body_bytes
+        if _is_json(head.header("content-type")):
+            limit = min(limit, MAX_JSON_BYTES)
+        if declared is not None and declared > limit:
+            response = self._handle(head, self.too_large(limit), False)
         else:
             wait = self.settings.body_timeout_s
             try:
-                data = await self._deadlines.within(_read_body(receive, self.max_body_bytes))
+                data = await self._deadlines.within(_read_body(receive, limit))
             except _TooLarge:
-                response = self._handle(head, self.too_large(), False)
+                response = self._handle(head, self.too_large(limit), False)
             except TimeoutError:
                 problem = Problem("body", "", "timeout", f"the body did not arrive within {wait} s")
                 response = self._handle(head, Rejected(408, [problem]), False)
@@ -539,6 +549,13 @@ def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
     if problem.location == "body" and redactor.covers(problem.field):
         return str(replace(problem, message="the value is not shown (x-sensitive field)"))
     return scrub(str(problem), hidden) if hidden else str(problem)
+
+
+def _is_json(content_type: str | None) -> bool:
+    media = media_type_of(content_type)
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 def _parts(op: Operation) -> tuple[Part, ...]:
