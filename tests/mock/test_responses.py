@@ -147,7 +147,7 @@ def test_each_manual_build_is_new(mock_server: InProcessMock, client: httpx.Clie
     second = send(client, "createManualBuild", json={"commit_hash": "abc"}).json()["result"]
     assert first["build_uuid"] != second["build_uuid"]
     assert second["created_on"] > first["created_on"]
-    builds = mock_server.app.state.builds
+    builds = list(mock_server.app.state.builds.values())
     assert [(b["trigger_uuid"], b["branch"], b["commit_hash"]) for b in builds] == [
         (TRIGGER, "main", None),
         (TRIGGER, None, "abc"),

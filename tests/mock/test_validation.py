@@ -159,7 +159,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str], int, tuple[str, ...]]] = 
         ("not valid JSON",),
     ),
     ("startJobBuild", {"json": None, "content": b'{"a": "\xff"}'}, JSON, 400, ("not UTF-8",)),
-    ("startJobBuild", {"json": None, "content": b"[" * 100_000}, JSON, 400, ("not valid JSON",)),
+    (
+        "startJobBuild",
+        {"json": None, "content": b"[" * 100_000},
+        JSON,
+        400,
+        ("nests deeper than 64 levels",),
+    ),
     ("startJobBuild", {"json": None, "content": b"1" * 5000}, JSON, 400, ("not valid JSON",)),
     (
         "startJobBuild",

@@ -52,6 +52,20 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
         "pattern: regex",
     ),
     (
+        "pattern-properties-regex-that-does-not-compile",
+        lambda s: s.replace(
+            "          propertyNames:\n",
+            '          patternProperties:\n            "(?<=a)b[": {}\n          propertyNames:\n',
+            1,
+        ),
+        "/buildFiles/patternProperties/(?<=a)b[: regex '(?<=a)b[' does not compile",
+    ),
+    (
+        "pattern-that-is-not-a-string",
+        lambda s: s.replace("pattern: ^[a-zA-Z0-9-_]+$", "pattern: 7"),
+        "/dockerfileTarget/pattern: a regex must be a string, not int",
+    ),
+    (
         "missing-operation-id",
         lambda s: s.replace("      operationId: startJobBuild\n", ""),
         f"specs/northflank.yaml:{OP}: operationId is missing",

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from triggerspec.codegen import escape
 from triggerspec.errors import SpecError
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.model import Api, Operation
@@ -53,7 +54,10 @@ class Method:
     unwrap: str | None
     return_type: str
     docstring: tuple[str, ...]
+    """Lines of the method's docstring, spec text already escaped."""
     op_def: str
+    deprecation: str | None = None
+    """The ``@deprecated`` message as a Python literal (deprecated operations only)."""
 
     @property
     def path_args(self) -> tuple[Arg, ...]:
@@ -191,13 +195,19 @@ def _body_properties(
     return props, required
 
 
+def _summary(op: Operation) -> str:
+    """The operation's summary as a sentence (a full stop added when it has none)."""
+    return op.summary if op.summary.endswith(".") else op.summary + "."
+
+
 def _docstring(op: Operation, args: tuple[Arg, ...]) -> tuple[str, ...]:
-    lines = [op.summary.rstrip(".") + "."]
+    """The method docstring's lines, spec text escaped (:mod:`triggerspec.codegen.escape`)."""
+    lines = [escape.line(_summary(op))]
     if op.description and op.description != op.summary:
         lines += ["", *_wrap(op.description)]
     if op.deprecated:
         lines += ["", f"Deprecated: use ``{snake(op.replaced_by or '')}`` instead."]
-    lines += ["", f"``{op.method} {op.path}``"]
+    lines += ["", f"``{escape.line(op.method)} {escape.line(op.path)}``"]
     if op.side_effects == "starts-build":
         lines += [
             "Starts a build: retried only when the request was never sent or the server",
@@ -212,7 +222,8 @@ def _docstring(op: Operation, args: tuple[Arg, ...]) -> tuple[str, ...]:
 
 
 def _wrap(text: str, width: int = 88, indent: str = "", hang: str | None = None) -> list[str]:
-    words = " ".join(text.split()).split(" ")
+    """Words of ``text`` (each escaped) in lines of about ``width`` columns."""
+    words = [escape.line(word) for word in text.split()]
     lines: list[str] = []
     current = indent
     for word in words:
@@ -222,7 +233,7 @@ def _wrap(text: str, width: int = 88, indent: str = "", hang: str | None = None)
         current += word + " "
     if current.strip():
         lines.append(current.rstrip())
-    return [line.replace('"""', "'''").replace("\\", "\\\\") for line in lines]
+    return lines
 
 
 def _op_def(op: Operation, args: tuple[Arg, ...]) -> str:
@@ -310,6 +321,9 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
                 return_type=return_type,
                 docstring=_docstring(op, ordered),
                 op_def=_op_def(op, ordered),
+                deprecation=escape.literal(f"{op.operation_id} is deprecated; use {op.replaced_by}")
+                if op.deprecated
+                else None,
             )
         )
     credentials = tuple(

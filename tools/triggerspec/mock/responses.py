@@ -89,15 +89,13 @@ def build(ctx: Context) -> Built:
 def create_manual_build(ctx: Context) -> Built:
     """A new build with a fresh ``build_uuid``; the request is remembered in the state."""
     build = {"build_uuid": ctx.ids.uuid(), "created_on": ctx.now}
-    ctx.state.builds.append(
-        {
-            "operation": ctx.operation.operation_id,
-            "trigger_uuid": ctx.params.get("trigger_uuid"),
-            "branch": ctx.json.get("branch"),
-            "commit_hash": ctx.json.get("commit_hash"),
-            **build,
-        }
-    )
+    ctx.state.builds[build["build_uuid"]] = {
+        "operation": ctx.operation.operation_id,
+        "trigger_uuid": ctx.params.get("trigger_uuid"),
+        "branch": ctx.json.get("branch"),
+        "commit_hash": ctx.json.get("commit_hash"),
+        **build,
+    }
     return Built(build)
 
 

@@ -26,7 +26,16 @@ class MockSettings:
             triggering them answers ``nothing_to_start``.
         no_config_workflows: further workflow names without a matching config.
         journal_limit: how many requests the journal keeps (the oldest fall off).
+        journal_budget: how many bytes the journal keeps in all (the oldest fall off).
+        journal_body_cap: the most bytes of one body the journal keeps (a longer one is
+            kept as a preview with its full size).
+        state_limit: how many records of each kind (builds, triggers, connections, ...)
+            the mock remembers (the oldest are forgotten and counted).
         body_timeout_s: how long a client may take to send its body (408 after that).
+        control: serve the control endpoints to sockets (in-process callers always reach them).
+        control_token: the token control requests must send in ``X-Triggerspec-Control``
+            (default: a random one, :attr:`MockApp.control_token`).
+        control_hosts: host names accepted in ``Host``/``Origin`` besides loopback ones.
         rate_limit_per_hour: the limit reported in rate-limit headers where the vendor
             documents them (never enforced; force a 429 with a scenario).
     """
@@ -40,8 +49,14 @@ class MockSettings:
     no_config_prefix: str = "none-"
     no_config_workflows: frozenset[str] = frozenset()
     journal_limit: int = 10_000
+    journal_budget: int = 64 * MiB
+    journal_body_cap: int = 64 * 1024
+    state_limit: int = 10_000
     body_timeout_s: float = 30.0
     rate_limit_per_hour: int = 1000
+    control: bool = True
+    control_token: str | None = field(default=None, repr=False)
+    control_hosts: frozenset[str] = frozenset()
 
     def has_no_config(self, workflow: str) -> bool:
         """Whether the mock's CI config defines no workflow called ``workflow``."""

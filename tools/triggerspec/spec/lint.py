@@ -171,15 +171,29 @@ def _lint_patterns(shown: str, node: Any, at: str) -> Iterator[Problem]:
     if isinstance(node, dict):
         for key, value in node.items():
             here = jp.join(at, key)
-            if key == "pattern" and isinstance(value, str) and not at.endswith("/properties"):
-                problem = check_portable(value)
-                if problem is not None:
-                    yield Problem(shown, here, f"regex {value!r} {problem.message}")
+            if key == "pattern" and not at.endswith("/properties"):
+                yield from _lint_pattern(shown, here, value)
+            elif key == "patternProperties" and isinstance(value, dict):
+                # The keys are regexes too: every validator compiles them.
+                for regex, schema in value.items():
+                    where = jp.join(here, regex)
+                    yield from _lint_pattern(shown, where, regex)
+                    yield from _lint_patterns(shown, schema, where)
             elif key not in ("examples", "example"):
                 yield from _lint_patterns(shown, value, here)
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from _lint_patterns(shown, value, jp.join(at, i))
+
+
+def _lint_pattern(shown: str, here: str, value: Any) -> Iterator[Problem]:
+    """A regex must be a string that compiles, with one meaning, in both engines."""
+    if not isinstance(value, str):
+        yield Problem(shown, here, f"a regex must be a string, not {type(value).__name__}")
+        return
+    problem = check_portable(value)
+    if problem is not None:
+        yield Problem(shown, here, f"regex {value!r} {problem.message}")
 
 
 def _lint_operations(doc: SpecDocument) -> Iterator[Problem]:

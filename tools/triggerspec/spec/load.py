@@ -84,6 +84,70 @@ def iter_refs(node: Any, at: str = "") -> Iterator[tuple[str, str]]:
 # libyaml's loader is about ten times faster than the pure-Python one, and reads the same.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+MAX_SPEC_BYTES = 64 * 1024 * 1024
+"""The largest spec file read (the largest published vendor specs are about 13 MB)."""
+
+MAX_ALIAS_NODES = 1_000_000
+"""How many nodes YAML aliases may add to a document (or ten times its own node count,
+whichever is larger): a shared schema repeated by anchors (``yaml.dump`` writes them for a
+response used by 1,000 operations) is fine, an alias bomb (a few hundred bytes that expand
+to billions of nodes) is refused before anything walks it."""
+
+
+def check_yaml_bounds(data: bytes, shown: str) -> None:
+    """Refuse a file that is too large, or whose aliases expand it past the bound.
+
+    Runs on the parser's event stream (no document is built), so a bomb is refused in
+    milliseconds; the error names the line of the alias that crosses the bound.
+
+    Raises:
+        SpecError: the file is larger than :data:`MAX_SPEC_BYTES`, or its aliases add more
+            than :data:`MAX_ALIAS_NODES` nodes (or ten times the document's own node count).
+    """
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(
+            shown, "", f"the file is {len(data)} bytes, over the limit of {MAX_SPEC_BYTES}"
+        )
+    if b"*" not in data or b"&" not in data:  # no anchor or no alias: nothing can expand
+        return
+    sizes: dict[str, int] = {}  # anchor -> expanded node count of the anchored node
+    stack: list[tuple[str | None, int]] = []  # open collections: (anchor, nodes so far)
+    plain = expanded = 0
+    try:
+        for event in yaml.parse(data, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                count = sizes.get(event.anchor or "", 1)
+                expanded += count
+                bound = max(MAX_ALIAS_NODES, 10 * plain)
+                if expanded > bound:
+                    line = event.start_mark.line + 1 if event.start_mark else 0
+                    raise SpecError(
+                        shown,
+                        "",
+                        f"line {line}: YAML aliases expand the document past "
+                        f"{bound} extra nodes (an alias bomb?); "
+                        "write the repeated parts out or use $ref",
+                    )
+            elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                plain += 1
+                count = 1
+                if isinstance(event, yaml.CollectionStartEvent):
+                    stack.append((event.anchor, 1))
+                    continue
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, count = stack.pop()
+                if anchor:
+                    sizes[anchor] = count
+            else:
+                continue
+            if stack:
+                anchor, inner = stack[-1]
+                stack[-1] = (anchor, inner + count)
+    except yaml.YAMLError:
+        return  # the loader reports malformed YAML with its own line and column
+
 
 def load_spec(path: Path, display: str | None = None) -> SpecDocument:
     """Read and parse one YAML or JSON spec file.
@@ -96,6 +160,7 @@ def load_spec(path: Path, display: str | None = None) -> SpecDocument:
         data = path.read_bytes()
     except OSError as exc:
         raise SpecError(shown, "", f"cannot read file: {exc.strerror}") from None
+    check_yaml_bounds(data, shown)
     try:
         raw = yaml.load(data, Loader=_Loader)
     except yaml.YAMLError as exc:
