@@ -1,10 +1,17 @@
 """The fuzz runner: Schemathesis cases, sent to any target, judged by the contract checks.
 
 A run is a list of tasks (one operation in one mode). Each task draws cases from
-Schemathesis' Hypothesis strategy for the operation, sends them through a ``requests``
-session (the embedded mock's in-process adapter, or the network), and runs the checks of
+Schemathesis' Hypothesis strategy for the operation, prepares each request once, judges the
+prepared bytes with triggerspec's own validator, sends them through a ``requests`` session
+(the embedded mock's in-process adapter, or the network) and runs the checks of
 :mod:`triggerspec.contract.checks`. Tasks are independent, so they spread over worker
 processes (``workers``) or CI jobs (``shard``). The runner emits events; the CLI renders them.
+
+Every case is sent once. Hypothesis never sees a failure (it would replay the example, and
+shrink it: a second build); the first failing exchange is recorded with its curl line and
+the task ends. There is no example database. Rate limits are waited out within
+:data:`~triggerspec.contract.safety.MAX_WAIT` and the run's ``max_time``; a request that
+takes longer than ``request_timeout`` is a failure of its case.
 """
 
 from __future__ import annotations
@@ -13,23 +20,56 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
-from triggerspec.contract import har
+from triggerspec.contract import har, interrupt
 from triggerspec.contract.checks import CHECKS, Exchange
 from triggerspec.contract.mutations import broken_inputs, mutations_for
-from triggerspec.contract.request_check import form_fields, request_problems
-from triggerspec.contract.safety import MAX_WAIT, Safety
+from triggerspec.contract.ratelimit import RATE_LIMITED_BACKOFF, wait_for
+from triggerspec.contract.request_check import request_problems, vendor_problems
+from triggerspec.contract.safety import (
+    DEFAULT_REQUEST_TIMEOUT,
+    MAX_RATE_LIMITED,
+    MAX_WAIT,
+    Safety,
+)
+from triggerspec.contract.wire import (
+    body_schema,
+    body_secrets,
+    json_of,
+    mask,
+    prepare,
+    redacted,
+    redacted_case,
+    response_schemas,
+    sent_body,
+    sent_path_parameters,
+)
+from triggerspec.errors import UsageError
 from triggerspec.spec.model import Api, Operation, load_api
-from triggerspec.spec.redact import Redactor
+
+__all__ = [
+    "MODES",
+    "Budget",
+    "Failure",
+    "RunConfig",
+    "RunResult",
+    "Task",
+    "TaskResult",
+    "mask",
+    "plan",
+    "run",
+    "run_task",
+    "sent_body",
+    "sent_path_parameters",
+]
 
 MODES = ("positive", "negative")
 SessionFactory = Callable[[], requests.Session]
@@ -63,11 +103,16 @@ class RunConfig:
     safety: Safety
     max_examples: int = 50
     max_time: float | None = None
+    """Seconds the whole run may take, rate-limit waits included."""
     seed: int | None = None
     broken_per_rule: int = 2
     """Explicit negative cases per documented rule (each breaks exactly that rule)."""
     record: bool = False
     """Keep every exchange as a HAR entry (credentials and secret fields masked)."""
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    """Seconds one request may take; longer is a failure of its case."""
+    deadline: float | None = None
+    """Wall-clock time (``time.time()``) the run ends at; set by :func:`run` from max_time."""
 
 
 @dataclass
@@ -95,20 +140,15 @@ class TaskResult:
     seconds: float = 0.0
     stopped: str | None = None
     withheld: int = 0
-    """Cases not sent: they turned out valid, and the target is real and the operation not safe."""
+    """Cases not sent: the vendor would act on them, the target is real, the operation not safe."""
+    rate_limited: int = 0
+    """Answers that were 429 (each waited out or the task stopped)."""
+    interrupted: bool = False
     har: list[dict[str, Any]] = field(default_factory=list)
 
 
-class _CheckFailed(Exception):
-    def __init__(self, failures: list[tuple[str, str]], case: Any, status: int | None) -> None:
-        super().__init__("; ".join(f"{name}: {msg}" for name, msg in failures))
-        self.failures = failures
-        self.case = case
-        self.status = status
-
-
 class _Stop(Exception):
-    """End the task early (time or request budget, or an accepted invalid request)."""
+    """End the task early (time or request budget, rate limit, interrupt)."""
 
 
 class Budget:
@@ -132,7 +172,13 @@ def plan(
     modes: tuple[str, ...] = MODES,
     shard: tuple[int, int] | None = None,
 ) -> list[Task]:
-    """The tasks of a run, in a stable order, filtered and sharded."""
+    """The tasks of a run, in a stable order, filtered and sharded.
+
+    An ``operation`` that no spec has is a ``UsageError`` naming the known ones.
+    """
+    known = sorted(op.operation_id for api in apis for op in api.operations)
+    if operation is not None and operation not in known:
+        raise UsageError(f"unknown operation {operation!r}; known: {', '.join(known)}")
     tasks = [
         Task(api.document.path, op.operation_id, op.method, op.path, mode, op.side_effects)
         for api in apis
@@ -185,127 +231,183 @@ def _json(response: requests.Response) -> Any:
         return None
 
 
-def mask(text: str, secrets: dict[str, str]) -> str:
-    """``text`` with every credential value replaced by ``***``.
+class _TaskRun:
+    """The state of one task while Hypothesis drives it: one send per case, first failure wins."""
 
-    A bearer token is masked without its scheme first (``Bearer ***``), in a fixed order, so
-    the same text always masks the same way. Values under four characters are left alone:
-    replacing them everywhere would garble the text (secret body fields are also masked
-    structurally where the body is written).
-    """
-    parts = {p for value in secrets.values() for p in (value.removeprefix("Bearer "), value)}
-    for part in sorted(parts, key=lambda p: (len(p), p)):
-        if len(part) >= 4:
-            text = text.replace(part, "***")
-    return text
+    def __init__(
+        self,
+        task: Task,
+        config: RunConfig,
+        budget: Budget,
+        on_case: Callable[[Task], None] | None,
+    ) -> None:
+        self.task = task
+        self.config = config
+        self.budget = budget
+        self.on_case = on_case
+        self.result = TaskResult(task)
+        self.api, self.op, self.sop = _operation(task)
+        self.session = config.session_factory()
+        self.base_url = config.base_urls[self.api.name]
+        self.headers = config.auth_headers.get(self.api.name, {})
+        self.done = False
+        self.guarded = config.safety.guards(self.op.side_effects)
+        self.replay = config.safety.may_replay and self.op.operation_id == "runWorkflow"
+        if config.record:
+            self.session.hooks["response"].append(self._keep)
 
+    # -- reports ------------------------------------------------------------------------------
 
-def _wait_for_rate_limit(response: requests.Response, reset_header: str | None) -> float | None:
-    """Seconds to wait before the next request, when the server says so."""
-    if response.status_code == 429:
-        value = response.headers.get("retry-after", "1")
-        try:
-            return float(value)
-        except ValueError:
-            return 1.0
-    if reset_header and response.headers.get("x-ratelimit-remaining") == "0":
-        try:
-            return float(response.headers.get(reset_header, "1"))
-        except ValueError:
-            return 1.0
-    return None
+    def _secrets(self, body: Any) -> dict[str, str]:
+        return {**self.headers, **body_secrets(self.api, self.op, body)}
 
+    def _keep(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        # Bodies are masked structurally (text replacement inside JSON could match its
+        # punctuation), then every credential and secret value sent is masked as text, in
+        # the request and in the response (a server may echo what it got).
+        sent = json_of(response.request.body)
+        secrets = self._secrets(sent)
+        request_body = (
+            None if sent is None else json.dumps(redacted(body_schema(self.api, self.op), sent))
+        )
+        answer = json_of(response.content)
+        response_body = None
+        if answer is not None:
+            for schema in response_schemas(self.api, self.op):
+                answer = redacted(schema, answer)
+            response_body = json.dumps(answer)
+        self.result.har.append(
+            har.entry(response, lambda text: mask(text, secrets), request_body, response_body)
+        )
 
-def run_task(
-    task: Task,
-    config: RunConfig,
-    budget: Budget | None = None,
-    on_case: Callable[[Task], None] | None = None,
-) -> TaskResult:
-    """Fuzz one operation in one mode; never raises for a contract failure."""
-    from schemathesis import GenerationMode
-    from schemathesis.core.failures import FailureGroup
-
-    started = time.perf_counter()
-    result = TaskResult(task)
-    budget = budget or Budget(config.safety.max_requests)
-    try:
-        api, op, sop = _operation(task)
-    except Exception as exc:  # a spec Schemathesis cannot read is a usage error of this task
-        result.error = f"cannot load {task.spec.name}: {exc}"
-        return result
-    session = config.session_factory()
-    base_url = config.base_urls[api.name]
-    headers = config.auth_headers.get(api.name, {})
-    if config.record:
-
-        def keep(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-            # The body is masked structurally: replacing body values as text inside JSON
-            # could match the JSON's own punctuation. Only credentials are masked as text.
-            body = _json_of(response.request.body)
-            masked_body = None if body is None else json.dumps(_redacted(api, op, body))
-            result.har.append(har.entry(response, lambda text: mask(text, headers), masked_body))
-
-        session.hooks["response"].append(keep)
-    mode = GenerationMode.POSITIVE if task.mode == "positive" else GenerationMode.NEGATIVE
-    strategy = sop.as_strategy(generation_mode=mode)
-    deadline = started + config.max_time if config.max_time else None
-    replay = config.safety.may_replay and op.operation_id == "runWorkflow"
-    guarded = (
-        not config.safety.loopback
-        and op.side_effects != "none"
-        and not (config.safety.allow_side_effects)
-    )
-
-    def send(case: Any) -> requests.Response:
-        while True:
-            budget.take()
-            response: requests.Response = case.call(
-                base_url=base_url, session=session, headers=headers, timeout=30
+    def _fail(self, case: Any, failures: list[tuple[str, str]], status: int | None) -> None:
+        secrets = self._secrets(case.body)
+        curl = mask(
+            redacted_case(self.api, self.op, self.sop, case).as_curl_command(headers=self.headers),
+            secrets,
+        )
+        for name, message in failures:
+            self.result.failures.append(
+                Failure(
+                    self.task.label, name, mask(message, secrets), curl, self.config.seed, status
+                )
             )
-            wait = _wait_for_rate_limit(response, api.profile.rate_limit_reset)
-            if wait is None or response.status_code != 429:
-                if wait:  # the quota is spent: pause before the next case
-                    time.sleep(min(wait, MAX_WAIT))
-                return response
-            if wait > MAX_WAIT:
-                raise _Stop(f"rate limited for {wait:.0f}s (over {MAX_WAIT:.0f}s)")
-            time.sleep(wait)
+        self.done = True
 
-    def exercise(case: Any) -> None:
-        if deadline is not None and time.perf_counter() > deadline:
+    # -- sending ------------------------------------------------------------------------------
+
+    def _before_send(self) -> None:
+        if interrupt.stopping():
+            self.result.interrupted = True
+            raise _Stop("interrupted")
+        if self.config.deadline is not None and time.time() >= self.config.deadline:
             raise _Stop("max-time reached")
-        if guarded and not _problems_before_send(api, op, case, base_url, headers):
-            # A "negative" case can be valid after all; on a real endpoint it would start a
-            # build. It is never sent.
-            result.withheld += 1
+
+    def _pause(self, seconds: float, why: str) -> None:
+        if seconds > MAX_WAIT:
+            raise _Stop(f"rate limited: asked to wait {seconds:.0f}s (over {MAX_WAIT:.0f}s)")
+        deadline = self.config.deadline
+        if deadline is not None and time.time() + seconds > deadline:
+            raise _Stop(f"max-time reached (the server asked to wait {seconds:g}s: {why})")
+        if interrupt.pause(seconds):
+            self.result.interrupted = True
+            raise _Stop("interrupted")
+
+    def _timeout(self) -> float:
+        timeout = self.config.request_timeout
+        if self.config.deadline is not None:
+            timeout = min(timeout, max(self.config.deadline - time.time(), 0.05))
+        return timeout
+
+    def send(self, prepared: requests.PreparedRequest) -> requests.Response:
+        """Send once; re-send only after a 429 (never acted on), a bounded number of times."""
+        for attempt in range(MAX_RATE_LIMITED + 1):
+            self._before_send()
+            self.budget.take()
+            response = self.session.send(
+                prepared.copy(), timeout=self._timeout(), allow_redirects=False
+            )
+            asked = wait_for(response.status_code, response.headers, self.api.profile)
+            if asked is None:
+                return response
+            if not asked.rate_limited:
+                # The quota is spent: this answer stands, the next case waits for the reset.
+                self._pause(min(asked.seconds or 0.0, MAX_WAIT), asked.reason)
+                return response
+            self.result.rate_limited += 1
+            if attempt == MAX_RATE_LIMITED:
+                break
+            seconds = asked.seconds
+            if seconds is None:
+                seconds = RATE_LIMITED_BACKOFF[min(attempt, len(RATE_LIMITED_BACKOFF) - 1)]
+            self._pause(seconds, asked.reason)
+        raise _Stop(f"rate limited: {MAX_RATE_LIMITED + 1} answers of 429 for one case")
+
+    # -- one case -----------------------------------------------------------------------------
+
+    def exercise(self, case: Any) -> None:
+        """Judge, send and check one case; never raises (Hypothesis would replay it)."""
+        if self.done:
             return
-        response = send(case)
-        result.cases += 1
-        result.statuses[response.status_code] = result.statuses.get(response.status_code, 0) + 1
-        if on_case is not None:
-            on_case(task)
-        failures: list[tuple[str, str]] = []
-        sent, body_set = sent_body(op, response.request)
-        params = sent_path_parameters(op, base_url, response.request.url or "")
+        try:
+            self._exercise(case)
+        except _Stop as stop:
+            self.result.stopped = str(stop)
+            self.done = True
+        except requests.Timeout:
+            timeout = f"{self.config.request_timeout:g}s"
+            self._fail(case, [("request_timeout", f"no answer within {timeout}")], None)
+        except Exception as exc:  # the target or the generator broke: report it, stop the task
+            self.result.error = mask(f"{type(exc).__name__}: {exc}", self._secrets(case.body))
+            self.done = True
+
+    def _exercise(self, case: Any) -> None:
+        from schemathesis.core.failures import FailureGroup
+
+        self._before_send()
+        api, op = self.api, self.op
+        prepared = prepare(case, self.session, self.base_url, self.headers)
+        sent, body_set = sent_body(op, prepared)
+        params = sent_path_parameters(op, self.base_url, prepared.url or "")
         invalid = request_problems(api, op, params, sent, body_set)
         if params is None:
             invalid.append(f"the URL sent does not match {op.path}")
-        checks = _schemathesis_checks(task.mode, response.status_code, not invalid)
+        if (
+            self.guarded
+            and params is not None
+            and not vendor_problems(api, op, params, sent, body_set)
+        ):
+            # The vendor would act on this "negative" case (it breaks no rule the vendor
+            # enforces): on a real endpoint it would start a build. It is never sent.
+            self.result.withheld += 1
+            return
+        response = self.send(prepared)
+        self.result.cases += 1
+        status = response.status_code
+        self.result.statuses[status] = self.result.statuses.get(status, 0) + 1
+        if self.on_case is not None:
+            self.on_case(self.task)
+        failures: list[tuple[str, str]] = []
+        checks = _schemathesis_checks(self.task.mode, status, not invalid)
         try:
-            case.validate_response(response, checks=checks, headers=headers)
+            case.validate_response(
+                response,
+                checks=checks,
+                headers=self.headers,
+                transport_kwargs={"base_url": self.base_url},
+            )
         except FailureGroup as group:
             for failure in group.exceptions:
                 failures.append((_check_name(failure), _failure_text(failure)))
         except AssertionError as exc:
             failures.append(("schemathesis", str(exc)))
-        replayed = send(case) if replay and response.status_code == 200 else None
+        replayed = self.send(prepared) if self.replay and status == 200 else None
         exchange = Exchange(
             api,
             op,
-            task.mode,
+            self.task.mode,
             tuple(invalid),
-            response.status_code,
+            status,
             _json(response),
             replayed.status_code if replayed is not None else None,
             _json(replayed) if replayed is not None else None,
@@ -314,48 +416,71 @@ def run_task(
             problem = fn(exchange)
             if problem:
                 failures.append((name, problem))
-        result.checks_passed += len(checks) + len(CHECKS) - len(failures)
+        self.result.checks_passed += len(checks) + len(CHECKS) - len(failures)
         if failures:
-            if not config.safety.loopback and any(
-                n == "rejects_invalid_request" for n, _ in failures
-            ):
-                result.stopped = "an invalid request was accepted by a real endpoint: stopped"
-            raise _CheckFailed(failures, case, response.status_code)
+            if self.config.safety.real and any(n == "rejects_invalid_request" for n, _ in failures):
+                self.result.stopped = "an invalid request was accepted by a real endpoint: stopped"
+            self._fail(case, failures, status)
 
-    phases = [Phase.explicit, Phase.generate]
-    if config.safety.may_replay:
-        phases.append(Phase.shrink)
+
+def run_task(
+    task: Task,
+    config: RunConfig,
+    budget: Budget | None = None,
+    on_case: Callable[[Task], None] | None = None,
+) -> TaskResult:
+    """Fuzz one operation in one mode; never raises for a contract failure.
+
+    Each case is sent once: Hypothesis runs only its explicit and generate phases (no
+    shrinking, no replay of a failing example, no example database), and the first failing
+    exchange ends the task with its report.
+    """
+    from schemathesis import GenerationMode
+
+    started = time.perf_counter()
+    if config.deadline is None and config.max_time is not None:
+        config = replace(config, deadline=time.time() + config.max_time)
+    budget = budget or Budget(config.safety.max_requests)
+    try:
+        state = _TaskRun(task, config, budget, on_case)
+    except Exception as exc:  # a spec Schemathesis cannot read is a usage error of this task
+        result = TaskResult(task)
+        result.error = f"cannot load {task.spec.name}: {exc}"
+        return result
+    result = state.result
+    mode = GenerationMode.POSITIVE if task.mode == "positive" else GenerationMode.NEGATIVE
+    strategy = state.sop.as_strategy(generation_mode=mode)
+
+    def one_case(case: Any) -> None:
+        state.exercise(case)
+
     test = settings(
         max_examples=config.max_examples,
         deadline=None,
         database=None,
         derandomize=config.seed is None,
-        phases=phases,
+        phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
-    )(given(case=strategy)(exercise))
+    )(given(case=strategy)(one_case))
     if config.seed is not None:
         test = hypothesis_seed(config.seed)(test)
     try:
         test()
-        if task.mode == "negative" and config.broken_per_rule > 0:
+        if task.mode == "negative" and config.broken_per_rule > 0 and not state.done:
             # Schemathesis' negative mode reaches a single documented rule only by luck;
             # these cases break exactly one rule each, so every rule is tried every run.
-            for case in _broken_cases(api, op, sop, config.broken_per_rule):
-                exercise(case)
-    except _CheckFailed as failed:
-        secrets = {**headers, **_body_secrets(api, op, failed.case.body)}
-        curl = mask(
-            _redacted_case(api, op, sop, failed.case).as_curl_command(headers=headers), headers
-        )
-        for name, message in failed.failures:
-            result.failures.append(
-                Failure(task.label, name, mask(message, secrets), curl, config.seed, failed.status)
-            )
-    except _Stop as stop:
-        result.stopped = str(stop)
-    except Exception as exc:  # the target or the generator broke: report, don't crash the run
-        result.error = mask(f"{type(exc).__name__}: {exc}", headers)
+            for case in _broken_cases(state.api, state.op, state.sop, config.broken_per_rule):
+                state.exercise(case)
+                if state.done:
+                    break
+    except KeyboardInterrupt:
+        result.interrupted = True
+        result.stopped = "interrupted"
+    except Exception as exc:  # Hypothesis or Schemathesis broke outside a case
+        result.error = mask(f"{type(exc).__name__}: {exc}", state.headers)
+    if result.interrupted:
+        result.stopped = "interrupted"
     result.seconds = time.perf_counter() - started
     return result
 
@@ -381,49 +506,6 @@ def _broken_cases(api: Api, op: Operation, sop: Any, per_rule: int) -> list[Any]
     return cases
 
 
-def _json_of(body: Any) -> Any:
-    try:
-        return json.loads(body) if isinstance(body, (bytes, str)) and body else None
-    except ValueError:
-        return None
-
-
-def _redacted(api: Api, op: Operation, body: Any) -> Any:
-    """The body with every ``x-sensitive`` field replaced by ``***`` (structurally)."""
-    if op.body is None or not isinstance(body, (dict, list)):
-        return body
-    masked, _ = Redactor.from_schemas([api.document.deref(op.body.schema)]).mask(body)
-    return masked
-
-
-def _redacted_case(api: Api, op: Operation, sop: Any, case: Any) -> Any:
-    """A copy of ``case`` whose body has its secret fields masked, for the curl line."""
-    redacted = _redacted(api, op, case.body)
-    if redacted is case.body or redacted == case.body:
-        return case
-    return sop.Case(
-        path_parameters=case.path_parameters,
-        headers=case.headers,
-        query=case.query,
-        body=redacted,
-        media_type=case.media_type,
-    )
-
-
-def _body_secrets(api: Api, op: Operation, body: Any) -> dict[str, str]:
-    """The values of the body's ``x-sensitive`` fields, to mask in reports.
-
-    Each value is listed as it is and as JSON writes it (non-ASCII escaped), since a curl
-    line or a recorded body carries the serialized form.
-    """
-    if op.body is None or not isinstance(body, (dict, list)):
-        return {}
-    redactor = Redactor.from_schemas([api.document.deref(op.body.schema)])
-    _, hidden = redactor.mask(body)
-    forms = {form for value in hidden for form in (value, json.dumps(value)[1:-1])}
-    return {f"body-secret-{i}": form for i, form in enumerate(sorted(forms))}
-
-
 def _draw(strategy: Any, count: int) -> list[Any]:
     """``count`` deterministic draws from a Hypothesis strategy."""
     drawn: list[Any] = []
@@ -442,53 +524,6 @@ def _draw(strategy: Any, count: int) -> list[Any]:
 
     collect()
     return drawn
-
-
-def _problems_before_send(
-    api: Api, op: Operation, case: Any, base_url: str, headers: dict[str, str]
-) -> list[str]:
-    """How the request ``case`` would send breaks the spec, read from the prepared bytes."""
-    kwargs = case.as_transport_kwargs(base_url=base_url, headers=headers)
-    fields = ("method", "url", "headers", "params", "json", "data", "files", "cookies")
-    prepared = requests.Request(**{k: kwargs[k] for k in fields if k in kwargs}).prepare()
-    body, body_set = sent_body(op, prepared)
-    params = sent_path_parameters(op, base_url, prepared.url or "")
-    problems = request_problems(api, op, params, body, body_set)
-    return problems if params is not None else [*problems, f"the URL does not match {op.path}"]
-
-
-def sent_path_parameters(op: Operation, base_url: str, url: str) -> dict[str, str] | None:
-    """The path parameters as the URL sent carries them (``None``: it is another path)."""
-    path = urlsplit(url).path
-    prefix = urlsplit(base_url).path.rstrip("/")
-    if not path.startswith(prefix):
-        return None
-    sent = path[len(prefix) :].split("/")
-    template = op.path.split("/")
-    if len(sent) != len(template):
-        return None
-    values: dict[str, str] = {}
-    for want, got in zip(template, sent, strict=True):
-        if want.startswith("{") and want.endswith("}"):
-            values[want[1:-1]] = unquote(got)
-        elif want != got:
-            return None
-    return values
-
-
-def sent_body(op: Operation, prepared: requests.PreparedRequest) -> tuple[Any, bool]:
-    """The body as it went on the wire: parsed JSON, or the multipart fields read back."""
-    raw = prepared.body
-    data = raw if isinstance(raw, bytes) else (raw or "").encode() if raw is not None else b""
-    if not data:
-        return None, False
-    content_type = prepared.headers.get("content-type", "")
-    if "multipart/form-data" in content_type:
-        return form_fields(content_type, data), True
-    try:
-        return json.loads(data), True
-    except ValueError:
-        return data, True  # not JSON: the validator refuses it as the wrong type
 
 
 # Schemathesis failure classes -> the check that owns them (see contract/checks.py).
@@ -521,6 +556,8 @@ class RunResult:
 
     results: list[TaskResult]
     seconds: float
+    interrupted: bool = False
+    """The run was stopped by Ctrl-C; ``results`` hold what ran."""
 
     @property
     def failures(self) -> list[Failure]:
@@ -534,6 +571,10 @@ class RunResult:
     def cases(self) -> int:
         return sum(r.cases for r in self.results)
 
+    @property
+    def withheld(self) -> int:
+        return sum(r.withheld for r in self.results)
+
 
 def _run_in_worker(task: Task, config: RunConfig) -> TaskResult:
     return run_task(task, config)
@@ -546,29 +587,70 @@ def run(
     on_result: Callable[[TaskResult], None] | None = None,
     on_case: Callable[[Task], None] | None = None,
 ) -> RunResult:
-    """Run every task, in this process or across ``workers`` processes."""
+    """Run every task, in this process or across ``workers`` processes.
+
+    ``max_time`` bounds the whole run. The first Ctrl-C stops every worker within
+    :data:`~triggerspec.contract.interrupt.GRACE` seconds and returns what ran (the result is
+    marked ``interrupted``); a second one exits at once.
+    """
     started = time.perf_counter()
+    if config.max_time is not None and config.deadline is None:
+        config = replace(config, deadline=time.time() + config.max_time)
     results: list[TaskResult] = []
-    if workers <= 1 or len(tasks) <= 1:
-        budget = Budget(config.safety.max_requests)
-        for task in tasks:
-            result = run_task(task, config, budget, on_case)
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-            if result.stopped and not config.safety.loopback:
-                break
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_run_in_worker, task, config) for task in tasks]
-            for future in as_completed(futures):
-                result = future.result()
-                results.append(result)
-                if on_result is not None:
-                    on_result(result)
+
+    def done(result: TaskResult) -> None:
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    interrupted = False
+    with interrupt.interruptible():
+        try:
+            if workers <= 1 or len(tasks) <= 1:
+                budget = Budget(config.safety.max_requests)
+                for task in tasks:
+                    result = run_task(task, config, budget, on_case)
+                    done(result)
+                    if result.interrupted or (result.stopped and config.safety.real):
+                        break
+                    if config.deadline is not None and time.time() >= config.deadline:
+                        break
+            else:
+                _run_pool(tasks, config, workers, done)
+        except KeyboardInterrupt:
+            pass
+        interrupted = interrupt.stopping() or any(r.interrupted for r in results)
     order = {task: i for i, task in enumerate(tasks)}
     results.sort(key=lambda r: order[r.task])
-    return RunResult(results, time.perf_counter() - started)
+    return RunResult(results, time.perf_counter() - started, interrupted)
+
+
+def _run_pool(
+    tasks: list[Task], config: RunConfig, workers: int, done: Callable[[TaskResult], None]
+) -> None:
+    event = interrupt.shared_event()
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=interrupt.worker_init, initargs=(event,)
+    )
+    pending: set[Future[TaskResult]] = set()
+    try:
+        pending = {pool.submit(_run_in_worker, task, config) for task in tasks}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done(future.result())
+    except KeyboardInterrupt:
+        # Workers see the event between cases; those still waiting on a server are ended.
+        finished, pending = wait(pending, timeout=interrupt.GRACE)
+        for future in finished:
+            if not future.cancelled() and future.exception() is None:
+                done(future.result())
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def iter_summary_rows(result: RunResult) -> Iterator[tuple[str, str, int, str, int, int]]:
@@ -586,16 +668,26 @@ def iter_summary_rows(result: RunResult) -> Iterator[tuple[str, str, int, str, i
 
 
 def environ_credentials(api: Api, environ: dict[str, str] | None = None) -> dict[str, str] | None:
-    """Auth headers for ``api`` from its schemes' environment variables, if any option is set."""
+    """Auth headers for ``api`` from its schemes' environment variables, if any option is set.
+
+    A value with surrounding whitespace (a ``.env`` file with CRLF line endings) is refused
+    with a ``UsageError`` naming the variable; the value is never printed.
+    """
     env = os.environ if environ is None else environ
     options = sorted({req for op in api.operations for req in op.security})
     for option in options:
         headers: dict[str, str] = {}
         for name in option:
             scheme = api.schemes[name]
-            value = next((env[v] for v in scheme.env if env.get(v)), None)
-            if value is None:
+            variable = next((v for v in scheme.env if env.get(v)), None)
+            if variable is None:
                 break
+            value = env[variable]
+            if value != value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+                raise UsageError(
+                    f"${variable} has surrounding whitespace or control characters "
+                    "(a .env file with CRLF line endings?); fix it, the value is not shown"
+                )
             headers[scheme.header] = f"Bearer {value}" if scheme.kind == "bearer" else value
         else:
             return headers
@@ -624,6 +716,8 @@ def to_json(result: RunResult) -> str:
         {
             "seconds": round(result.seconds, 3),
             "cases": result.cases,
+            "withheld": result.withheld,
+            "interrupted": result.interrupted,
             "tasks": [
                 {
                     "operation": r.task.operation_id,
@@ -634,6 +728,8 @@ def to_json(result: RunResult) -> str:
                     "failures": [f.__dict__ for f in r.failures],
                     "error": r.error,
                     "stopped": r.stopped,
+                    "withheld": r.withheld,
+                    "rate_limited": r.rate_limited,
                 }
                 for r in result.results
             ],
