@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from triggerspec.errors import TriggerspecError, UsageError
+from triggerspec.flags import PORT, POSITIVE, SEED, non_negative_seconds
 from triggerspec.mock.app import create_app, load_apis
 from triggerspec.mock.control import CONTROL_PREFIX
 from triggerspec.mock.scenarios import ScenarioError, load_scenarios
@@ -41,16 +42,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8080, help="port (default: %(default)s; 0 picks a free one)"
+        "--port", type=PORT, default=8080, help="port (default: %(default)s; 0 picks a free one)"
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=SEED,
         help="deterministic ids, and a fake clock starting at " + iso(FAKE_EPOCH),
     )
     parser.add_argument(
         "--token",
-        help=f"require exactly this credential (default: ${TOKEN_ENV}, else any well-formed one)",
+        help=f"require exactly this credential (default: ${TOKEN_ENV}, else any well-formed "
+        f"one); prefer ${TOKEN_ENV}: a --token value is visible in the process list",
     )
     parser.add_argument(
         "--scenario-file",
@@ -59,12 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-body-bytes",
-        type=int,
+        type=POSITIVE,
         help="refuse larger bodies with 413 (default: the largest documented part cap + 4 MiB)",
     )
     parser.add_argument(
         "--repeat-window",
-        type=float,
+        type=non_negative_seconds,
         default=60.0,
         help="seconds in which a repeated SourceCraft trigger is already_exists (default: 60)",
     )
