@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from triggerspec.contract import interrupt
 from triggerspec.errors import TriggerspecError
 from triggerspec.flags import POSITIVE, SEED
 from triggerspec.project import Project
@@ -159,19 +160,22 @@ def handle(args: argparse.Namespace, project: Project) -> int:
     """Run every step, even after a failure, and print one summary."""
     results: list[StepResult] = []
     interrupted = False
-    for name, step in STEPS:
-        print(f"== {name}", file=sys.stderr)
-        started = time.perf_counter()
-        try:
-            code, detail = step(args, project)
-        except TriggerspecError as exc:
-            code, detail = exc.exit_code, str(exc)
-        except KeyboardInterrupt:
-            # Ctrl-C: the steps that ran are summarised, the rest are not started.
-            code, detail, interrupted = 130, "interrupted (Ctrl-C)", True
-        results.append(StepResult(name, code, detail, time.perf_counter() - started))
-        if interrupted:
-            break
+    with interrupt.interruptible():
+        for name, step in STEPS:
+            print(f"== {name}", file=sys.stderr)
+            started = time.perf_counter()
+            try:
+                code, detail = step(args, project)
+            except TriggerspecError as exc:
+                code, detail = exc.exit_code, str(exc)
+            except KeyboardInterrupt:
+                code, detail, interrupted = 130, "interrupted (Ctrl-C)", True
+            # A KeyboardInterrupt a library swallowed still leaves the stop flag set.
+            if interrupt.stopping() and not interrupted:
+                code, detail, interrupted = 130, "interrupted (Ctrl-C)", True
+            results.append(StepResult(name, code, detail, time.perf_counter() - started))
+            if interrupted:
+                break  # the steps that ran are summarised, the rest are not started
     total = sum(r.seconds for r in results)
     print("\ntriggerspec run summary")
     for r in results:

@@ -48,7 +48,25 @@ def worker_init(event: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+_workers: list[Any] = []
+"""The worker processes of the current run (ended by a second SIGINT before exiting)."""
+
+
+def track(processes: Any) -> None:
+    """Remember the live mapping of worker processes (``ProcessPoolExecutor._processes``)."""
+    _workers[:] = [processes]
+
+
+def end_workers() -> None:
+    """Kill every tracked worker process that is still alive (by its own handle)."""
+    for processes in _workers:
+        for process in list(dict(processes or {}).values()):
+            if process.is_alive():
+                process.kill()
+
+
 def _again(signum: int, frame: object) -> None:
+    end_workers()
     os._exit(130)
 
 
@@ -69,4 +87,7 @@ def interruptible() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if not _stop.is_set():
+            signal.signal(signal.SIGINT, previous)
+        # Once interrupted, the process is on its way out (reports, summary, exit 130): a
+        # second SIGINT keeps exiting at once until then.

@@ -633,6 +633,7 @@ def _run_pool(
         max_workers=workers, initializer=interrupt.worker_init, initargs=(event,)
     )
     pending: set[Future[TaskResult]] = set()
+    interrupt.track(getattr(pool, "_processes", None))
     try:
         pending = {pool.submit(_run_in_worker, task, config) for task in tasks}
         while pending:
@@ -645,9 +646,7 @@ def _run_pool(
         for future in finished:
             if not future.cancelled() and future.exception() is None:
                 done(future.result())
-        for process in list(getattr(pool, "_processes", {}).values()):
-            if process.is_alive():
-                process.kill()
+        interrupt.end_workers()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
