@@ -9,7 +9,7 @@ from typing import Literal
 
 from typing_extensions import override
 
-from triggerspec.runtime.errors import MissingCredentialsError
+from triggerspec.runtime.errors import InvalidCredentialsError, MissingCredentialsError
 
 
 class Secret:
@@ -60,15 +60,23 @@ def resolve_auth(
         headers: dict[str, Secret] = {}
         for name in option:
             scheme = schemes[name]
-            value = given.get(scheme.argument) or next(
-                (env[v] for v in scheme.env if env.get(v)), None
-            )
-            if not value:
+            source = f"{scheme.argument}=" if given.get(scheme.argument) else None
+            if source is None:
+                source = next((f"${v}" for v in scheme.env if env.get(v)), None)
+            if source is None:
                 break
+            if not _sendable(given.get(scheme.argument) or env[source[1:]]):
+                # Raised here, not in the helper: no frame of the traceback holds the value.
+                raise InvalidCredentialsError(
+                    f"the credential from {source} has surrounding whitespace, a control or a "
+                    "non-ASCII character (a .env file with CRLF line endings?); not shown"
+                )
             if scheme.kind == "bearer":
-                headers["Authorization"] = Secret(f"Bearer {value}")
+                headers["Authorization"] = Secret(
+                    "Bearer " + (given.get(scheme.argument) or env[source[1:]])
+                )
             else:
-                headers[scheme.header] = Secret(value)
+                headers[scheme.header] = Secret(given.get(scheme.argument) or env[source[1:]])
         else:
             return headers
     ways = " or ".join(
@@ -78,3 +86,11 @@ def resolve_auth(
         for option in options
     )
     raise MissingCredentialsError(f"no credentials: pass {ways}")
+
+
+def _sendable(value: str | None) -> bool:
+    """Whether a credential goes on the wire as given: no surrounding whitespace (a ``.env``
+    file with CRLF line endings leaves a ``\\r``), no control or non-ASCII character."""
+    if not value:
+        return False
+    return value == value.strip() and value.isascii() and value.isprintable()
