@@ -185,8 +185,14 @@ def safety_of(config: pytest.Config) -> Safety:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Refuse unsafe options at once (before collection): they need no spec to judge."""
+    """Refuse unsafe options at once (before collection): they need no spec to judge.
+
+    An ``--triggerspec-operation`` is checked against the specs here too, so a misspelt one
+    is a usage error rather than a collection error (or, worse, a silent skip).
+    """
     safety_of(config)
+    if config.getoption("--triggerspec-operation") is not None:
+        _settings(config).tasks()
 
 
 _SETTINGS = pytest.StashKey[ContractSettings | None]()
