@@ -22,6 +22,7 @@ from tests.safety.hostile import (
     fails_valid_triggers,
     hangs,
     rate_limited,
+    success,
 )
 from triggerspec.contract.safety import MAX_RATE_LIMITED
 from triggerspec.spec.model import Api
@@ -220,6 +221,7 @@ def test_429_is_waited_out_a_bounded_number_of_times(
         )
     assert outcome.code == 0, outcome.out + outcome.err
     assert 1 <= len(server.arrivals) <= MAX_RATE_LIMITED + 1
+    assert server.valid_triggers == 0
     assert "rate limited" in outcome.err or "max-time" in outcome.err
     assert outcome.seconds < 4 + 12
 
@@ -252,7 +254,7 @@ def test_retry_after_is_honoured(spec_apis: list[Api], fuzz: Fuzz) -> None:
             "--max-requests",
             "2",
         )
-    assert len(server.arrivals) == 2
+    assert len(server.arrivals) == 2 and server.valid_triggers == 0
     assert server.arrivals[0].body == server.arrivals[1].body
     assert times[1] - times[0] >= 0.95
 
@@ -311,3 +313,35 @@ def test_credential_with_trailing_cr_is_refused_unprinted(
     assert "NORTHFLANK_API_TOKEN" in outcome.err and len(outcome.err.strip().splitlines()) == 1
     assert token.strip() not in outcome.out + outcome.err
     assert server.arrivals == []
+
+
+def test_har_masks_secret_fields_of_responses(
+    spec_apis: list[Api], fuzz: Fuzz, tmp_path: Path
+) -> None:
+    """A response's x-sensitive fields (Pages' web_analytics_token) are masked in the HAR."""
+    har = tmp_path / "run.har"
+    with HostileServer(spec_apis, accepts_everything) as server:
+        fuzz(
+            "--base-url",
+            server.url,
+            "--spec",
+            PAGES,
+            "--mode",
+            "positive",
+            "--max-examples",
+            "3",
+            "--seed",
+            "10",
+            "--har",
+            str(har),
+        )
+    token = (
+        server.arrivals
+        and success(server.arrivals[0])["result"]["build_config"]["web_analytics_token"]
+    )
+    assert isinstance(token, str) and len(token) > 8
+    text = har.read_text()
+    entries = json.loads(text)["log"]["entries"]
+    assert entries and token not in text
+    answer = json.loads(entries[0]["response"]["content"]["text"])
+    assert answer["result"]["build_config"]["web_analytics_token"] == "***"
