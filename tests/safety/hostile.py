@@ -74,13 +74,16 @@ class HostileServer:
                 server.arrivals.append(arrival)
                 status, headers, payload = server.behaviour(server, arrival)
                 data = b"" if payload is None else json.dumps(payload).encode()
-                self.send_response(status)
-                headers = {"content-type": "application/json", **headers}
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    headers = {"content-type": "application/json", **headers}
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the client gave up (a timeout): nothing to answer
+                    self.close_connection = True
 
             do_POST = do_PUT = do_GET = do_PATCH = do_DELETE = _answer
 
@@ -153,18 +156,34 @@ def accepts_everything(server: HostileServer, arrival: Arrival) -> Answer:
     return status_of(arrival), {}, success(arrival)
 
 
+def refusal(server: HostileServer, arrival: Arrival) -> Answer:
+    """A 400 in the API's error envelope (read from its profile, as the vendor words it)."""
+    api = next((a for a in server.apis if arrival.operation in a.operations), None)
+    if api is None:  # a path no operation has: the API whose base path it is under
+        api = next(
+            (a for a in server.apis if a.base_path and arrival.path.startswith(a.base_path)), None
+        )
+    profile = api.profile if api is not None else None
+    if profile is not None and profile.success_flag:
+        error = {"code": 1000, "message": "refused"}
+        return 400, {}, {"success": False, "errors": [error], "messages": [], "result": None}
+    if profile is not None and profile.error_key:
+        return 400, {}, {profile.error_key: {"status": 400, "message": "refused"}}
+    return 400, {}, {"error_code": "invalid_request", "message": "refused"}
+
+
 def accepts_unknown_fields(server: HostileServer, arrival: Arrival) -> Answer:
     """Like the vendor: acts on anything that breaks no rule it enforces (unknown fields too)."""
     if arrival.vendor_valid:
         return status_of(arrival), {}, success(arrival)
-    return 400, {}, {"error": "refused"}
+    return refusal(server, arrival)
 
 
 def fails_valid_triggers(server: HostileServer, arrival: Arrival) -> Answer:
     """A valid trigger gets a 500 (it may have started a build); the rest are refused."""
     if arrival.vendor_valid:
         return 500, {}, {"error": "internal"}
-    return 400, {}, {"error": "refused"}
+    return refusal(server, arrival)
 
 
 def echoes_secrets(server: HostileServer, arrival: Arrival) -> Answer:

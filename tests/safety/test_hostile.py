@@ -78,6 +78,8 @@ def test_accepts_unknown_fields_gets_no_deployment(spec_apis: list[Api], fuzz: F
     assert server.valid_triggers == 0
     assert [a for a in server.arrivals if a.vendor_valid] == []
     assert "withheld (the vendor would act on them)" in outcome.out, outcome.out
+    assert outcome.code == 0, outcome.out
+    assert server.arrivals  # the cases the vendor refuses were still sent
 
 
 def test_budget_is_exactly_the_builds_sent(spec_apis: list[Api], fuzz: Fuzz) -> None:
@@ -175,6 +177,7 @@ def test_hanging_server_costs_one_timeout_per_task(spec_apis: list[Api], fuzz: F
     assert outcome.code == 1, outcome.err
     assert outcome.out.count(": request_timeout") == 2  # both tasks ran, each timed out once
     assert "no answer within 0.5s" in outcome.out and "reproduce: curl" in outcome.out
+    assert f"{server.url}/v1/projects/" in outcome.out  # the curl line names the real target
     assert len(server.arrivals) == 2
     assert outcome.seconds < 2 * 0.5 + 15
 

@@ -283,7 +283,9 @@ class _TaskRun:
     def _fail(self, case: Any, failures: list[tuple[str, str]], status: int | None) -> None:
         secrets = self._secrets(case.body)
         curl = mask(
-            redacted_case(self.api, self.op, self.sop, case).as_curl_command(headers=self.headers),
+            redacted_case(self.api, self.op, self.sop, case).as_curl_command(
+                headers=self.headers, base_url=self.base_url
+            ),
             secrets,
         )
         for name, message in failures:
