@@ -139,8 +139,6 @@ def test_pages_unknown_field_is_valid_for_the_vendor(apis: dict[str, Api]) -> No
         ["run", "--client-examples", "-2"],
         ["mock", "--port", "99999"],
         ["mock", "--port", "-1"],
-        ["mock", "--repeat-window", "nan"],
-        ["mock", "--max-body-bytes", "0"],
     ],
 )
 def test_bad_flags_are_one_line_usage_errors(
@@ -159,3 +157,12 @@ def test_unknown_operation_is_an_error(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["--root", str(ROOT), "fuzz", "--operation", "nope"]) == 2
     err = capsys.readouterr().err
     assert "unknown operation 'nope'" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv", [["--repeat-window", "nan"], ["--max-body-bytes", "0"]])
+def test_bad_mock_settings_are_one_line_errors(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--root", str(ROOT), "mock", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"triggerspec: error: {argv[0]}") and len(err.strip().splitlines()) == 1

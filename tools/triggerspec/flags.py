@@ -52,13 +52,3 @@ NON_NEGATIVE = int_range(0)
 PORT = int_range(0, 65535)
 SEED = int_range(0, 2**64 - 1)
 
-
-def non_negative_seconds(text: str) -> float:
-    """A finite number of seconds, zero or more."""
-    value = float(_number(text, float))
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
-    return value
-
-
-non_negative_seconds.__name__ = "seconds"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from triggerspec.errors import TriggerspecError, UsageError
-from triggerspec.flags import PORT, POSITIVE, SEED, non_negative_seconds
+from triggerspec.flags import PORT, SEED
 from triggerspec.mock.app import create_app, load_apis
 from triggerspec.mock.control import CONTROL_PREFIX
 from triggerspec.mock.scenarios import ScenarioError, load_scenarios
@@ -61,12 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-body-bytes",
-        type=POSITIVE,
+        type=int,
         help="refuse larger bodies with 413 (default: the largest documented part cap + 4 MiB)",
     )
     parser.add_argument(
         "--repeat-window",
-        type=non_negative_seconds,
+        type=float,
         default=60.0,
         help="seconds in which a repeated SourceCraft trigger is already_exists (default: 60)",
     )
@@ -88,7 +88,7 @@ def settings_from_args(args: argparse.Namespace) -> MockSettings:
     """The mock's settings from the command line (and the token's environment variable)."""
     if args.max_body_bytes is not None and args.max_body_bytes < 1:
         raise UsageError("--max-body-bytes must be positive")
-    if args.repeat_window < 0:
+    if not args.repeat_window >= 0 or args.repeat_window == float("inf"):
         raise UsageError("--repeat-window must not be negative")
     scenarios = tuple(load_scenarios(args.scenario_file)) if args.scenario_file else ()
     return MockSettings(
