@@ -51,4 +51,3 @@ POSITIVE = int_range(1)
 NON_NEGATIVE = int_range(0)
 PORT = int_range(0, 65535)
 SEED = int_range(0, 2**64 - 1)
-
