@@ -22,6 +22,7 @@ from tests.safety.hostile import (
     fails_valid_triggers,
     hangs,
     rate_limited,
+    refusal,
     success,
 )
 from triggerspec.contract.safety import MAX_RATE_LIMITED
@@ -348,3 +349,33 @@ def test_har_masks_secret_fields_of_responses(
     assert entries and token not in text
     answer = json.loads(entries[0]["response"]["content"]["text"])
     assert answer["result"]["build_config"]["web_analytics_token"] == "***"
+
+
+def test_spent_quota_waits_for_the_declared_reset(spec_apis: list[Api], fuzz: Fuzz) -> None:
+    """Northflank's ``x-ratelimit-remaining: 0`` (declared by its envelope) pauses the run."""
+    import time
+
+    times: list[float] = []
+
+    def spent(server: HostileServer, arrival: Arrival) -> tuple[int, dict[str, str], object]:
+        times.append(time.monotonic())
+        status, _, body = refusal(server, arrival)
+        return status, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"}, body
+
+    with HostileServer(spec_apis, spent) as server:
+        outcome = fuzz(
+            "--base-url",
+            server.url,
+            "--real-endpoint",
+            "--spec",
+            NORTHFLANK,
+            "--max-examples",
+            "5",
+            "--seed",
+            "11",
+            "--max-requests",
+            "2",
+        )
+    assert outcome.code == 0, outcome.out
+    assert len(times) == 2 and times[1] - times[0] >= 0.95
+    assert server.valid_triggers == 0

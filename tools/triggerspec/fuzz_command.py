@@ -318,5 +318,8 @@ def junit_xml(result: RunResult) -> str:
             node.text = f"{failure.message}\nreproduce: {failure.curl}"
         if r.error:
             ET.SubElement(case, "error", message=r.error)
-        ET.SubElement(case, "system-out").text = f"{r.cases} cases; statuses {r.statuses}"
+        ET.SubElement(case, "system-out").text = (
+            f"{r.cases} cases; statuses {r.statuses}; {r.withheld} withheld"
+            + (f"; stopped: {r.stopped}" if r.stopped else "")
+        )
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)
