@@ -97,8 +97,8 @@ class RunConfig:
 
     base_urls: dict[str, str]
     """API name -> base URL the cases are sent to."""
-    auth_headers: dict[str, dict[str, str]]
-    """API name -> credentials headers (values are never printed)."""
+    auth_headers: dict[str, dict[str, str]] = field(repr=False)
+    """API name -> credentials headers (never printed: not even in this config's repr)."""
     session_factory: SessionFactory
     safety: Safety
     max_examples: int = 50
@@ -683,16 +683,20 @@ def environ_credentials(api: Api, environ: dict[str, str] | None = None) -> dict
             variable = next((v for v in scheme.env if env.get(v)), None)
             if variable is None:
                 break
-            value = env[variable]
-            if value != value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            if not _sendable(env[variable]):  # no local holds the value (tracebacks)
                 raise UsageError(
-                    f"${variable} has surrounding whitespace or control characters "
+                    f"${variable} has surrounding whitespace, a control or a non-ASCII character "
                     "(a .env file with CRLF line endings?); fix it, the value is not shown"
                 )
-            headers[scheme.header] = f"Bearer {value}" if scheme.kind == "bearer" else value
+            prefix = "Bearer " if scheme.kind == "bearer" else ""
+            headers[scheme.header] = prefix + env[variable]
         else:
             return headers
     return None
+
+
+def _sendable(value: str) -> bool:
+    return value == value.strip() and value.isascii() and value.isprintable()
 
 
 def dummy_credentials(api: Api) -> dict[str, str]:
