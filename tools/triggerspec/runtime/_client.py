@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from triggerspec.runtime import errors, retry
 from triggerspec.runtime._types import NOT_GIVEN, FileInput, NotGiven
-from triggerspec.runtime.auth import Scheme, Secret, resolve_auth
+from triggerspec.runtime.auth import Scheme, Secret, authorize, resolve_auth
 from triggerspec.runtime.profiles import Profile
 from triggerspec.runtime.rules import Rule, broken_rules
 
@@ -259,40 +259,7 @@ def build_request(
         raise errors.RequestValidationError(
             op.operation_id, [f"the request cannot be built: {type(exc).__name__}"]
         ) from None
-    return _authorize(request, auth_headers)
-
-
-class MaskedHeaders(httpx.Headers):
-    """``httpx.Headers`` whose repr hides every credential header, not only Authorization.
-
-    httpx masks ``authorization`` and ``proxy-authorization`` alone; the names of every
-    security scheme's header (Cloudflare's ``X-Auth-Key``, ...) are added here.
-    """
-
-    def __init__(self, headers: httpx.Headers, secret_names: frozenset[str]) -> None:
-        super().__init__(headers)
-        self._secret_names = secret_names | {"authorization", "proxy-authorization"}
-
-    def __repr__(self) -> str:
-        shown = [
-            (k, "[secure]" if k.lower() in self._secret_names else v) for k, v in self.multi_items()
-        ]
-        as_dict = dict(shown)
-        return f"Headers({as_dict!r})" if len(as_dict) == len(shown) else f"Headers({shown!r})"
-
-
-def _authorize(request: httpx.Request, auth_headers: Mapping[str, Secret]) -> httpx.Request:
-    """Put the credentials on a built request; no local variable holds a revealed value.
-
-    (So ``pytest -l`` and other traceback printers never show one; the checks that a value
-    can be sent ran when the credential was resolved.)
-    """
-    for name, secret in auth_headers.items():
-        request.headers[name] = secret.reveal()
-    request.headers = MaskedHeaders(
-        request.headers, frozenset(name.lower() for name in auth_headers)
-    )
-    return request
+    return authorize(request, auth_headers)
 
 
 def _segment(value: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import httpx
 from typing_extensions import override
 
 from triggerspec.runtime.errors import InvalidCredentialsError, MissingCredentialsError
@@ -94,3 +95,36 @@ def _sendable(value: str | None) -> bool:
     if not value:
         return False
     return value == value.strip() and value.isascii() and value.isprintable()
+
+
+class MaskedHeaders(httpx.Headers):
+    """``httpx.Headers`` whose repr hides every credential header, not only Authorization.
+
+    httpx masks ``authorization`` and ``proxy-authorization`` alone; the names of every
+    security scheme's header (Cloudflare's ``X-Auth-Key``, ...) are added here.
+    """
+
+    def __init__(self, headers: httpx.Headers, secret_names: frozenset[str]) -> None:
+        super().__init__(headers)
+        self._secret_names = secret_names | {"authorization", "proxy-authorization"}
+
+    def __repr__(self) -> str:
+        shown = [
+            (k, "[secure]" if k.lower() in self._secret_names else v) for k, v in self.multi_items()
+        ]
+        as_dict = dict(shown)
+        return f"Headers({as_dict!r})" if len(as_dict) == len(shown) else f"Headers({shown!r})"
+
+
+def authorize(request: httpx.Request, auth_headers: Mapping[str, Secret]) -> httpx.Request:
+    """Put the credentials on a built request; no local variable holds a revealed value.
+
+    (So ``pytest -l`` and other traceback printers never show one; the checks that a value
+    can be sent ran when the credential was resolved.)
+    """
+    for name, secret in auth_headers.items():
+        request.headers[name] = secret.reveal()
+    request.headers = MaskedHeaders(
+        request.headers, frozenset(name.lower() for name in auth_headers)
+    )
+    return request
