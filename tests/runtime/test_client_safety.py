@@ -168,3 +168,29 @@ def test_model_repr_hides_sensitive_fields() -> None:
     assert json.loads(deployment.model_dump_json())["env_vars"]["API_KEY"]["value"] == (
         "s3cr3t-env-value"
     )
+
+
+def test_async_client_turns_foreign_errors_into_client_errors() -> None:
+    import asyncio
+
+    from triggerspec_clients.northflank import AsyncNorthflankClient
+
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("raw protocol error")
+
+    async def call() -> None:
+        client = AsyncNorthflankClient(
+            api_token="nf-async-token-1234",
+            transport=httpx.MockTransport(broken),
+            environ={},
+            max_retries=0,
+        )
+        await client.start_job_build(project_id="p", job_id="j", sha=SHA)
+
+    with pytest.raises(APIConnectionError) as failed:
+        asyncio.run(call())
+    text = "".join(
+        traceback.TracebackException.from_exception(failed.value, capture_locals=True).format()
+    )
+    leaks = [b for b in text.split("  File ") if "nf-async-token-1234" in b]
+    assert not leaks, leaks[0][:2000]
