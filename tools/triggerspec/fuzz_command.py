@@ -11,6 +11,7 @@ import argparse
 import functools
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -265,7 +266,7 @@ def handle(args: argparse.Namespace, project: Project) -> int:
 
 def write_reports(args: argparse.Namespace, result: RunResult) -> None:
     """Write the reports asked for (JUnit, JSON, HAR) with what ran."""
-    outputs = [
+    outputs: list[tuple[Path | None, Callable[[], str]]] = [
         (args.report, lambda: junit_xml(result)),
         (args.json, lambda: to_json(result)),
         (args.har, lambda: har_document([e for r in result.results for e in r.har])),
