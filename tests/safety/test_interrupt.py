@@ -69,7 +69,9 @@ def test_first_sigint_stops_workers_writes_reports_exits_130(
             if proc.poll() is None:
                 proc.kill()
     assert proc.returncode == 130, err
-    assert took < 2.0 + 1.0, took  # the grace, and the time to write the reports
+    # The grace (2 s at most), then reports and exit; slack for a loaded CI machine. Without
+    # the stop the run waits for the 30 s request timeout of every hanging worker.
+    assert took < 2.0 + 4.0, took
     assert "Traceback" not in err and "Traceback" not in out
     assert [line for line in err.splitlines() if line.startswith("triggerspec: interrupted")]
     data = json.loads(report.read_text())
