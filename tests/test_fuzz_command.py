@@ -306,7 +306,7 @@ def test_negative_run_breaks_each_documented_rule_explicitly() -> None:
 
 def test_reports_mask_sensitive_body_fields() -> None:
     """A secret build file (x-sensitive in the spec) never shows in a curl line or message."""
-    from triggerspec.contract.runner import _body_secrets
+    from triggerspec.contract.wire import body_secrets as _body_secrets
 
     api = next(a for a in select_apis(PROJECT, []) if a.name == "northflank")
     op = api.operations[0]

@@ -116,7 +116,7 @@ class PlainTextEnvVar(BaseModel):
 
 class SecretTextEnvVar(BaseModel):
     type: Literal["secret_text"]
-    value: Annotated[str, Field(description="Secret value.")]
+    value: Annotated[str, Field(description="Secret value.", repr=False)]
 
 
 class BuildConfig(BaseModel):
@@ -127,7 +127,7 @@ class BuildConfig(BaseModel):
     ] = MISSING
     root_dir: str | None | MISSING = MISSING
     web_analytics_tag: str | None
-    web_analytics_token: str | None
+    web_analytics_token: Annotated[str | None, Field(repr=False)]
 
 
 class Metadata(BaseModel):

@@ -27,7 +27,7 @@ class StartJobBuildPlain(BaseModel):
 
 
 class BuildFile(BaseModel):
-    data: Annotated[str | MISSING, Field(description="File contents.")] = MISSING
+    data: Annotated[str | MISSING, Field(description="File contents.", repr=False)] = MISSING
     encoding: Annotated[
         str | MISSING, Field(description="Encoding of `data` (the docs only ever show `utf-8`).")
     ] = MISSING

@@ -165,10 +165,25 @@ class _View:
                 self._hoist(owner, branch)
 
 
+def _hide_sensitive(node: Any) -> None:
+    """Give every ``x-sensitive`` field ``x-repr: false``: its model field gets
+    ``Field(repr=False)``, so a model's repr never shows a secret (env var, token)."""
+    if isinstance(node, dict):
+        if node.get("x-sensitive") is True:
+            node["x-repr"] = False
+        for key, value in node.items():
+            if key not in ("examples", "example"):
+                _hide_sensitive(value)
+    elif isinstance(node, list):
+        for value in node:
+            _hide_sensitive(value)
+
+
 def models_view(api: Api) -> tuple[dict[str, Any], set[str]]:
     """The spec as datamodel-code-generator should see it, and the enums left open."""
     view = _View(api.document.raw, api.document.display)
     view.open_response_enums()
+    _hide_sensitive(view.raw)
     return view.raw, view.open
 
 
@@ -183,6 +198,7 @@ def generate_models(api: Api, options: dict[str, Any]) -> str:
             raw,
             **options,
             custom_template_dir=TEMPLATES,
+            field_extra_keys_without_x_prefix={"x-repr"},
             extra_template_data=defaultdict(
                 dict, {name: {"open_enum": True} for name in sorted(open_enums)}
             ),

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from triggerspec.errors import TriggerspecError, UsageError
+from triggerspec.flags import PORT, SEED
 from triggerspec.mock.app import create_app, load_apis
 from triggerspec.mock.control import CONTROL_PREFIX, TOKEN_HEADER
 from triggerspec.mock.scenarios import ScenarioError, load_scenarios
@@ -44,16 +45,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8080, help="port (default: %(default)s; 0 picks a free one)"
+        "--port", type=PORT, default=8080, help="port (default: %(default)s; 0 picks a free one)"
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=SEED,
         help="deterministic ids, and a fake clock starting at " + iso(FAKE_EPOCH),
     )
     parser.add_argument(
         "--token",
-        help=f"require exactly this credential (default: ${TOKEN_ENV}, else any well-formed one)",
+        help=f"require exactly this credential (default: ${TOKEN_ENV}, else any well-formed "
+        f"one); prefer ${TOKEN_ENV}: a --token value is visible in the process list",
     )
     parser.add_argument(
         "--scenario-file",
@@ -116,7 +118,7 @@ def settings_from_args(args: argparse.Namespace) -> MockSettings:
     """The mock's settings from the command line (and the token's environment variable)."""
     if args.max_body_bytes is not None and args.max_body_bytes < 1:
         raise UsageError("--max-body-bytes must be positive")
-    if args.repeat_window < 0:
+    if not args.repeat_window >= 0 or args.repeat_window == float("inf"):
         raise UsageError("--repeat-window must not be negative")
     scenarios = tuple(load_scenarios(args.scenario_file)) if args.scenario_file else ()
     loopback = is_loopback(args.host)

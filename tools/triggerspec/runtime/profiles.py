@@ -22,10 +22,14 @@ class Profile:
     """Boolean key that must be true on success (Cloudflare's ``success``)."""
     rate_limit_reset: str | None
     """Header telling seconds until the rate limit resets, besides ``Retry-After``."""
+    rate_limit_remaining: str | None = None
+    """Header counting the requests left in the window (``0``: wait for the reset)."""
 
 
 PROFILES: dict[str, Profile] = {
     "cloudflare": Profile("cloudflare", "result", None, "success", None),
-    "northflank": Profile("northflank", "data", "error", None, "x-ratelimit-reset"),
+    "northflank": Profile(
+        "northflank", "data", "error", None, "x-ratelimit-reset", "x-ratelimit-remaining"
+    ),
     "sourcecraft": Profile("sourcecraft", None, None, None, None),
 }

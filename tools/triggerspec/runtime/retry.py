@@ -46,8 +46,21 @@ class Decision:
 
 def parse_retry_after(headers: httpx.Headers, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), if any."""
-    value = headers.get("retry-after")
-    if value is None:
+    return retry_after_seconds(headers.get("retry-after"), now)
+
+
+def retry_after_seconds(value: object, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` value asks for; ``None`` when it is absent or unreadable.
+
+    Accepts delta-seconds and an HTTP date (a date in the past is 0), and a list of values as
+    some libraries keep headers (the first counts). NaN, infinite or garbled values are no answer
+    (a negative number means now): the caller falls back to its own bounded backoff.
+    """
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
         return None
     value = value.strip()
     try:
@@ -55,12 +68,16 @@ def parse_retry_after(headers: httpx.Headers, now: datetime | None = None) -> fl
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when is None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return max(seconds, 0.0) if seconds == seconds else None  # NaN is no answer
+        seconds = max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return None
+    return max(seconds, 0.0)
 
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
