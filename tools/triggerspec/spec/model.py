@@ -165,8 +165,8 @@ def parse_api(doc: SpecDocument) -> Api:
     """
     try:
         return _parse_api(doc)
-    except SpecError:
-        raise
+    except SpecError as exc:
+        raise doc.relocate(exc) from None
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
         # The parse step trusts the OpenAPI shape; lint says exactly where it is broken.
         raise SpecError(
