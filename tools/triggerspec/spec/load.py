@@ -26,9 +26,6 @@ from triggerspec.spec import pointer as jp
 from triggerspec.spec.bundle import has_external_refs, join_files
 from triggerspec.spec.dialect import normalise
 
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-"""The file name endings of spec files, YAML and JSON alike."""
-
 SWAGGER_HINT = (
     "Swagger 2.0 is not read; convert it to OpenAPI 3 first, e.g. with the npm package "
     "swagger2openapi: `npx swagger2openapi {name} --outfile {stem}.openapi.yaml`"
