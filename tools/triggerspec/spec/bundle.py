@@ -124,7 +124,8 @@ class _Joiner:
             return {"$ref": "#" + pointer, **siblings}
         component = _COMPONENT.match(pointer)
         if component:
-            return {"$ref": self.hoist(path, pointer, component, ref_at), **siblings}
+            target = self.resolve(path, pointer, here, ref, ref_at)
+            return {"$ref": self.hoist(path, pointer, component, target), **siblings}
         key = (path, pointer)
         if key in stack:
             raise SpecError(
@@ -148,7 +149,7 @@ class _Joiner:
                 self.display(here), at, f"$ref {ref!r} does not resolve: no {exc.args[0]!r}"
             ) from None
 
-    def hoist(self, path: Path, pointer: str, component: re.Match[str], at: str) -> str:
+    def hoist(self, path: Path, pointer: str, component: re.Match[str], target: Any) -> str:
         """Copy a component of another file into the joined document; its local ``$ref``."""
         kind = component.group(1)
         name = component.group(2).replace("~1", "/").replace("~0", "~")
@@ -164,7 +165,6 @@ class _Joiner:
                 "or another joined file; rename one of them",
             )
         self.hoisted[(path, pointer)] = name
-        target = self.resolve(path, pointer, path, pointer, pointer)
         table[name] = None  # reserved while its own refs are joined (it may refer to itself)
         self.origins[local] = (self.display(path), pointer)
         table[name] = self.walk(target, path, pointer, local, ())
@@ -196,7 +196,10 @@ def join_files(
         for kind, table in joiner.components.items():
             into = own.setdefault(kind, {})
             for name, value in table.items():
-                if name in into:
+                local = "#" + jp.join("/components", kind, name)
+                if into.get(name) == {"$ref": local}:
+                    pass  # the spec's own entry only re-exports the other file's component
+                elif name in into:
                     shown, pointer = joiner.origins[jp.join("/components", kind, name)]
                     raise SpecError(
                         shown,
