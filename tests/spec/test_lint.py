@@ -129,3 +129,22 @@ def test_project_is_found_from_a_subdirectory(
 ) -> None:
     monkeypatch.chdir(ROOT / "specs" / "docs")
     assert main(["lint", str(ROOT / "specs" / NF)]) == 0
+
+
+def test_every_file_in_specs_is_read_or_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "notes.md").write_text("# notes\n")
+    assert main(["--root", str(tmp_path), "lint"]) == 2
+    err = capsys.readouterr().err
+    assert "ignored: specs/notes.md: not a spec file" in err
+    assert "no spec found in specs/ (looked for *.yaml, *.yml, *.json)" in err
+    (tmp_path / "specs" / "api.json").write_text('{"info": {}}')
+    (tmp_path / "specs" / "b.yml").write_text("swagger: '2.0'\n")
+    assert main(["--root", str(tmp_path), "lint"]) == 1
+    out, err = capsys.readouterr()
+    assert "specs/api.json:/: not an OpenAPI document: no 'openapi' field" in out
+    assert "specs/b.yml:/swagger: Swagger 2.0 is not read" in out
+    assert "lint: 2 spec(s): api.json, b.yml;" in err
