@@ -6,6 +6,7 @@ spec that cannot be loaded or parsed yields one problem naming the file and plac
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,11 +152,13 @@ def _lint_extensions(shown: str, node: Any, at: str) -> Iterator[Problem]:
                 and key not in EXTENSIONS
                 and not names_map
             ):
-                yield Problem(
-                    shown,
-                    here,
-                    f"unknown extension {key!r}; known: " + ", ".join(sorted(EXTENSIONS)),
-                )
+                # Other x- extensions belong to whoever published the document (x-github,
+                # x-logo...); only a near miss of one of ours is a misspelling.
+                near = difflib.get_close_matches(key, EXTENSIONS, n=1, cutoff=0.8)
+                if near:
+                    yield Problem(
+                        shown, here, f"unknown extension {key!r}; did you mean {near[0]!r}?"
+                    )
             if key == "x-side-effects" and value not in SIDE_EFFECTS:
                 yield Problem(shown, here, f"x-side-effects must be one of {list(SIDE_EFFECTS)}")
             if key == "x-retry-safe" and value not in RETRY_SAFETY:

@@ -81,6 +81,35 @@ class SpecDocument:
                 self.display, at, f"$ref {ref!r} does not resolve: no {exc.args[0]!r}"
             ) from None
 
+    def at(self, pointer: str) -> Any:
+        """The node at ``pointer`` of :attr:`raw`, following each ``$ref`` met on the way.
+
+        Pointers in the contract model are written through referenced objects (a path item
+        or request body kept in ``components`` and ``$ref``'d): this finds what they name.
+        """
+        node: Any = self.raw
+        for raw_token in pointer.lstrip("/").split("/") if pointer.strip("/") else ():
+            node = self.follow(node, pointer)
+            token = raw_token.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                raise SpecError(self.display, pointer, f"no {token!r} here")
+        return node
+
+    def follow(self, node: Any, at: str) -> Any:
+        """``node``, or what its ``$ref`` (and theirs, in turn) points at."""
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if ref in seen:
+                raise SpecError(self.display, at, f"$ref {ref!r} is circular")
+            seen.add(ref)
+            node = self.resolve_ref(ref, at)
+        return node
+
     def deref(self, node: Any, at: str = "") -> Any:
         """A copy of ``node`` with every ``$ref`` replaced by its (recursively resolved) target.
 
