@@ -57,7 +57,7 @@ def check_generated(project: Project) -> str:
         ".".join(p.relative_to(project.generated_dir).with_suffix("").parts)
         for p in (project.generated_dir / PACKAGE).rglob("*.py")
     )
-    code = "import importlib\nfor m in %r:\n    importlib.import_module(m)\n" % modules
+    code = f"import importlib\nfor m in {modules!r}:\n    importlib.import_module(m)\n"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )
