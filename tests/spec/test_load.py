@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from triggerspec.errors import SpecError
+from triggerspec.spec.bundle import has_external_refs
 from triggerspec.spec.conformance import openapi_problems
 from triggerspec.spec.load import load_spec
 from triggerspec.spec.model import parse_api
@@ -225,3 +226,17 @@ def test_two_components_of_one_name_are_refused(tmp_path: Path) -> None:
     write(path, main)
     with pytest.raises(SpecError, match="components/schemas/Item is also defined in specs/api"):
         load_spec(path, "specs/api.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "external"),
+    [
+        (b"$ref: a.yaml", True),
+        (b"$ref: '../b.json#/x'", True),
+        (b'{"$ref": "#/x"}', False),
+        (b'{$ref: "#/a"}, $ref:   c.yaml', True),
+        (b"description: mentions $ref but holds none", False),
+    ],
+)
+def test_only_a_ref_to_another_file_asks_for_joining(text: bytes, external: bool) -> None:
+    assert has_external_refs(text) is external
