@@ -224,3 +224,25 @@ def test_json_spec_is_generated_like_yaml_and_a_removed_spec_says_so(
     assert "removed client generated/triggerspec_clients/sourcecraft/: its spec is no longer" in out
     assert not (copy_project.generated_dir / PACKAGE / "sourcecraft").exists()
     assert (copy_project.generated_dir / PACKAGE / "northflank" / "client.py").is_file()
+
+
+def test_an_edit_to_a_joined_file_makes_generated_code_stale(
+    copy_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_project.specs_dir / "northflank.yaml"
+    document = yaml.safe_load(spec.read_text())
+    part = copy_project.specs_dir / "common" / "sha.yaml"
+    part.parent.mkdir()
+    part.write_text(
+        yaml.safe_dump(
+            {"components": {"schemas": {"Sha": document["components"]["schemas"]["Sha"]}}}
+        )
+    )
+    document["components"]["schemas"]["Sha"] = {"$ref": "common/sha.yaml#/components/schemas/Sha"}
+    spec.write_text(yaml.safe_dump(document, sort_keys=False))
+    assert main(["--root", str(copy_project.root), "regen", "-q"]) == 0
+    assert main(["--root", str(copy_project.root), "regen", "--check"]) == 0
+    part.write_text(part.read_text().replace("description:", "description: Edited.", 1))
+    capsys.readouterr()
+    assert main(["--root", str(copy_project.root), "regen", "--check"]) == 1
+    assert "northflank/models.py" in capsys.readouterr().out

@@ -35,6 +35,21 @@ class Project:
         """
         return sorted(p for p, reason in self._scan() if reason is None)
 
+    def spec_inputs(self) -> list[Path]:
+        """Every file a spec may read: the specs and the YAML/JSON parts in subfolders.
+
+        The page snapshots (the docs folder) are not spec inputs.
+        """
+        docs = self.docs_dir.resolve()
+        return sorted(
+            p
+            for p in self.specs_dir.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in SPEC_SUFFIXES
+            and p.resolve() != self.doc_defects.resolve()
+            and not p.resolve().is_relative_to(docs)
+        )
+
     def ignored_files(self) -> list[tuple[Path, str]]:
         """Files in the specs folder that are not read as specs, each with the reason."""
         return sorted((p, reason) for p, reason in self._scan() if reason is not None)

@@ -70,7 +70,7 @@ def inputs_hash(project: Project) -> str:
     """One hash over everything the output depends on."""
     digest = hashlib.sha256()
     parts: list[tuple[str, bytes]] = [
-        (project.relative(p), p.read_bytes()) for p in project.spec_files()
+        (project.relative(p), p.read_bytes()) for p in project.spec_inputs()
     ]
     parts += [
         (p.relative_to(_CODEGEN_SOURCES.parent).as_posix(), p.read_bytes())
