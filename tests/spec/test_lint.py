@@ -135,7 +135,8 @@ def test_every_file_in_specs_is_read_or_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "docs").mkdir(parents=True)
+    (tmp_path / "specs" / "doc-defects.yaml").write_text("[]\n")
     (tmp_path / "specs" / "notes.md").write_text("# notes\n")
     assert main(["--root", str(tmp_path), "lint"]) == 2
     err = capsys.readouterr().err
