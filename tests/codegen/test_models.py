@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import re
 from typing import Any
 
 import pytest
@@ -11,7 +12,6 @@ from pydantic import BaseModel, ValidationError
 
 from tests.conftest import ROOT
 from triggerspec.project import Project
-from triggerspec.spec import pointer as jp
 from triggerspec.spec.defects import DocDefects, ExampleCase, example_cases
 from triggerspec.spec.model import load_api
 from triggerspec.spec.naming import ClassName, snake
@@ -24,16 +24,15 @@ _APIS = {p.stem: load_api(p) for p in _PROJECT.spec_files()}
 def _model_for(case: ExampleCase) -> type[BaseModel]:
     api = _APIS[case.api]
     # The example sits under .../content/<media>/examples/<name>/value; its schema is a $ref.
-    media = case.example.pointer.rsplit("/examples/", 1)[0]
+    media = re.sub(r"/(examples/[^/]+/value|example)$", "", case.example.pointer)
     if "/responses/" in media:
         status = media.split("/responses/")[1].split("/")[0]
         op_ptr = media.split("/responses/")[0]
-        resp = jp.resolve(api.document.raw, f"{op_ptr}/responses/{status}")
-        if "$ref" in resp:
-            resp = jp.resolve(api.document.raw, resp["$ref"])
+        at = f"{op_ptr}/responses/{status}"
+        resp = api.document.follow(api.document.at(at), at)
         schema = resp["content"]["application/json"]["schema"]
     else:
-        schema = jp.resolve(api.document.raw, media + "/schema")
+        schema = api.document.at(media + "/schema")
     name = ClassName(schema["$ref"].rsplit("/", 1)[1])
     module = importlib.import_module(f"triggerspec_clients.{snake(case.api)}.models")
     model: type[BaseModel] = getattr(module, name)

@@ -12,7 +12,8 @@ from triggerspec.mock.app import create_app
 from triggerspec.mock.scenarios import Scenario
 from triggerspec.mock.server import LiveMock
 from triggerspec.mock.settings import MockSettings
-from triggerspec.spec.model import Api
+from triggerspec.project import Project
+from triggerspec.spec.model import Api, load_api
 
 pytest_plugins = ["pytester"]
 
@@ -99,7 +100,14 @@ def test_a_real_endpoint_gets_no_positive_build_cases(pytester: pytest.Pytester)
     collected = {line.split("[")[1].rstrip("]") for line in result.outlines if "[" in line}
     assert "startJobBuild-negative" in collected
     assert "upsertRepoConnection-negative" in collected
-    assert not {c for c in collected if c.endswith("-positive")}
+    builds = {
+        op.operation_id
+        for path in Project.from_root(ROOT).spec_files()
+        for op in load_api(path).operations
+        if op.side_effects != "none"
+    }
+    assert {"startJobBuild", "upsertRepoConnection"} <= builds
+    assert not {c for c in collected if c.endswith("-positive") and c[:-9] in builds}
 
 
 def test_a_real_endpoint_without_credentials_is_skipped_before_any_request(

@@ -31,8 +31,9 @@ def client(mock_server: InProcessMock) -> httpx.Client:
     return httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
 
 
-def test_every_operation_has_a_valid_request(mock_server: InProcessMock) -> None:
-    assert sorted(op for _, op in mock_server.app.compiled) == OPERATIONS
+def test_every_listed_request_names_a_served_operation(mock_server: InProcessMock) -> None:
+    # Operations of other specs are answered from their own examples (tests/corpus).
+    assert set(OPERATIONS) <= {op for _, op in mock_server.app.compiled}
 
 
 @pytest.mark.parametrize("operation_id", OPERATIONS)
@@ -61,7 +62,7 @@ def test_every_spec_request_example_is_answered_as_documented(
     triggerspec_apis: list[Api],
     project_defects: DocDefects,
 ) -> None:
-    examples = _request_examples(triggerspec_apis)
+    examples = [e for e in _request_examples(triggerspec_apis) if e[0] in VALID]
     assert len(examples) >= 8
     for operation_id, pointer, value in examples:
         method, path, _ = VALID[operation_id]

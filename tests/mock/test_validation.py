@@ -293,8 +293,15 @@ def test_unknown_paths_get_the_nearest_vendors_404(
     response = client.post(path, json={}, headers=AUTH)
     assert response.status_code == 404
     vendor = mock_server.app.apis[api].profile.name
-    nearest = next(a for a in mock_server.app.apis.values() if a.profile.name == vendor)
-    assert_documented(mock_server.app, response, api=nearest.name)
+    documented_by = []
+    for other in mock_server.app.apis.values():
+        if other.profile.name == vendor:
+            try:
+                assert_documented(mock_server.app, response, api=other.name)
+            except Exception:  # another API of that envelope, with other error shapes
+                continue
+            documented_by.append(other.name)
+    assert api in documented_by
     (entry,) = mock_server.journal.entries()
     assert (entry.status, entry.operation_id) == (404, None)
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 from triggerspec.cli import main
+from triggerspec.project import Project
 
 NF = "northflank.yaml"
 OP = "/paths/~1v1~1projects~1{projectId}~1jobs~1{jobId}~1build/post"
@@ -19,7 +20,9 @@ def test_committed_specs_have_no_problems(capsys: pytest.CaptureFixture[str]) ->
     assert main(["--root", str(ROOT), "lint"]) == 0
     out, err = capsys.readouterr()
     assert out == ""
-    assert "4 spec(s), 6 operation(s), 0 problem(s)" in err
+    names = [p.name for p in Project.from_root(ROOT).spec_files()]
+    assert f"lint: {len(names)} spec(s): {', '.join(names)}; " in err
+    assert " 0 problem(s)" in err
 
 
 @pytest.fixture
@@ -140,3 +143,23 @@ def test_project_is_found_from_a_subdirectory(
 ) -> None:
     monkeypatch.chdir(ROOT / "specs" / "docs")
     assert main(["lint", str(ROOT / "specs" / NF)]) == 0
+
+
+def test_every_file_in_specs_is_read_or_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "specs" / "docs").mkdir(parents=True)
+    (tmp_path / "specs" / "doc-defects.yaml").write_text("[]\n")
+    (tmp_path / "specs" / "notes.md").write_text("# notes\n")
+    assert main(["--root", str(tmp_path), "lint"]) == 2
+    err = capsys.readouterr().err
+    assert "ignored: specs/notes.md: not a spec file" in err
+    assert "no spec found in specs/ (looked for *.yaml, *.yml, *.json)" in err
+    (tmp_path / "specs" / "api.json").write_text('{"info": {}}')
+    (tmp_path / "specs" / "b.yml").write_text("swagger: '2.0'\n")
+    assert main(["--root", str(tmp_path), "lint"]) == 1
+    out, err = capsys.readouterr()
+    assert "specs/api.json:/: not an OpenAPI document: no 'openapi' field" in out
+    assert "specs/b.yml:/swagger: Swagger 2.0 is not read" in out
+    assert "lint: 2 spec(s): api.json, b.yml;" in err

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from triggerspec import __version__
-from triggerspec.errors import TriggerspecError
+from triggerspec.errors import TriggerspecError, UsageError
 from triggerspec.extras import missing_dependency
 from triggerspec.project import Project
 
@@ -26,7 +26,13 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
     from triggerspec.spec.lint import lint_files
 
     started = time.perf_counter()
-    paths = [Path(p).resolve() for p in args.specs] if args.specs else project.spec_files()
+    if args.specs:
+        paths = [Path(p).resolve() for p in args.specs]
+    else:
+        paths = project.spec_files()
+        _say_ignored(project)
+        if not paths:
+            raise UsageError(project.no_specs_message())
     defects = DocDefects.load(project.doc_defects, project.relative(project.doc_defects))
     report = lint_files(
         paths, defects, {p: project.relative(p) for p in paths}, every_spec=not args.specs
@@ -34,12 +40,18 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
     for problem in report.problems:
         print(problem)
     operations = sum(len(api.operations) for api in report.apis)
+    names = ", ".join(project.relative(p).rsplit("/", 1)[-1] for p in paths)
     print(
-        f"lint: {report.files} spec(s), {operations} operation(s), "
+        f"lint: {report.files} spec(s): {names}; {operations} operation(s), "
         f"{len(report.problems)} problem(s) in {time.perf_counter() - started:.1f}s",
         file=sys.stderr,
     )
     return 0 if report.ok else 1
+
+
+def _say_ignored(project: Project) -> None:
+    for path, reason in project.ignored_files():
+        print(f"ignored: {project.relative(path)}: {reason}", file=sys.stderr)
 
 
 def _regen(args: argparse.Namespace, project: Project) -> int:
@@ -47,6 +59,7 @@ def _regen(args: argparse.Namespace, project: Project) -> int:
 
     project.require_writable("regen --check" if args.check else "regen")
     started = time.perf_counter()
+    _say_ignored(project)
     progress = None if args.quiet else (lambda msg: print(f"  {msg}", file=sys.stderr))
     result = regen(project, check=args.check, progress=progress)
     took = f"{time.perf_counter() - started:.2f}s"
@@ -62,8 +75,11 @@ def _regen(args: argparse.Namespace, project: Project) -> int:
         print(f"wrote   {path}")
     for path in result.removed:
         print(f"removed {path}")
+    for package in result.clients_removed:
+        print(f"removed client {package}/: its spec is no longer in the specs folder")
     state = "up to date, nothing rewritten" if result.up_to_date else "regenerated"
-    print(f"regen: {state} ({took})", file=sys.stderr)
+    specs = ", ".join(s.rsplit("/", 1)[-1] for s in result.specs)
+    print(f"regen: {len(result.specs)} spec(s): {specs}; {state} ({took})", file=sys.stderr)
     return 0
 
 

@@ -188,7 +188,10 @@ def build_config(project: Project, apis: list[Api], args: argparse.Namespace) ->
         creds = environ_credentials(api)
         if creds is None and not loopback:
             wanted = " or ".join(
-                " and ".join(api.schemes[n].env[0] for n in option)
+                " and ".join(
+                    api.schemes[n].env[0] if api.schemes[n].env else f"the {n!r} credential"
+                    for n in option
+                )
                 for option in sorted({r for o in api.operations for r in o.security})
             )
             raise UsageError(f"{api.document.display}: no credentials for {target}: set {wanted}")

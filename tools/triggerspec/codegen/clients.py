@@ -268,7 +268,7 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
         body_model = None
         if op.body is not None:
             # The raw (un-dereferenced) body schema keeps the $refs the annotations name.
-            raw_schema = jp.resolve(api.document.raw, op.body.pointer + "/schema")
+            raw_schema = api.document.at(op.body.pointer + "/schema")
             body_model = _ref_class(raw_schema, classes, op.body.pointer + "/schema", display)
             props, required = _body_properties(raw_schema, schemas)
             for name, prop in props.items():
@@ -396,10 +396,8 @@ def _credential_name(kind: str, scheme: str) -> str:
 
 
 def _raw_response(api: Api, op: Operation, status: str) -> Any:
-    resp = jp.resolve(api.document.raw, op.pointer + f"/responses/{status}")
-    if isinstance(resp, dict) and "$ref" in resp:
-        resp = jp.resolve(api.document.raw, resp["$ref"])
-    return resp
+    at = jp.join(op.pointer, "responses", status)
+    return api.document.follow(api.document.at(at), at)
 
 
 def _raw_response_schema(api: Api, op: Operation, status: str) -> Any:

@@ -61,6 +61,9 @@ class RegenResult:
 
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    clients_removed: list[str] = field(default_factory=list)
+    """Client packages removed because their spec is no longer in the specs folder."""
+    specs: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     rendered: bool = False
 
@@ -77,7 +80,7 @@ def inputs_hash(project: Project) -> str:
     """One hash over everything the output depends on."""
     digest = hashlib.sha256()
     parts: list[tuple[str, bytes]] = [
-        (project.relative(p), p.read_bytes()) for p in project.spec_files()
+        (project.relative(p), p.read_bytes()) for p in project.spec_inputs()
     ]
     parts += [
         (p.relative_to(_CODEGEN_SOURCES.parent).as_posix(), p.read_bytes())
@@ -246,15 +249,24 @@ def regen(
 ) -> RegenResult:
     """Regenerate ``generated/`` (or, with ``check``, report what is stale and write nothing)."""
     say = progress or (lambda _msg: None)
+    specs = project.spec_files()
+    if not specs:
+        # Never read "no spec" as "remove every client": a moved or renamed folder would.
+        raise RegenError(f"{project.no_specs_message()}; generated/ was left as it was")
+    found = [project.relative(p) for p in specs]
     if is_fresh(project):
-        return RegenResult()
+        return RegenResult(specs=found)
     tree = build_tree(project, say)
     package_dir = project.generated_dir / PACKAGE
     current = _on_disk(package_dir)
     changed = sorted(rel for rel, text in tree.items() if current.get(rel) != text)
     removed = sorted(set(current) - set(tree))
     shown = f"{project.relative(project.generated_dir)}/{PACKAGE}"
-    result = RegenResult(rendered=True)
+    result = RegenResult(rendered=True, specs=found)
+    gone = {rel.split("/", 1)[0] for rel in removed if "/" in rel} - {
+        rel.split("/", 1)[0] for rel in tree if "/" in rel
+    }
+    result.clients_removed = [f"{shown}/{name}" for name in sorted(gone)]
     if check:
         result.stale = [f"{shown}/{rel}" for rel in [*changed, *removed]]
         return result

@@ -165,8 +165,8 @@ def parse_api(doc: SpecDocument) -> Api:
     """
     try:
         return _parse_api(doc)
-    except SpecError:
-        raise
+    except SpecError as exc:
+        raise doc.relocate(exc) from None
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
         # The parse step trusts the OpenAPI shape; lint says exactly where it is broken.
         raise SpecError(
@@ -278,7 +278,7 @@ def _parse_operation(
             name=p["name"],
             location=p["in"],
             required=bool(p.get("required", False)),
-            schema=p.get("schema", {}),
+            schema=_non_empty(p.get("schema", {})) if p["in"] == "path" else p.get("schema", {}),
             description=p.get("description", ""),
             example=p.get("example"),
         )
@@ -313,6 +313,16 @@ def _parse_operation(
         rules=tuple(rules),
         pointer=at,
     )
+
+
+def _non_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """A path parameter's schema: a path segment is never empty, whatever the spec omits."""
+    kind = schema.get("type")
+    if (kind == "string" or (isinstance(kind, list) and "string" in kind)) and not schema.get(
+        "minLength"
+    ):
+        return {**schema, "minLength": 1}
+    return schema
 
 
 def _parse_body(doc: SpecDocument, body: dict[str, Any] | None, at: str) -> Body | None:
