@@ -220,7 +220,7 @@ CATALOGUE: Mapping[str, BrokenServer] = {
             "silent-cloudflare-failure",
             "createManualBuild",
             "positive",
-            "cloudflare_failure_semantics",
+            "success_flag_semantics",
             cloudflare_silent_failure,
             "a Cloudflare 200 with success: false and an empty errors list",
         ),

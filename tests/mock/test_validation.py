@@ -286,8 +286,8 @@ def test_unknown_paths_get_the_nearest_vendors_404(
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
     response = client.post(path, json={}, headers=AUTH)
     assert response.status_code == 404
-    vendor = mock_server.app.apis[api].profile.name
-    nearest = next(a for a in mock_server.app.apis.values() if a.profile.name == vendor)
+    vendor = mock_server.app.apis[api].envelope.name
+    nearest = next(a for a in mock_server.app.apis.values() if a.envelope.name == vendor)
     assert_documented(mock_server.app, response, api=nearest.name)
     (entry,) = mock_server.journal.entries()
     assert (entry.status, entry.operation_id) == (404, None)

@@ -61,9 +61,9 @@ def plain_api(tmp_path: Path, spec: dict[str, Any] | None = None) -> Api:
 
 def test_a_spec_without_envelope_parses_as_plain_bodies(tmp_path: Path) -> None:
     api = plain_api(tmp_path)
-    assert api.profile.result_key is None
-    assert api.profile.error_key is None
-    assert api.profile.success_flag is None
+    assert api.envelope.result_key is None
+    assert api.envelope.error.key is None
+    assert api.envelope.success_flag is None
 
 
 def test_the_mock_answers_a_spec_without_envelope_with_plain_json(tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ import httpx
 from triggerspec.runtime import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
-    PROFILES,
     ApiDef,
     APIResponse,
     AsyncAPIClient,
+    Envelope,
+    ErrorShape,
     FileInput,
     NotGiven,
     OperationDef,
@@ -31,7 +32,16 @@ from . import models
 API = ApiDef(
     name="cloudflare-pages",
     base_url="https://api.cloudflare.com/client/v4",
-    profile=PROFILES["cloudflare"],
+    envelope=Envelope(
+        name="cloudflare",
+        result_key="result",
+        error=ErrorShape(key="errors", many=True, code="code"),
+        success_flag="success",
+        success_members={"errors": [], "messages": []},
+        error_members={"messages": [], "result": None},
+        codes={"auth": 10000, "forbidden": 10000, "not_found": 7000},
+        code_offset=10000,
+    ),
     schemes={
         "api_email": Scheme(
             "api_email", "api_email", "header", "X-Auth-Email", ("CLOUDFLARE_EMAIL",)

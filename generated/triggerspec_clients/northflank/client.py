@@ -11,13 +11,15 @@ import httpx
 from triggerspec.runtime import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
-    PROFILES,
     ApiDef,
     APIResponse,
     AsyncAPIClient,
+    Envelope,
+    ErrorShape,
     NotGiven,
     OperationDef,
     PathParam,
+    RateLimit,
     Scheme,
     SyncAPIClient,
     Timeout,
@@ -29,7 +31,14 @@ from . import models
 API = ApiDef(
     name="northflank",
     base_url="https://api.northflank.com",
-    profile=PROFILES["northflank"],
+    envelope=Envelope(
+        name="northflank",
+        result_key="data",
+        error=ErrorShape(key="error", status="status", request_id="id", details="details"),
+        rate_limit=RateLimit(
+            limit="x-ratelimit-limit", remaining="x-ratelimit-remaining", reset="x-ratelimit-reset"
+        ),
+    ),
     schemes={
         "bearerAuth": Scheme(
             "bearerAuth", "api_token", "bearer", "Authorization", ("NORTHFLANK_API_TOKEN",)

@@ -11,10 +11,11 @@ import httpx
 from triggerspec.runtime import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
-    PROFILES,
     ApiDef,
     APIResponse,
     AsyncAPIClient,
+    Envelope,
+    ErrorShape,
     NotGiven,
     OperationDef,
     PathParam,
@@ -31,7 +32,31 @@ from . import models
 API = ApiDef(
     name="sourcecraft",
     base_url="https://api.sourcecraft.tech",
-    profile=PROFILES["sourcecraft"],
+    envelope=Envelope(
+        name="sourcecraft",
+        error=ErrorShape(code="error_code", request_id="request_id", details="details"),
+        codes={
+            "validation": "INVALID_ARGUMENT",
+            "bad_request": "INVALID_ARGUMENT",
+            "auth": "UNAUTHENTICATED",
+            "forbidden": "PERMISSION_DENIED",
+            "not_found": "NOT_FOUND",
+            "method_not_allowed": "UNIMPLEMENTED",
+            "timeout": "DEADLINE_EXCEEDED",
+            "conflict": "ALREADY_EXISTS",
+            "precondition": "FAILED_PRECONDITION",
+            "too_large": "RESOURCE_EXHAUSTED",
+            "unsupported_media": "INVALID_ARGUMENT",
+            "rate_limit": "RESOURCE_EXHAUSTED",
+            "cancelled": "CANCELLED",
+            "server_error": "INTERNAL",
+            "not_implemented": "UNIMPLEMENTED",
+            "unavailable": "UNAVAILABLE",
+            "gateway_timeout": "DEADLINE_EXCEEDED",
+        },
+        client_code="FAILED_PRECONDITION",
+        server_code="INTERNAL",
+    ),
     schemes={
         "bearerAuth": Scheme(
             "bearerAuth", "api_token", "bearer", "Authorization", ("SOURCECRAFT_TOKEN",)

@@ -7,11 +7,13 @@ imports, the envelope to unwrap and the runtime literals are all decided here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from triggerspec.errors import SpecError
+from triggerspec.runtime.envelope import ErrorShape, RateLimit
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.model import Api, Operation
 from triggerspec.spec.naming import ClassName, PythonIdentifier, constant, snake
@@ -283,7 +285,7 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
         success = op.success
         raw_success = _raw_success_schema(api, op)
         success_model = _ref_class(raw_success, classes, success.pointer + "/schema", display)
-        unwrap = api.profile.result_key
+        unwrap = api.envelope.result_key
         if unwrap is None:
             return_type = success_model
         else:
@@ -324,13 +326,12 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
     security = tuple(sorted({req for op in api.operations for req in op.security}))
     api_def = (
         f"ApiDef(name={api.name!r}, base_url={api.base_url!r}, "
-        f"profile=PROFILES[{api.profile.name!r}], schemes={{{schemes}}}, security={security!r})"
+        f"envelope={render_data(api.envelope)}, schemes={{{schemes}}}, security={security!r})"
     )
     base = ClassName(api.name)
     needed = {
         "DEFAULT_TIMEOUT",
         "NOT_GIVEN",
-        "PROFILES",
         "APIResponse",
         "ApiDef",
         "AsyncAPIClient",
@@ -341,6 +342,11 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
         "Timeout",
         "drop_not_given",
     }
+    needed.add("Envelope")
+    if api.envelope.error != ErrorShape():
+        needed.add("ErrorShape")
+    if api.envelope.rate_limit != RateLimit():
+        needed.add("RateLimit")
     if any(m.file_args for m in methods):
         needed.add("FileInput")
     if any(m.operation.rules for m in methods):
@@ -361,6 +367,26 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
         runtime_imports=tuple(sorted(needed, key=_isort_key)),
         uses_deprecated=any(m.operation.deprecated for m in methods),
     )
+
+
+def render_data(value: Any) -> str:
+    """A dataclass as the Python expression that rebuilds it, defaults left out."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return repr(value)
+    args = [
+        f"{f.name}={render_data(getattr(value, f.name))}"
+        for f in dataclasses.fields(value)
+        if getattr(value, f.name) != _default(f)
+    ]
+    return f"{type(value).__name__}({', '.join(args)})"
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return dataclasses.MISSING
 
 
 def _isort_key(name: str) -> tuple[int, str]:

@@ -435,7 +435,7 @@ def _exchanges(
     success_schema = api.document.deref(success.schema) if success.schema else {}
     replies = value_strategy(success_schema, open_objects=True).filter(satisfies(success_schema))
     errors = _error_replies(api, op)
-    flag = api.profile.success_flag
+    envelope = api.envelope
 
     @configure
     @given(data=request_inputs(api, op), reply=replies, error=errors, option=_options(clients))
@@ -452,7 +452,7 @@ def _exchanges(
             )
             return
         credentials = {clients.module.API.schemes[n].header: _credential(n) for n in option}
-        failed = bool(flag) and isinstance(reply, dict) and reply.get(flag) is False
+        failed = envelope.failed(reply)
         for client in ("sync", "async"):
             clients.recorder.requests.clear()
             clients.recorder.reply = (int(success.status), reply)
@@ -473,7 +473,7 @@ def _exchanges(
                 problems = (
                     []
                     if isinstance(outcome, expected)
-                    else [f"a 2xx with {flag}: false gave {outcome!r}"]
+                    else [f"a 2xx with {envelope.success_flag}: false gave {outcome!r}"]
                 )
             else:
                 problems = _typed(outcome, clients.result_type)

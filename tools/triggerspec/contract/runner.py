@@ -28,6 +28,7 @@ from triggerspec.contract.checks import CHECKS, Exchange
 from triggerspec.contract.mutations import broken_inputs, mutations_for
 from triggerspec.contract.request_check import form_fields, request_problems
 from triggerspec.contract.safety import MAX_WAIT, Safety
+from triggerspec.runtime.envelope import RateLimit
 from triggerspec.spec.model import Api, Operation, load_api
 from triggerspec.spec.redact import Redactor
 
@@ -200,19 +201,21 @@ def mask(text: str, secrets: dict[str, str]) -> str:
     return text
 
 
-def _wait_for_rate_limit(response: requests.Response, reset_header: str | None) -> float | None:
-    """Seconds to wait before the next request, when the server says so."""
+def _wait_for_rate_limit(response: requests.Response, rate: RateLimit) -> float | None:
+    """Seconds to wait before the next request, when the server says so (by the headers
+    the spec's envelope declares: Retry-After on a 429, or a spent quota and its reset)."""
     if response.status_code == 429:
-        value = response.headers.get("retry-after", "1")
+        value = response.headers.get(rate.retry_after or "retry-after", "1")
         try:
             return float(value)
         except ValueError:
             return 1.0
-    if reset_header and response.headers.get("x-ratelimit-remaining") == "0":
+    if rate.reset and rate.remaining and response.headers.get(rate.remaining) == "0":
         try:
-            return float(response.headers.get(reset_header, "1"))
+            reset = float(response.headers.get(rate.reset, "1"))
         except ValueError:
             return 1.0
+        return max(0.0, reset - time.time()) if rate.reset_unit == "epoch-seconds" else reset
     return None
 
 
@@ -263,7 +266,7 @@ def run_task(
             response: requests.Response = case.call(
                 base_url=base_url, session=session, headers=headers, timeout=30
             )
-            wait = _wait_for_rate_limit(response, api.profile.rate_limit_reset)
+            wait = _wait_for_rate_limit(response, api.envelope.rate_limit)
             if wait is None or response.status_code != 429:
                 if wait:  # the quota is spent: pause before the next case
                     time.sleep(min(wait, MAX_WAIT))

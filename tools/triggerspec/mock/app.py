@@ -32,7 +32,7 @@ from triggerspec.mock.auth import authenticate, mask_headers, mask_query, secret
 from triggerspec.mock.bodies import ParsedBody, describe_unchecked, parse_body
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
-from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
+from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
 from triggerspec.mock.journal import Journal, JournalEntry
 from triggerspec.mock.responses import Context, build
@@ -49,9 +49,6 @@ log = logging.getLogger("triggerspec.mock")
 
 JOURNAL_BODY_LIMIT = 256 * 1024
 """JSON bodies larger than this are journaled as their size only."""
-
-RATE_WINDOW_US = 3600 * 1_000_000
-"""The documented rate-limit window (Northflank: one hour), in mock-clock microseconds."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -103,7 +100,7 @@ class MockApp:
             )
             for route in self.router.routes
         }
-        self._envelopes = {api.name: envelope_for(api.profile) for api in apis}
+        self._envelopes = {api.name: envelope_for(api.envelope) for api in apis}
         self._secret = secret_headers(apis)
         self._redact_any = Redactor(
             path for compiled in self.compiled.values() for path in compiled.redactor.paths
@@ -266,7 +263,7 @@ class MockApp:
         note.auth = authenticate(compiled.requirements, request.headers, self.settings.token)
         problems = compiled.parameter_problems(match.params, request.query, request.headers)
         if problems:
-            raise Rejected(400, problems)
+            raise Rejected(compiled.api.envelope.validation_status, problems)
         body = parse_body(compiled.operation.body, request.header("content-type"), request.body)
         if body.kind == "json" and len(request.body) > JOURNAL_BODY_LIMIT:
             note.body = {"size": len(request.body), "journaled": False}
@@ -366,26 +363,27 @@ class MockApp:
     def _rate_limit(
         self,
         compiled: CompiledOperation,
-        envelope: Envelope,
+        envelope: MockEnvelope,
         status: int,
         scenario: Scenario | None,
     ) -> list[tuple[str, str]]:
-        """Rate-limit headers where the vendor documents them (reported, never enforced)."""
+        """Rate-limit headers where the API declares them (reported, never enforced)."""
         api = compiled.api.name
+        window_us = compiled.api.envelope.rate_limit.window_s * 1_000_000
         now = self.clock.now_us()
         start = self.state.window_start.get(api)
-        if start is None or now - start >= RATE_WINDOW_US:
+        if start is None or now - start >= window_us:
             start = self.state.window_start[api] = now
             self.state.requests[api] = 0
         self.state.requests[api] += 1
         limit = self.settings.rate_limit_per_hour
         remaining = max(0, limit - self.state.requests[api])
-        reset_s = math.ceil((start + RATE_WINDOW_US - now) / 1_000_000)
+        reset_s = math.ceil((start + window_us - now) / 1_000_000)
         if status == 429:
             remaining = 0
             if scenario is not None and scenario.retry_after is not None:
                 reset_s = scenario.retry_after
-        return envelope.rate_limit_headers(limit, remaining, reset_s)
+        return envelope.rate_limit_headers(limit, remaining, reset_s, now // 1_000_000)
 
     def _error(
         self,

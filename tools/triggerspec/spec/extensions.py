@@ -7,7 +7,7 @@ extension is caught instead of silently ignored.
 from __future__ import annotations
 
 EXTENSIONS: dict[str, str] = {
-    "x-envelope": "info: the vendor envelope profile (cloudflare, northflank, sourcecraft)",
+    "x-envelope": "info: the envelope declaration (a preset name, or inline; spec/envelope.py)",
     "x-source": "where the element's facts come from (seed page, vendor URL or repository path)",
     "x-decision": "how an ambiguity or gap in the seed page was resolved, with its source",
     "x-stricter": "a rule triggerspec adds beyond the documented ones, and why",

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from triggerspec.errors import SpecError
-from triggerspec.runtime.profiles import PROFILES, Profile
+from triggerspec.runtime.envelope import Envelope
 from triggerspec.spec import pointer as jp
+from triggerspec.spec.envelope import parse_envelope
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
 
@@ -139,7 +140,7 @@ class Api:
 
     name: str
     title: str
-    profile: Profile
+    envelope: Envelope
     servers: tuple[str, ...]
     schemes: dict[str, SecurityScheme]
     operations: tuple[Operation, ...]
@@ -180,13 +181,7 @@ def parse_api(doc: SpecDocument) -> Api:
 def _parse_api(doc: SpecDocument) -> Api:
     raw = doc.raw
     info = raw.get("info") or {}
-    envelope = info.get("x-envelope", "plain")
-    if envelope not in PROFILES:
-        raise SpecError(
-            doc.display,
-            "/info/x-envelope",
-            f"x-envelope must be one of {sorted(PROFILES)}, got {envelope!r}",
-        )
+    envelope = parse_envelope(info.get("x-envelope"), doc.display)
     servers = tuple(s["url"] for s in raw.get("servers", []) if isinstance(s, dict) and "url" in s)
     if not servers:
         raise SpecError(doc.display, "/servers", "at least one server url is required")
@@ -213,7 +208,7 @@ def _parse_api(doc: SpecDocument) -> Api:
     return Api(
         name=doc.path.stem,
         title=str(info.get("title", doc.path.stem)),
-        profile=PROFILES[envelope],
+        envelope=envelope,
         servers=servers,
         schemes=schemes,
         operations=tuple(sorted(operations, key=lambda o: o.operation_id)),
