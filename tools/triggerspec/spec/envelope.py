@@ -142,14 +142,18 @@ def _load_preset(name: str, file: str, at: str) -> dict[str, Any]:
 
 def _check(declared: Any, file: str, at: str) -> None:
     errors = sorted(_VALIDATOR.iter_errors(declared), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = (
-            jp.join(at, *(str(p) for p in first.absolute_path))
-            if at
-            else "/" + "/".join(str(p) for p in first.absolute_path)
-        )
-        raise SpecError(file, where, f"envelope declaration: {first.message} ({first.validator})")
+    if not errors:
+        return
+    first = errors[0]
+    path = [str(p) for p in first.absolute_path]
+    message, rule = first.message, str(first.validator)
+    if "propertyNames" in first.schema_path:  # a key of ``codes``: name it and the choices
+        path.append(str(first.instance))
+        kinds = ", ".join(sorted([*KINDS, "validation"]))
+        message = f"{first.instance!r} is neither a refusal kind ({kinds}) nor a status"
+        rule = "propertyNames"
+    where = jp.join(at, *path) if at else "/" + "/".join(path)
+    raise SpecError(file, where, f"envelope declaration: {message} ({rule})")
 
 
 def _build(data: dict[str, Any], name: str) -> Envelope:
