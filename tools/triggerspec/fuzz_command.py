@@ -70,9 +70,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "fuzzed in-process. Against a base URL that is not loopback, operations with side "
             "effects (build triggers, upserts) get negative cases only, unless "
             "--allow-side-effects is given with --max-requests. Credentials for a real "
-            "endpoint come from the environment (CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL "
-            "with CLOUDFLARE_API_KEY; NORTHFLANK_API_TOKEN; SOURCECRAFT_TOKEN) and are never "
-            "printed. Exit 0 when every check holds, 1 on contract failures, 2 on usage or "
+            "endpoint come from the environment variables of the specs' security schemes "
+            "(listed below) and are never printed. Exit 0 when every check holds, 1 on contract failures, 2 on usage or "
             "spec errors."
         ),
     )
@@ -87,8 +86,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fuzz.add_argument(
         "--base-url",
         metavar="URL",
-        help="server to fuzz; a URL without a path gets each vendor's base path "
-        "(/client/v4 for Cloudflare) appended (default: the embedded mock)",
+        help="server to fuzz; a URL without a path gets each API's base path "
+        "(the path of its first server URL) appended (default: the embedded mock)",
     )
     fuzz.add_argument("--mode", choices=("positive", "negative", "all"), default="all")
     fuzz.add_argument(

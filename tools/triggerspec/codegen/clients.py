@@ -314,12 +314,13 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
                 op_def=_op_def(op, ordered),
             )
         )
+    arguments = _credential_names(api)
     credentials = tuple(
-        Credential(_credential_name(s.kind, s.name), s.env, s.header)
+        Credential(arguments[s.name], s.env, s.header)
         for s in sorted(api.schemes.values(), key=lambda s: s.name)
     )
     schemes = ", ".join(
-        f"{s.name!r}: Scheme({s.name!r}, {_credential_name(s.kind, s.name)!r}, {s.kind!r}, "
+        f"{s.name!r}: Scheme({s.name!r}, {arguments[s.name]!r}, {s.kind!r}, "
         f"{s.header!r}, {s.env!r})"
         for s in sorted(api.schemes.values(), key=lambda s: s.name)
     )
@@ -403,8 +404,14 @@ def _described(prop: Any, schemas: dict[str, Any]) -> dict[str, Any]:
     return prop if isinstance(prop, dict) else {}
 
 
-def _credential_name(kind: str, scheme: str) -> str:
-    return "api_token" if kind == "bearer" else snake(scheme)
+def _credential_names(api: Api) -> dict[str, str]:
+    """Each scheme's constructor argument: ``api_token`` for the one bearer scheme, else the
+    scheme's name in snake case."""
+    bearers = [s.name for s in api.schemes.values() if s.kind == "bearer"]
+    return {
+        s.name: "api_token" if bearers == [s.name] else str(PythonIdentifier(s.name))
+        for s in api.schemes.values()
+    }
 
 
 def _raw_response(api: Api, op: Operation, status: str) -> Any:

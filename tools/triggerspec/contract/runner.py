@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 import requests
 from hypothesis import HealthCheck, Phase, given, settings
@@ -28,6 +28,7 @@ from triggerspec.contract.checks import CHECKS, Exchange
 from triggerspec.contract.mutations import broken_inputs, mutations_for
 from triggerspec.contract.request_check import form_fields, request_problems
 from triggerspec.contract.safety import MAX_WAIT, Safety
+from triggerspec.runtime.auth import add_credential, split_credentials
 from triggerspec.runtime.envelope import RateLimit
 from triggerspec.spec.model import Api, Operation, load_api
 from triggerspec.spec.redact import Redactor
@@ -189,12 +190,18 @@ def _json(response: requests.Response) -> Any:
 def mask(text: str, secrets: dict[str, str]) -> str:
     """``text`` with every credential value replaced by ``***``.
 
-    A bearer token is masked without its scheme first (``Bearer ***``), in a fixed order, so
-    the same text always masks the same way. Values under four characters are left alone:
-    replacing them everywhere would garble the text (secret body fields are also masked
-    structurally where the body is written).
+    A bearer or basic credential is masked without its scheme first (``Bearer ***``), and
+    each cookie's value on its own (``session=***``), in a fixed order, so the same text
+    always masks the same way. Values under four characters are left alone: replacing them
+    everywhere would garble the text (secret body fields are also masked structurally where
+    the body is written).
     """
-    parts = {p for value in secrets.values() for p in (value.removeprefix("Bearer "), value)}
+    parts: set[str] = set()
+    for key, value in secrets.items():
+        parts |= {value, value.removeprefix("Bearer ").removeprefix("Basic ")}
+        if key.lower() == "cookie":
+            parts |= {c.partition("=")[2] for c in value.split("; ")}
+    parts |= {quote_plus(p) for p in parts} | {quote(p, safe="") for p in parts}  # in URLs
     for part in sorted(parts, key=lambda p: (len(p), p)):
         if len(part) >= 4:
             text = text.replace(part, "***")
@@ -239,7 +246,8 @@ def run_task(
         return result
     session = config.session_factory()
     base_url = config.base_urls[api.name]
-    headers = config.auth_headers.get(api.name, {})
+    credentials = config.auth_headers.get(api.name, {})
+    headers, auth_query = split_credentials(credentials)
     if config.record:
 
         def keep(response: requests.Response, *args: Any, **kwargs: Any) -> None:
@@ -247,7 +255,9 @@ def run_task(
             # could match the JSON's own punctuation. Only credentials are masked as text.
             body = _json_of(response.request.body)
             masked_body = None if body is None else json.dumps(_redacted(api, op, body))
-            result.har.append(har.entry(response, lambda text: mask(text, headers), masked_body))
+            result.har.append(
+                har.entry(response, lambda text: mask(text, credentials), masked_body)
+            )
 
         session.hooks["response"].append(keep)
     mode = GenerationMode.POSITIVE if task.mode == "positive" else GenerationMode.NEGATIVE
@@ -264,7 +274,11 @@ def run_task(
         while True:
             budget.take()
             response: requests.Response = case.call(
-                base_url=base_url, session=session, headers=headers, timeout=30
+                base_url=base_url,
+                session=session,
+                headers=headers,
+                params=auth_query or None,
+                timeout=30,
             )
             wait = _wait_for_rate_limit(response, api.envelope.rate_limit)
             if wait is None or response.status_code != 429:
@@ -347,7 +361,7 @@ def run_task(
             for case in _broken_cases(api, op, sop, config.broken_per_rule):
                 exercise(case)
     except _CheckFailed as failed:
-        secrets = {**headers, **_body_secrets(api, op, failed.case.body)}
+        secrets = {**credentials, **_body_secrets(api, op, failed.case.body)}
         curl = mask(
             _redacted_case(api, op, sop, failed.case).as_curl_command(headers=headers), headers
         )
@@ -358,7 +372,7 @@ def run_task(
     except _Stop as stop:
         result.stopped = str(stop)
     except Exception as exc:  # the target or the generator broke: report, don't crash the run
-        result.error = mask(f"{type(exc).__name__}: {exc}", headers)
+        result.error = mask(f"{type(exc).__name__}: {exc}", credentials)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -589,31 +603,40 @@ def iter_summary_rows(result: RunResult) -> Iterator[tuple[str, str, int, str, i
 
 
 def environ_credentials(api: Api, environ: dict[str, str] | None = None) -> dict[str, str] | None:
-    """Auth headers for ``api`` from its schemes' environment variables, if any option is set."""
+    """The credential map for ``api`` from its schemes' environment variables, if any option
+    is set (``{}`` when an operation needs none): header name -> value, ``?name`` for a query
+    apiKey, cookies in one ``Cookie`` header."""
     env = os.environ if environ is None else environ
     options = sorted({req for op in api.operations for req in op.security})
     for option in options:
-        headers: dict[str, str] = {}
+        creds: dict[str, str] = {}
         for name in option:
             scheme = api.schemes[name]
             value = next((env[v] for v in scheme.env if env.get(v)), None)
             if value is None:
                 break
-            headers[scheme.header] = f"Bearer {value}" if scheme.kind == "bearer" else value
+            add_credential(creds, scheme.kind, scheme.header, value)
         else:
-            return headers
-    return None
+            if option or len(options) == 1:
+                return creds
+    return {} if not options else None
 
 
 def dummy_credentials(api: Api) -> dict[str, str]:
     """Well-formed credentials for a mock, which accepts any."""
-    option = sorted({req for op in api.operations for req in op.security})[0]
-    return {
-        api.schemes[n].header: "Bearer triggerspec-fuzz"
-        if api.schemes[n].kind == "bearer"
-        else ("fuzz@example.com" if "mail" in api.schemes[n].header.lower() else "triggerspec-fuzz")
-        for n in option
-    }
+    options = sorted({req for op in api.operations for req in op.security})
+    creds: dict[str, str] = {}
+    for name in next((o for o in options if o), ()):
+        scheme = api.schemes[name]
+        value = (
+            "fuzz@example.com"
+            if "mail" in scheme.header.lower()
+            else "triggerspec:fuzz"
+            if scheme.kind == "basic"
+            else "triggerspec-fuzz"
+        )
+        add_credential(creds, scheme.kind, scheme.header, value)
+    return creds
 
 
 def with_seed(config: RunConfig, seed: int | None) -> RunConfig:

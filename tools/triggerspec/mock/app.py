@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from triggerspec.errors import UsageError
-from triggerspec.mock.auth import authenticate, mask_headers, mask_query, secret_headers
+from triggerspec.mock.auth import (
+    authenticate,
+    mask_headers,
+    mask_query,
+    secret_headers,
+    secret_query,
+)
 from triggerspec.mock.bodies import ParsedBody, describe_unchecked, parse_body
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
@@ -102,6 +108,7 @@ class MockApp:
         }
         self._envelopes = {api.name: envelope_for(api.envelope) for api in apis}
         self._secret = secret_headers(apis)
+        self._secret_query = secret_query(apis)
         self._redact_any = Redactor(
             path for compiled in self.compiled.values() for path in compiled.redactor.paths
         )
@@ -260,7 +267,9 @@ class MockApp:
             raise early
         if len(request.body) > self.max_body_bytes:
             raise self.too_large()
-        note.auth = authenticate(compiled.requirements, request.headers, self.settings.token)
+        note.auth = authenticate(
+            compiled.requirements, request.headers, self.settings.token, request.query
+        )
         problems = compiled.parameter_problems(match.params, request.query, request.headers)
         if problems:
             raise Rejected(compiled.api.envelope.validation_status, problems)
@@ -411,7 +420,7 @@ class MockApp:
                 at=self.clock.iso_now(),
                 method=request.method,
                 path=request.target,
-                query=mask_query(request.query),
+                query=mask_query(request.query, self._secret_query),
                 headers=mask_headers(request.headers, self._secret),
                 body=body,
                 status=response.status,

@@ -210,9 +210,12 @@ def build_request(
         raise errors.RequestValidationError(op.operation_id, problems)
 
     url = base_url.rstrip("/") + op.path.format_map({k: _segment(v) for k, v in path.items()})
-    headers = {name: secret.reveal() for name, secret in auth_headers.items()}
+    headers = {k: s.reveal() for k, s in auth_headers.items() if not k.startswith("?")}
     headers.update(extra_headers or {})
     options: dict[str, Any] = {}
+    query = {k[1:]: s.reveal() for k, s in auth_headers.items() if k.startswith("?")}
+    if query:  # an apiKey in the query
+        options["params"] = query
     if op.body == "json":
         headers["Content-Type"] = "application/json"
         options["content"] = json.dumps(payload, separators=(",", ":")).encode()

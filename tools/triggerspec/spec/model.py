@@ -18,20 +18,25 @@ from triggerspec.spec import pointer as jp
 from triggerspec.spec.envelope import parse_envelope
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
+from triggerspec.spec.security import SecurityScheme, parse_schemes
+
+__all__ = [
+    "Api",
+    "Body",
+    "Envelope",
+    "Example",
+    "Operation",
+    "Parameter",
+    "Part",
+    "Response",
+    "SecurityScheme",
+    "load_api",
+    "parse_api",
+]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SideEffects = Literal["starts-build", "upsert", "none"]
 RetrySafety = Literal["never-sent", "idempotent"]
-
-
-@dataclass(frozen=True)
-class SecurityScheme:
-    """One way to authenticate: a bearer token or one named header."""
-
-    name: str
-    kind: Literal["bearer", "header"]
-    header: str
-    env: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ def _parse_api(doc: SpecDocument) -> Api:
     servers = tuple(s["url"] for s in raw.get("servers", []) if isinstance(s, dict) and "url" in s)
     if not servers:
         raise SpecError(doc.display, "/servers", "at least one server url is required")
-    schemes = _parse_schemes(doc)
+    schemes = parse_schemes(raw, doc.path.stem, doc.display)
     root_security = raw.get("security", [])
     operations: list[Operation] = []
     for path, item in (raw.get("paths") or {}).items():
@@ -219,23 +224,6 @@ def _parse_api(doc: SpecDocument) -> Api:
 def load_api(path: Path, display: str | None = None) -> Api:
     """Load and parse one spec file."""
     return parse_api(load_spec(path, display))
-
-
-def _parse_schemes(doc: SpecDocument) -> dict[str, SecurityScheme]:
-    found: dict[str, SecurityScheme] = {}
-    raw = (doc.raw.get("components") or {}).get("securitySchemes") or {}
-    for name, scheme in raw.items():
-        at = jp.join("/components/securitySchemes", name)
-        env = tuple(scheme.get("x-env", ()))
-        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-            found[name] = SecurityScheme(name, "bearer", "Authorization", env)
-        elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-            found[name] = SecurityScheme(name, "header", str(scheme["name"]), env)
-        else:
-            raise SpecError(
-                doc.display, at, "only http bearer and apiKey-in-header schemes are supported"
-            )
-    return found
 
 
 def _examples(media: dict[str, Any], at: str) -> tuple[Example, ...]:
