@@ -71,8 +71,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "effects (build triggers, upserts) get negative cases only, unless "
             "--allow-side-effects is given with --max-requests. Credentials for a real "
             "endpoint come from the environment variables of the specs' security schemes "
-            "(listed below) and are never printed. Exit 0 when every check holds, 1 on contract failures, 2 on usage or "
-            "spec errors."
+            "(listed below) and are never printed. Exit 0 when every check holds, 1 on "
+            "contract failures, 2 on usage or spec errors."
         ),
     )
     fuzz.add_argument(
