@@ -163,7 +163,9 @@ def authenticate(
         scheme, _, why = next(f for f in found if f[1] is None)
         if not why:
             why = f"is required together with {' and '.join(present)}"
-        name = "Cookie" if scheme.kind == "cookie" else scheme.header
+        name = scheme.header
+        if scheme.kind == "cookie":
+            name, why = "Cookie", f"the cookie {scheme.header} {why}"
         if scheme.kind == "query":
             partial.append(Problem("query", name, "security", why))
         else:
