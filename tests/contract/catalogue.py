@@ -228,7 +228,7 @@ CATALOGUE: Mapping[str, BrokenServer] = {
             "repeat-created-twice",
             "runWorkflow",
             "positive",
-            "trigger_status_semantics",
+            "dedup_semantics",
             repeat_created,
             "the same SourceCraft trigger answered created twice in a row",
         ),

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.mock.helpers import (
+    BUILD_PATH,
     CONNECTION,
     RUNS_PATH,
     SHA,
@@ -147,10 +148,11 @@ def test_each_manual_build_is_new(mock_server: InProcessMock, client: httpx.Clie
     second = send(client, "createManualBuild", json={"commit_hash": "abc"}).json()["result"]
     assert first["build_uuid"] != second["build_uuid"]
     assert second["created_on"] > first["created_on"]
-    builds = mock_server.app.state.builds
-    assert [(b["trigger_uuid"], b["branch"], b["commit_hash"]) for b in builds] == [
-        (TRIGGER, "main", None),
-        (TRIGGER, None, "abc"),
+    # Created resources are kept under their path and id (for a matching get or list).
+    kept = mock_server.app.state.resources["cloudflare-workers-builds"]
+    assert list(kept[BUILD_PATH.removeprefix("/client/v4")]) == [
+        first["build_uuid"],
+        second["build_uuid"],
     ]
 
 

@@ -14,7 +14,7 @@ one check that owns it, so a server breaking one contract fails exactly one chec
 | ``rejects_invalid_request`` | an invalid request answered 2xx (a build may have started) |
 | ``vendor_error_envelope`` | a 4xx not in the vendor's documented error shape |
 | ``success_flag_semantics`` | a 2xx whose success flag is false but has no errors |
-| ``trigger_status_semantics`` | a repeated trigger answered ``created`` again |
+| ``dedup_semantics`` | a repeated request under ``x-dedup`` not given its repeat answer |
 """
 
 from __future__ import annotations
@@ -107,15 +107,25 @@ def success_flag_semantics(ex: Exchange) -> str | None:
     return None
 
 
-@check("trigger_status_semantics")
-def trigger_status_semantics(ex: Exchange) -> str | None:
-    """The same trigger sent twice in a row is not ``created`` twice."""
-    if ex.replay_status is None or not isinstance(ex.body, dict):
+@check("dedup_semantics")
+def dedup_semantics(ex: Exchange) -> str | None:
+    """The same request sent twice in a row under ``x-dedup`` gets the declared repeat
+    answer the second time (SourceCraft: ``created``, then ``already_exists``)."""
+    dedup = ex.operation.stateful.dedup
+    if dedup is None or ex.replay_status is None or not isinstance(ex.body, dict):
         return None
-    first = ex.body.get("trigger_status")
-    again = ex.replay_body.get("trigger_status") if isinstance(ex.replay_body, dict) else None
-    if first == "created" and again == "created":
-        return "the same trigger sent again was `created` again (expected already_exists)"
+    if not 200 <= ex.replay_status < 300 or not isinstance(ex.replay_body, dict):
+        return None
+    first = {k: ex.body.get(k) for k in dedup.first}
+    if first != dict(dedup.first):
+        return None  # the first answer was not a first trigger (e.g. a missing target)
+    wrong = {
+        k: ex.replay_body.get(k) for k, v in dedup.repeat.items() if ex.replay_body.get(k) != v
+    }
+    if wrong:
+        return (
+            f"the same request sent again answered {wrong} (x-dedup expects {dict(dedup.repeat)})"
+        )
     return None
 
 

@@ -263,7 +263,7 @@ def run_task(
     mode = GenerationMode.POSITIVE if task.mode == "positive" else GenerationMode.NEGATIVE
     strategy = sop.as_strategy(generation_mode=mode)
     deadline = started + config.max_time if config.max_time else None
-    replay = config.safety.may_replay and op.operation_id == "runWorkflow"
+    replay = config.safety.may_replay and op.stateful.dedup is not None
     guarded = (
         not config.safety.loopback
         and op.side_effects != "none"

@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from triggerspec.errors import UsageError
 from triggerspec.mock.auth import (
@@ -248,7 +249,7 @@ class MockApp:
             return response
         scenario = prefer or self.scenarios.take(route.operation.operation_id)
         try:
-            response = self._answer(compiled, match, body, scenario, note)
+            response = self._answer(compiled, match, body, scenario, note, request)
         except ScenarioError as exc:  # a mock-wide scenario that does not fit this operation
             note.problems = [Problem("request", "", "scenario", str(exc))]
             return self._error(route.api, 400, note.problems)
@@ -302,6 +303,7 @@ class MockApp:
         body: ParsedBody,
         scenario: Scenario | None,
         note: _Note,
+        request: MockRequest,
     ) -> MockResponse:
         op = compiled.operation
         envelope = self._envelopes[compiled.api.name]
@@ -338,6 +340,8 @@ class MockApp:
             clock=self.clock,
             ids=self.ids,
             settings=self.settings,
+            query={k: v[0] for k, v in parse_qs(request.query).items()} if request.query else {},
+            headers=request.headers,
         )
         built = build(ctx)
         payload = built.payload if built.raw else envelope.success(built.payload)

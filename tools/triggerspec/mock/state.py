@@ -129,25 +129,19 @@ class Ids:
 
 
 @dataclass
-class Trigger:
-    """One SourceCraft workflow trigger, remembered for repeat detection."""
-
-    flux_id: str
-    flux_public_id: str
-    at: datetime
-
-
-@dataclass
 class MockState:
     """The records the stateful responses read and write; cleared by :meth:`reset`."""
 
-    connections: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
-    triggers: dict[tuple[str, ...], Trigger] = field(default_factory=dict)
     projects: dict[tuple[str, str], str] = field(default_factory=dict)
     heads: dict[tuple[str, ...], str] = field(default_factory=dict)
     run_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
-    builds: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, dict[str, dict[str, dict[str, Any]]]] = field(default_factory=dict)
+    """API -> concrete collection path -> id -> what a POST or PUT there created."""
+    records: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
+    """``x-upsert`` records by (API, operation, identity values)."""
+    seen: dict[tuple[str, ...], tuple[datetime, dict[str, Any]]] = field(default_factory=dict)
+    """``x-dedup``: when each request key was first answered, and the answer."""
     requests: dict[str, int] = field(default_factory=dict)
     window_start: dict[str, int] = field(default_factory=dict)
     """Start of each API's rate-limit window, in mock-clock microseconds."""

@@ -17,7 +17,12 @@ EXTENSIONS: dict[str, str] = {
     "x-replaced-by": "deprecated operation: the operationId that replaces it",
     "x-permissions": "operation: the vendor permissions that allow it",
     "x-rate-limit": "info: the vendor's rate-limit headers and documented limits",
-    "x-env": "security scheme: conventional environment variables holding the credential",
+    "x-env": "security scheme: environment variables holding the credential (default: derived "
+    "API_SCHEME, spec/security.py)",
+    "x-dedup": "operation: a repeat of the same request within a window answers `repeat` "
+    "(spec/stateful.py)",
+    "x-upsert": "operation: requests with equal identity fields update one record",
+    "x-missing-target": "operation: a request naming a target the mock lacks gets `answer`",
     "x-max-bytes": "file part: the largest accepted size in bytes",
     "x-sensitive": "a body field holding a secret: masked in journals, reports and logs",
 }

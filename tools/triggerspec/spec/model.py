@@ -19,6 +19,7 @@ from triggerspec.spec.envelope import parse_envelope
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
 from triggerspec.spec.security import SecurityScheme, parse_schemes
+from triggerspec.spec.stateful import Stateful, parse_stateful
 
 __all__ = [
     "Api",
@@ -124,6 +125,8 @@ class Operation:
     security: tuple[tuple[str, ...], ...]
     rules: tuple[Rule, ...]
     pointer: str
+    stateful: Stateful = field(default_factory=Stateful)
+    """``x-dedup``, ``x-upsert``, ``x-missing-target`` (none: generic stateful answers)."""
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -295,6 +298,7 @@ def _parse_operation(
         security=security,
         rules=tuple(rules),
         pointer=at,
+        stateful=parse_stateful(op, doc.display, at),
     )
 
 
