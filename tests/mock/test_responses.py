@@ -12,7 +12,6 @@ from tests.mock.helpers import (
     CONNECTION,
     RUNS_PATH,
     SHA,
-    TRIGGER,
     TRIGGER_PATH,
     VALID,
     assert_documented,
