@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from pydantic import BaseModel, ConfigDict
 
 from triggerspec.cli import main
 from triggerspec.contract.runner import dummy_credentials, environ_credentials, mask
@@ -18,6 +19,7 @@ from triggerspec.errors import SpecError
 from triggerspec.mock.app import create_app
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.transport import MockTransport
+from triggerspec.runtime._client import ApiDef, OperationDef, SyncAPIClient
 from triggerspec.runtime.auth import Scheme, resolve_auth
 from triggerspec.runtime.errors import MissingCredentialsError
 from triggerspec.spec.model import Api, load_api
@@ -202,3 +204,44 @@ def test_help_lists_the_variables_of_the_specs_loaded(
         out = capsys.readouterr().out
         assert "KEYS_TOKEN" in out and "KEY_STORE_BASIC" in out, argv
         assert "KEY_STORE_COOKIE_KEY  (key-store: cookie_key, cookie session)" in out
+
+
+class _Anything(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+@pytest.mark.parametrize(
+    ("environ", "label"),
+    [
+        ({"KEYS_TOKEN": "s3cret-value"}, "bearer"),
+        ({"KEY_STORE_BASIC": "me:s3cret-value"}, "basic"),
+        (
+            {"KEY_STORE_QUERY_KEY": "s3cret-value", "KEY_STORE_COOKIE_KEY": "s3cret-value"},
+            "cookie_key+query_key",
+        ),
+    ],
+)
+def test_a_runtime_client_authenticates_to_the_mock_with_each_kind(
+    tmp_path: Path, environ: dict[str, str], label: str
+) -> None:
+    """The client runtime and the mock read the same schemes: each kind gets in."""
+    api = keys_api(tmp_path)
+    app = create_app([api], MockSettings(seed=1, token="s3cret-value"))
+    arguments = {"bearer": "api_token"}
+    schemes = {
+        s.name: Scheme(s.name, arguments.get(s.name, s.name), s.kind, s.header, s.env)
+        for s in api.schemes.values()
+    }
+    security = tuple(sorted({req for op in api.operations for req in op.security if req}))
+    definition = ApiDef("key-store", BASE, api.envelope, schemes, security)
+
+    class KeysClient(SyncAPIClient):
+        api = definition
+
+    op = OperationDef("getPrivate", "GET", "/private", "idempotent")
+    with KeysClient(credentials={}, environ=environ, transport=MockTransport(app)) as client:
+        answer = client._call(op, _Anything, None, path={})
+    assert answer.status_code == 200
+    (entry,) = app.journal.entries()
+    assert entry.auth == label
+    assert "s3cret-value" not in json.dumps(vars(entry), default=str)
