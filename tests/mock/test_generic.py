@@ -14,6 +14,7 @@ import yaml
 
 from triggerspec.cli import main
 from triggerspec.errors import SpecError
+from triggerspec.mock import generic
 from triggerspec.mock.app import MockApp, create_app
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.transport import MockTransport
@@ -211,3 +212,13 @@ def test_fuzz_takes_the_new_spec_without_toolkit_edits(
     )
     out = capsys.readouterr()
     assert code == 0, out.out + out.err
+
+
+def test_kept_records_are_bounded(
+    client: httpx.Client, app: MockApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generic, "KEEP_LIMIT", 3)
+    made = [client.post("/things", json={"name": f"n{i}"}).json()["id"] for i in range(5)]
+    kept = app.state.resources["things"]["/things"]
+    assert list(kept) == made[-3:]
+    assert client.get(f"/things/{made[-1]}").json()["id"] == made[-1]

@@ -100,6 +100,15 @@ def generic(ctx: Context, minimal: Any) -> Built:
 
 _SKIP = object()
 
+KEEP_LIMIT = 10_000
+"""Records kept per collection and per declared rule; the oldest go first (bounded memory
+under a long fuzz run)."""
+
+
+def _bounded(store: dict[Any, Any]) -> None:
+    while len(store) > KEEP_LIMIT:
+        del store[next(iter(store))]
+
 
 def _value(
     ctx: Context,
@@ -171,6 +180,7 @@ def remember(ctx: Context, payload: Any) -> None:
         return
     collection = ctx.state.resources.setdefault(ctx.api.name, {}).setdefault(_concrete(ctx), {})
     collection[ident] = dict(payload)
+    _bounded(collection)
 
 
 # -- declared rules ------------------------------------------------------------------------
@@ -207,6 +217,7 @@ def apply_rules(ctx: Context, built: Built) -> Built:
         if record is not None:
             payload = {**payload, **{k: record[k] for k in stateful.upsert.keep if k in record}}
         ctx.state.records[key] = dict(payload)
+        _bounded(ctx.state.records)
     if stateful.dedup is not None:
         dedup = stateful.dedup
         key = (*op_key, *(json.dumps(_ref(ctx, r), sort_keys=True) for r in dedup.key))
@@ -217,4 +228,5 @@ def apply_rules(ctx: Context, built: Built) -> Built:
             return Built({**seen[1], **dedup.repeat}, built.headers, built.raw)
         payload = {**payload, **dedup.first}
         ctx.state.seen[key] = (now, dict(payload))
+        _bounded(ctx.state.seen)
     return Built(payload, built.headers, built.raw)
