@@ -222,3 +222,18 @@ def test_kept_records_are_bounded(
     kept = app.state.resources["things"]["/things"]
     assert list(kept) == made[-3:]
     assert client.get(f"/things/{made[-1]}").json()["id"] == made[-1]
+
+
+def test_a_payload_builder_is_used_only_where_a_spec_names_it(tmp_path: Path) -> None:
+    spec = copy.deepcopy(SPEC)
+    # An operationId a shipped spec also uses gets the generic answer, not that spec's builder.
+    spec["paths"]["/things"]["post"]["operationId"] = "startJobBuild"
+    app = create_app([_load(tmp_path, spec)], MockSettings(seed=1))
+    with httpx.Client(transport=MockTransport(app), base_url=BASE) as client:
+        made = client.post("/things", json={"name": "a"}).json()
+    assert set(made) <= set(THING["properties"]) and made["name"] == "a"
+    spec["paths"]["/things"]["post"]["x-mock-payload"] = "no-such-builder"
+    with pytest.raises(SpecError) as caught:
+        create_app([_load(tmp_path, spec)], MockSettings(seed=1))
+    assert caught.value.pointer == "/paths/~1things/post/x-mock-payload"
+    assert "job-build" in str(caught.value)  # the known names are listed

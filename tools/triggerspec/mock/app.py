@@ -42,7 +42,7 @@ from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
 from triggerspec.mock.journal import Journal, JournalEntry
-from triggerspec.mock.responses import Context, build
+from triggerspec.mock.responses import Context, build, check_payload_names
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
 from triggerspec.mock.settings import MiB, MockSettings
@@ -99,6 +99,7 @@ class MockApp:
         if not apis:
             raise UsageError("the mock needs at least one spec to serve")
         self.settings = settings or MockSettings()
+        check_payload_names(apis)
         self.apis = {api.name: api for api in apis}
         self.router = Router(apis)
         self.compiled = {

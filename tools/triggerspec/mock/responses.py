@@ -5,18 +5,20 @@ request fields echoed by name, created resources visible to get and list) with t
 rules its spec declares (``x-dedup``, ``x-upsert``, ``x-missing-target``). A payload
 builder, registered by operationId in a small registry (a duplicate is an error), may
 replace the generic payload with a more realistic one (a deployment's stages and aliases,
-a run's workflows); the declared rules still apply on top. Builders hold no behaviour a
-spec could need to declare: a new API needs none.
+a run's workflows) for an operation whose spec names it in ``x-mock-payload``; the declared
+rules still apply on top. A new API needs none.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from triggerspec.errors import SpecError
 from triggerspec.mock.context import Built, Context
 from triggerspec.mock.generic import apply_rules, generic, missing_target, remember
+from triggerspec.spec.model import Api
 
 __all__ = ["BUILDERS", "Built", "Context", "build", "builder", "minimal"]
 
@@ -24,16 +26,33 @@ Builder = Callable[[Context], Built]
 BUILDERS: dict[str, Builder] = {}
 
 
-def builder(operation_id: str) -> Callable[[Builder], Builder]:
-    """Register the payload builder of one operation."""
+def builder(name: str) -> Callable[[Builder], Builder]:
+    """Register a payload builder under the name specs give in ``x-mock-payload``."""
 
     def register(func: Builder) -> Builder:
-        if operation_id in BUILDERS:
-            raise ValueError(f"a builder for {operation_id} is already registered")
-        BUILDERS[operation_id] = func
+        if name in BUILDERS:
+            raise ValueError(f"a builder named {name} is already registered")
+        BUILDERS[name] = func
         return func
 
     return register
+
+
+def check_payload_names(apis: Iterable[Api]) -> None:
+    """Every ``x-mock-payload`` names a registered builder.
+
+    Raises:
+        SpecError: an unknown name (file, pointer and the known names given).
+    """
+    for api in apis:
+        for op in api.operations:
+            named = op.stateful.payload
+            if named is not None and named not in BUILDERS:
+                raise SpecError(
+                    api.document.display,
+                    op.pointer + "/x-mock-payload",
+                    f"no mock payload builder {named!r}; known: {', '.join(sorted(BUILDERS))}",
+                )
 
 
 def build(ctx: Context) -> Built:
@@ -43,8 +62,8 @@ def build(ctx: Context) -> Built:
     missing = missing_target(ctx)
     if missing is not None:
         return missing
-    builder = BUILDERS.get(ctx.operation.operation_id)
-    built = builder(ctx) if builder is not None else generic(ctx, minimal)
+    named = ctx.operation.stateful.payload
+    built = BUILDERS[named](ctx) if named is not None else generic(ctx, minimal)
     built = apply_rules(ctx, built)
     if not built.raw:
         remember(ctx, built.payload)
@@ -63,7 +82,7 @@ def _branch_alias(branch: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", branch.lower()).strip("-")[:28].strip("-") or "branch"
 
 
-@builder("createDeployment")
+@builder("deployment-stages")
 def create_deployment(ctx: Context) -> Built:
     """A queued deployment: stages (queued active, the rest idle) and the form's metadata."""
     fields = ctx.form.fields
@@ -147,7 +166,7 @@ _ADJECTIVES = ("joyous", "brave", "calm", "eager", "gentle", "lucky", "quiet", "
 _NOUNS = ("view", "river", "cloud", "forest", "harbor", "meadow", "summit", "valley")
 
 
-@builder("startJobBuild")
+@builder("job-build")
 def start_job_build(ctx: Context) -> Built:
     """A pending build of the requested sha (or the job's head commit when none is given)."""
     job = (ctx.params.get("projectId", ""), ctx.params.get("jobId", ""))
@@ -168,7 +187,7 @@ def start_job_build(ctx: Context) -> Built:
 USER = "mock-user"
 
 
-@builder("runWorkflows")
+@builder("workflow-run")
 def run_workflows(ctx: Context) -> Built:
     """A new Run (status created, event_type manual) with the requested workflows.
 

@@ -23,6 +23,7 @@ EXTENSIONS: dict[str, str] = {
     "(spec/stateful.py)",
     "x-upsert": "operation: requests with equal identity fields update one record",
     "x-missing-target": "operation: a request naming a target the mock lacks gets `answer`",
+    "x-mock-payload": "operation: the mock's richer payload builder to use (mock/responses.py)",
     "x-max-bytes": "file part: the largest accepted size in bytes",
     "x-sensitive": "a body field holding a secret: masked in journals, reports and logs",
 }

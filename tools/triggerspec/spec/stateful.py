@@ -20,6 +20,11 @@ The mock reads these instead of branching on an operationId or a vendor:
     A request whose ``field`` names a target the mock does not have (its ``--no-config``
     names) answers exactly ``answer`` (``{trigger_status: nothing_to_start}``).
 
+``x-mock-payload``
+    The name of one of the mock's richer payload builders (``deployment-stages``,
+    ``job-build``, ``workflow-run``) to use instead of the generic answer; an operation
+    never gets one it does not name.
+
 A field reference is ``path.NAME``, ``query.NAME``, ``header.NAME`` or ``body.A.B`` (a member
 of the JSON body; ``body`` alone is the whole body). An operation declaring none of them gets
 the generic answers (fresh ids, request fields echoed, created resources visible to the
@@ -62,6 +67,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "keep": {"type": "array", "items": {"type": "string"}},
         },
     },
+    "x-mock-payload": {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,63}$"},
     "x-missing-target": {
         "type": "object",
         "additionalProperties": False,
@@ -99,6 +105,8 @@ class Stateful:
     dedup: Dedup | None = None
     upsert: Upsert | None = None
     missing_target: MissingTarget | None = None
+    payload: str | None = None
+    """The mock payload builder the operation names (``x-mock-payload``)."""
 
 
 def parse_stateful(op: Mapping[str, Any], file: str, at: str) -> Stateful:
@@ -133,6 +141,7 @@ def parse_stateful(op: Mapping[str, Any], file: str, at: str) -> Stateful:
         if upsert
         else None,
         missing_target=MissingTarget(missing["field"], missing["answer"]) if missing else None,
+        payload=op.get("x-mock-payload"),
     )
 
 
