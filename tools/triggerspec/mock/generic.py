@@ -15,11 +15,41 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from triggerspec.mock.context import Built, Context
+from triggerspec.spec.model import Operation
 from triggerspec.spec.stateful import read_field
-from triggerspec.spec.validate import violations
+from triggerspec.spec.validate import SchemaValidator
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the generic answer of one operation needs, prepared on its first request."""
+
+    schema: dict[str, Any]
+    validator: SchemaValidator
+    properties: dict[str, tuple[dict[str, Any], SchemaValidator]]
+    required: frozenset[str]
+
+
+_PLANS: dict[int, tuple[Operation, _Plan]] = {}
+
+
+def _plan(ctx: Context) -> _Plan:
+    cached = _PLANS.get(id(ctx.operation))
+    if cached is not None and cached[0] is ctx.operation:
+        return cached[1]
+    schema = payload_schema(ctx)
+    props = {
+        name: (prop, SchemaValidator(prop))
+        for name, prop in _properties(schema).items()
+        if isinstance(prop, dict)
+    }
+    plan = _Plan(schema, SchemaValidator(schema), props, frozenset(_required(schema)))
+    _PLANS[id(ctx.operation)] = (ctx.operation, plan)
+    return plan
 
 
 def payload_schema(ctx: Context) -> dict[str, Any]:
@@ -77,23 +107,20 @@ def request_fields(ctx: Context) -> dict[str, Any]:
 
 def generic(ctx: Context, minimal: Any) -> Built:
     """The generic answer of ``ctx``'s operation (see the module docstring)."""
-    schema = payload_schema(ctx)
+    plan = _plan(ctx)
+    schema = plan.schema
     stored = _stored_answer(ctx, schema)
     if stored is not None:
         return Built(stored)
-    props = _properties(schema)
-    if not props:
-        fallback = minimal(schema, ctx)
-        return Built(fallback)
-    required = _required(schema)
+    if not plan.properties:
+        return Built(minimal(schema, ctx))
     given = request_fields(ctx)
     out: dict[str, Any] = {}
-    for name, prop in props.items():
-        prop = prop if isinstance(prop, dict) else {}
-        value = _value(ctx, name, prop, given, name in required, minimal)
+    for name, (prop, check) in plan.properties.items():
+        value = _value(ctx, name, prop, check, given, name in plan.required, minimal)
         if value is not _SKIP:
             out[name] = value
-    if violations(schema, out):  # the guesses do not fit: the smallest valid answer
+    if not plan.validator.is_valid(out):  # the guesses do not fit: the smallest valid answer
         out = minimal(schema, ctx)
     return Built(out)
 
@@ -114,11 +141,12 @@ def _value(
     ctx: Context,
     name: str,
     prop: dict[str, Any],
+    check: SchemaValidator,
     given: Mapping[str, Any],
     required: bool,
     minimal: Any,
 ) -> Any:
-    if name in given and not violations(prop, given[name]):
+    if name in given and check.is_valid(given[name]):
         return given[name]
     types = _types(prop)
     if prop.get("format") == "uuid" or (_id_like(name) and types & {"string"}):
