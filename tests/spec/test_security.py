@@ -14,7 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from triggerspec.cli import main
+from triggerspec.contract.client_contract import check_request
 from triggerspec.contract.runner import dummy_credentials, environ_credentials, mask
+from triggerspec.contract.strategies import RequestInput
 from triggerspec.errors import SpecError
 from triggerspec.mock.app import create_app
 from triggerspec.mock.settings import MockSettings
@@ -245,3 +247,18 @@ def test_a_runtime_client_authenticates_to_the_mock_with_each_kind(
     (entry,) = app.journal.entries()
     assert entry.auth == label
     assert "s3cret-value" not in json.dumps(vars(entry), default=str)
+
+
+def test_the_client_contract_check_sees_query_and_cookie_credentials(tmp_path: Path) -> None:
+    api = keys_api(tmp_path)
+    op = next(o for o in api.operations if o.operation_id == "getPrivate")
+    creds = {"query_key": "qv", "cookie_key": "cv"}
+    sent = RequestInput({}, None)
+    good = httpx.Request("GET", f"{BASE}/private?api_key=qv", headers={"Cookie": "session=cv"})
+    assert check_request(api, op, good, sent, creds) == []
+    no_query = httpx.Request("GET", f"{BASE}/private", headers={"Cookie": "session=cv"})
+    assert any("api_key" in p for p in check_request(api, op, no_query, sent, creds))
+    extra = httpx.Request("GET", f"{BASE}/private?api_key=qv&x=1", headers={"Cookie": "session=cv"})
+    assert any("'x=1'" in p for p in check_request(api, op, extra, sent, creds))
+    stray = httpx.Request("GET", f"{BASE}/private", headers={"Authorization": "Bearer t"})
+    assert any("not configured" in p for p in check_request(api, op, stray, sent, {}))

@@ -164,8 +164,7 @@ def _auth_problems(api: Api, request: httpx.Request, credentials: Mapping[str, s
             problems.append(f"auth query parameter {name} is missing or not the credential")
     chosen = {n.lower() for n in headers}
     for scheme in api.schemes.values():
-        where = "cookie" if scheme.kind == "cookie" else scheme.header
-        if scheme.location == "header" and where.lower() not in chosen:
+        if scheme.location == "header" and scheme.header.lower() not in chosen:
             if scheme.header in request.headers:
                 problems.append(f"auth header {scheme.header} is sent but was not configured")
         elif scheme.kind == "query" and scheme.header not in query and scheme.header in params:
