@@ -4,6 +4,7 @@ credential environment variables (declared or derived), and masking."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from triggerspec.contract.client_contract import check_request
 from triggerspec.contract.runner import dummy_credentials, environ_credentials, mask
 from triggerspec.contract.strategies import RequestInput
 from triggerspec.errors import SpecError
+from triggerspec.mock import LiveMock
 from triggerspec.mock.app import create_app
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.transport import MockTransport
@@ -262,3 +264,26 @@ def test_the_client_contract_check_sees_query_and_cookie_credentials(tmp_path: P
     assert any("'x=1'" in p for p in check_request(api, op, extra, sent, creds))
     stray = httpx.Request("GET", f"{BASE}/private", headers={"Authorization": "Bearer t"})
     assert any("not configured" in p for p in check_request(api, op, stray, sent, {}))
+
+
+def test_fuzz_sends_query_and_cookie_credentials_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Against a mock that requires one credential, positive cases pass only if the runner
+    puts each scheme's variable where the scheme says."""
+    (tmp_path / "pyproject.toml").write_text('[tool.triggerspec]\nspecs = "specs"\n')
+    (tmp_path / "specs").mkdir()
+    spec = copy.deepcopy(SPEC)
+    spec["security"] = [{"query_key": [], "cookie_key": []}]
+    api = keys_api(tmp_path / "specs", spec)
+    monkeypatch.setenv("KEY_STORE_QUERY_KEY", "fuzz-s3cret")
+    monkeypatch.setenv("KEY_STORE_COOKIE_KEY", "fuzz-s3cret")
+    app = create_app([api], MockSettings(seed=1, token="fuzz-s3cret"))
+    with LiveMock(app) as live:
+        argv = ["--root", str(tmp_path), "fuzz", "--base-url", live.base_url("key-store")]
+        code = main([*argv, "--mode", "positive", "--max-examples", "3", "--seed", "1"])
+        statuses = {entry.status for entry in app.journal.entries()}
+    out = capsys.readouterr()
+    assert code == 0, out.out + out.err
+    assert statuses == {200}
+    assert "fuzz-s3cret" not in out.out + out.err

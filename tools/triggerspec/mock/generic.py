@@ -215,7 +215,8 @@ def remember(ctx: Context, payload: Any) -> None:
 
 
 def _ref(ctx: Context, ref: str) -> Any:
-    return read_field(ref, ctx.params, ctx.query, ctx.headers, ctx.body.value)
+    body = ctx.form.fields if ctx.body.form is not None else ctx.body.value
+    return read_field(ref, ctx.params, ctx.query, ctx.headers, body)
 
 
 def missing_target(ctx: Context) -> Built | None:
