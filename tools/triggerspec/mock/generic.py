@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from triggerspec.errors import SpecError
 from triggerspec.mock.context import Built, Context
 from triggerspec.spec.model import Operation
 from triggerspec.spec.stateful import read_field
@@ -55,7 +56,10 @@ def _plan(ctx: Context) -> _Plan:
 def payload_schema(ctx: Context) -> dict[str, Any]:
     """The schema of the success payload (inside the envelope's result member, if any)."""
     raw = ctx.operation.success.schema or {}
-    schema = ctx.api.document.deref(raw) if raw else {}
+    try:
+        schema = ctx.api.document.deref(raw) if raw else {}
+    except SpecError:  # a recursive schema: no generic shape, the smallest answer instead
+        return {}
     key = ctx.api.envelope.result_key
     if key is not None:
         found = _properties(schema).get(key)
@@ -112,7 +116,10 @@ def generic(ctx: Context, minimal: Any) -> Built:
     stored = _stored_answer(ctx, schema)
     if stored is not None:
         return Built(stored)
-    if not plan.properties:
+    if not plan.properties:  # not an object: the documented example, else the smallest
+        examples = ctx.operation.success.examples
+        if examples:
+            return Built(examples[0].value, raw=True)
         return Built(minimal(schema, ctx))
     given = request_fields(ctx)
     out: dict[str, Any] = {}
