@@ -360,7 +360,9 @@ class _Base:
         if sent.status_code < 400:
             parsed = read_response(self.api, op, sent, success_model, error_model)
             return APIResponse(sent, parsed, attempt)
-        decision = retry.after_response(sent, attempt, op.retry, self.retry_policy, self._rng)
+        decision = retry.after_response(
+            sent, attempt, op.retry, self.retry_policy, self._rng, self.api.envelope.rate_limit
+        )
         if not decision.retry:
             raise _status_error(self.api, op, sent, error_model)
         return decision
