@@ -16,7 +16,8 @@ EXTENSIONS: dict[str, str] = {
     "x-retry-safe": "operation: never-sent (retry only if never sent or told to) or idempotent",
     "x-replaced-by": "deprecated operation: the operationId that replaces it",
     "x-permissions": "operation: the vendor permissions that allow it",
-    "x-rate-limit": "info: the vendor's rate-limit headers and documented limits",
+    "x-rate-limit": "info: the documented limits and their source (the headers the tools read "
+    "are the envelope's rate_limit)",
     "x-env": "security scheme: environment variables holding the credential (default: derived "
     "API_SCHEME, spec/security.py)",
     "x-dedup": "operation: a repeat of the same request within a window answers `repeat` "
