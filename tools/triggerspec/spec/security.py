@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triggerspec.errors import SpecError
 from triggerspec.runtime.auth import SchemeKind
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.naming import snake
+
+if TYPE_CHECKING:  # the model imports this module
+    from triggerspec.spec.model import Api
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,8 @@ def parse_schemes(raw: dict[str, Any], api_name: str, file: str) -> dict[str, Se
     return found
 
 
-def credential_variables(apis: Iterable[Any]) -> list[str]:
-    """One line per scheme: the spec, the scheme and the variables that hold its credential.
-
-    ``apis`` are contract-model ``Api`` values (typed loosely to keep imports one-way).
-    """
+def credential_variables(apis: Iterable[Api]) -> list[str]:
+    """One line per scheme: the spec, the scheme and the variables that hold its credential."""
     lines: list[str] = []
     for api in apis:
         for scheme in sorted(api.schemes.values(), key=lambda s: s.name):
