@@ -184,7 +184,7 @@ def test_a_bug_in_an_operation_still_gets_a_vendor_shaped_500(
     def broken(ctx: object) -> object:
         raise RuntimeError("builder bug")
 
-    monkeypatch.setitem(responses.BUILDERS, "startJobBuild", broken)
+    monkeypatch.setitem(responses.BUILDERS, "job-build", broken)
     response = send(_client(mock_server), "startJobBuild")
     assert response.status_code == 500
     body = assert_documented(mock_server.app, response, "startJobBuild")

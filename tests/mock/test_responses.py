@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from tests.mock.helpers import (
+    BUILD_PATH,
     CONNECTION,
     RUNS_PATH,
     SHA,
-    TRIGGER,
     TRIGGER_PATH,
     VALID,
     assert_documented,
@@ -148,10 +148,11 @@ def test_each_manual_build_is_new(mock_server: InProcessMock, client: httpx.Clie
     second = send(client, "createManualBuild", json={"commit_hash": "abc"}).json()["result"]
     assert first["build_uuid"] != second["build_uuid"]
     assert second["created_on"] > first["created_on"]
-    builds = list(mock_server.app.state.builds.values())
-    assert [(b["trigger_uuid"], b["branch"], b["commit_hash"]) for b in builds] == [
-        (TRIGGER, "main", None),
-        (TRIGGER, None, "abc"),
+    # Created resources are kept under their path and id (for a matching get or list).
+    kept = mock_server.app.state.resources
+    assert list(kept[("cloudflare-workers-builds", BUILD_PATH.removeprefix("/client/v4"))]) == [
+        first["build_uuid"],
+        second["build_uuid"],
     ]
 
 

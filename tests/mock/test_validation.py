@@ -292,10 +292,10 @@ def test_unknown_paths_get_the_nearest_vendors_404(
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
     response = client.post(path, json={}, headers=AUTH)
     assert response.status_code == 404
-    vendor = mock_server.app.apis[api].profile.name
+    vendor = mock_server.app.apis[api].envelope.name
     documented_by = []
     for other in mock_server.app.apis.values():
-        if other.profile.name == vendor:
+        if other.envelope.name == vendor:
             try:
                 assert_documented(mock_server.app, response, api=other.name)
             except Exception:  # another API of that envelope, with other error shapes

@@ -13,11 +13,11 @@ from triggerspec.contract.ratelimit import header, reset_seconds, wait_for
 from triggerspec.contract.request_check import vendor_problems, vendor_view
 from triggerspec.contract.safety import Safety, is_loopback
 from triggerspec.errors import UsageError
-from triggerspec.runtime.profiles import Profile
+from triggerspec.runtime.envelope import RateLimit
 from triggerspec.spec.model import Api
 
-NORTHFLANK_LIKE = Profile("p", None, None, None, "x-ratelimit-reset", "x-ratelimit-remaining")
-PLAIN = Profile("q", None, None, None, None)
+NORTHFLANK_LIKE = RateLimit(remaining="x-ratelimit-remaining", reset="x-ratelimit-reset")
+PLAIN = RateLimit()
 
 
 @pytest.mark.parametrize(

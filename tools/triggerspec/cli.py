@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from triggerspec import __version__
 from triggerspec.errors import TriggerspecError, UsageError
@@ -19,6 +20,44 @@ from triggerspec.extras import missing_dependency
 from triggerspec.project import Project
 
 Handler = Callable[[argparse.Namespace, Project | None], int]
+
+_LISTS_CREDENTIALS = ("triggerspec", "mock", "fuzz")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose ``--help`` (main, ``mock``, ``fuzz``) ends with the credential
+    environment variables of the specs found from the current directory."""
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if self.prog.split()[-1] in _LISTS_CREDENTIALS:
+            text += _credentials_help()
+        return text
+
+
+def _credentials_help() -> str:
+    from triggerspec.spec.model import load_api
+    from triggerspec.spec.security import credential_variables
+
+    try:
+        project = Project.discover()
+        apis = []
+        for path in project.spec_files():
+            try:
+                apis.append(load_api(path, project.relative(path)))
+            except TriggerspecError:
+                continue  # lint names what is wrong; help still lists the rest
+    except TriggerspecError:
+        return ""
+    lines = credential_variables(apis)
+    if not lines:
+        return ""
+    body = "\n".join(f"  {line}" for line in lines)
+    where = project.relative(project.specs_dir)
+    return (
+        f"\ncredential environment variables (from the specs in {where}; "
+        "x-env, or API_SCHEME derived):\n" + body + "\n"
+    )
 
 
 def _lint(args: argparse.Namespace, project: Project) -> int:
@@ -92,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     from triggerspec.mock.cli import add_parser as add_mock_parser
     from triggerspec.run_command import add_parser as add_run_parser
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="triggerspec",
         description=(
             "Contract tests, codegen and a mock for CI/CD build-trigger APIs. Every command "
@@ -106,7 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--root", type=Path, help="project root (default: found from the cwd upward)"
     )
     parser.set_defaults(needs_project=True)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND", required=True),
+    )
     add_init_parser(commands)
 
     lint = commands.add_parser(

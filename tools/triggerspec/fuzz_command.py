@@ -83,11 +83,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "negative cases only, and only those the vendor itself would refuse (the rest are "
             "withheld and counted), unless --allow-side-effects is given with --max-requests. "
             "Every case is sent once. Ctrl-C writes the reports of what ran and exits 130. "
-            "Credentials for a real "
-            "endpoint come from the environment (CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL "
-            "with CLOUDFLARE_API_KEY; NORTHFLANK_API_TOKEN; SOURCECRAFT_TOKEN) and are never "
-            "printed. Exit 0 when every check holds, 1 on contract failures, 2 on usage or "
-            "spec errors."
+            "Credentials for a real endpoint come from the environment variables of the specs' "
+            "security schemes (listed below) and are never printed. Exit 0 when every check "
+            "holds, 1 on contract failures, 2 on usage or spec errors."
         ),
     )
     fuzz.add_argument(
@@ -101,8 +99,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fuzz.add_argument(
         "--base-url",
         metavar="URL",
-        help="server to fuzz; a URL without a path gets each vendor's base path "
-        "(/client/v4 for Cloudflare) appended (default: the embedded mock)",
+        help="server to fuzz; a URL without a path gets each API's base path "
+        "(the path of its first server URL) appended (default: the embedded mock)",
     )
     fuzz.add_argument("--mode", choices=("positive", "negative", "all"), default="all")
     fuzz.add_argument(

@@ -7,12 +7,14 @@ imports, the envelope to unwrap and the runtime literals are all decided here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from triggerspec.codegen import escape
 from triggerspec.errors import SpecError
+from triggerspec.runtime.envelope import ErrorShape, RateLimit
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.model import Api, Operation
 from triggerspec.spec.naming import ClassName, PythonIdentifier, constant, snake
@@ -294,7 +296,7 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
         success = op.success
         raw_success = _raw_success_schema(api, op)
         success_model = _ref_class(raw_success, classes, success.pointer + "/schema", display)
-        unwrap = api.profile.result_key
+        unwrap = api.envelope.result_key
         if unwrap is None:
             return_type = success_model
         else:
@@ -326,25 +328,25 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
                 else None,
             )
         )
+    arguments = _credential_names(api)
     credentials = tuple(
-        Credential(_credential_name(s.kind, s.name), s.env, s.header)
+        Credential(arguments[s.name], s.env, s.header)
         for s in sorted(api.schemes.values(), key=lambda s: s.name)
     )
     schemes = ", ".join(
-        f"{s.name!r}: Scheme({s.name!r}, {_credential_name(s.kind, s.name)!r}, {s.kind!r}, "
+        f"{s.name!r}: Scheme({s.name!r}, {arguments[s.name]!r}, {s.kind!r}, "
         f"{s.header!r}, {s.env!r})"
         for s in sorted(api.schemes.values(), key=lambda s: s.name)
     )
     security = tuple(sorted({req for op in api.operations for req in op.security}))
     api_def = (
         f"ApiDef(name={api.name!r}, base_url={api.base_url!r}, "
-        f"profile=PROFILES[{api.profile.name!r}], schemes={{{schemes}}}, security={security!r})"
+        f"envelope={render_data(api.envelope)}, schemes={{{schemes}}}, security={security!r})"
     )
     base = ClassName(api.name)
     needed = {
         "DEFAULT_TIMEOUT",
         "NOT_GIVEN",
-        "PROFILES",
         "APIResponse",
         "ApiDef",
         "AsyncAPIClient",
@@ -355,6 +357,11 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
         "Timeout",
         "drop_not_given",
     }
+    needed.add("Envelope")
+    if api.envelope.error != ErrorShape():
+        needed.add("ErrorShape")
+    if api.envelope.rate_limit != RateLimit():
+        needed.add("RateLimit")
     if any(m.file_args for m in methods):
         needed.add("FileInput")
     if any(m.operation.rules for m in methods):
@@ -377,6 +384,26 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
     )
 
 
+def render_data(value: Any) -> str:
+    """A dataclass as the Python expression that rebuilds it, defaults left out."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return repr(value)
+    args = [
+        f"{f.name}={render_data(getattr(value, f.name))}"
+        for f in dataclasses.fields(value)
+        if getattr(value, f.name) != _default(f)
+    ]
+    return f"{type(value).__name__}({', '.join(args)})"
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return dataclasses.MISSING
+
+
 def _isort_key(name: str) -> tuple[int, str]:
     """isort's order within one import: constants, then classes, then the rest."""
     kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
@@ -391,8 +418,14 @@ def _described(prop: Any, schemas: dict[str, Any]) -> dict[str, Any]:
     return prop if isinstance(prop, dict) else {}
 
 
-def _credential_name(kind: str, scheme: str) -> str:
-    return "api_token" if kind == "bearer" else snake(scheme)
+def _credential_names(api: Api) -> dict[str, str]:
+    """Each scheme's constructor argument: ``api_token`` for the one bearer scheme, else the
+    scheme's name in snake case."""
+    bearers = [s.name for s in api.schemes.values() if s.kind == "bearer"]
+    return {
+        s.name: "api_token" if bearers == [s.name] else str(PythonIdentifier(s.name))
+        for s in api.schemes.values()
+    }
 
 
 def _raw_response(api: Api, op: Operation, status: str) -> Any:

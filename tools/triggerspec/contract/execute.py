@@ -44,6 +44,7 @@ from triggerspec.contract.wire import (
     sent_body,
     sent_path_parameters,
 )
+from triggerspec.runtime.auth import split_credentials
 from triggerspec.spec.model import Api, Operation, load_api
 
 _SCHEMAS: dict[Path, Any] = {}
@@ -104,17 +105,18 @@ class _TaskRun:
         self.api, self.op, self.sop = _operation(task)
         self.session = config.session_factory()
         self.base_url = config.base_urls[self.api.name]
-        self.headers = config.auth_headers.get(self.api.name, {})
+        self.credentials = config.auth_headers.get(self.api.name, {})
+        self.headers, self.auth_query = split_credentials(self.credentials)
         self.done = False
         self.guarded = config.safety.guards(self.op.side_effects)
-        self.replay = config.safety.may_replay and self.op.operation_id == "runWorkflow"
+        self.replay = config.safety.may_replay and self.op.stateful.dedup is not None
         if config.record:
             self.session.hooks["response"].append(self._keep)
 
     # -- reports ------------------------------------------------------------------------------
 
     def _secrets(self, body: Any) -> dict[str, str]:
-        return {**self.headers, **body_secrets(self.api, self.op, body)}
+        return {**self.credentials, **body_secrets(self.api, self.op, body)}
 
     def _keep(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         # Bodies are masked structurally (text replacement inside JSON could match its
@@ -184,7 +186,7 @@ class _TaskRun:
             response = self.session.send(
                 prepared.copy(), timeout=self._timeout(), allow_redirects=False
             )
-            asked = wait_for(response.status_code, response.headers, self.api.profile)
+            asked = wait_for(response.status_code, response.headers, self.api.envelope.rate_limit)
             if asked is None:
                 return response
             if not asked.rate_limited:
@@ -223,7 +225,7 @@ class _TaskRun:
 
         self._before_send()
         api, op = self.api, self.op
-        prepared = prepare(case, self.session, self.base_url, self.headers)
+        prepared = prepare(case, self.session, self.base_url, self.headers, self.auth_query)
         sent, body_set = sent_body(op, prepared)
         params = sent_path_parameters(op, self.base_url, prepared.url or "")
         invalid = request_problems(api, op, params, sent, body_set)
@@ -335,7 +337,7 @@ def run_task(
         result.interrupted = True
         result.stopped = "interrupted"
     except Exception as exc:  # Hypothesis or Schemathesis broke outside a case
-        result.error = mask(f"{type(exc).__name__}: {exc}", state.headers)
+        result.error = mask(f"{type(exc).__name__}: {exc}", state.credentials)
     if result.interrupted:
         result.stopped = "interrupted"
     result.seconds = time.perf_counter() - started

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from triggerspec.runtime.profiles import Profile
+from triggerspec.runtime.envelope import RateLimit
 from triggerspec.runtime.retry import retry_after_seconds
 
 RATE_LIMITED_BACKOFF = (1.0, 2.0, 4.0)
@@ -59,23 +59,20 @@ def reset_seconds(value: str | None, now: float | None = None) -> float | None:
     return max(number, 0.0)
 
 
-def wait_for(status: int, headers: Mapping[str, object], profile: Profile) -> Wait | None:
+def wait_for(status: int, headers: Mapping[str, object], limits: RateLimit) -> Wait | None:
     """The wait an answer asks for before the next request, or ``None`` when it asks none."""
     if status == 429:
-        seconds = retry_after_seconds(header(headers, "retry-after"))
-        if seconds is None and profile.rate_limit_reset:
-            seconds = reset_seconds(header(headers, profile.rate_limit_reset))
+        seconds = retry_after_seconds(header(headers, limits.retry_after or "retry-after"))
+        if seconds is None and limits.reset:
+            seconds = reset_seconds(header(headers, limits.reset))
         said = f"{seconds:g}s" if seconds is not None else "no Retry-After"
         return Wait(seconds, f"429 ({said})", rate_limited=True)
-    remaining = (
-        header(headers, profile.rate_limit_remaining) if profile.rate_limit_remaining else None
-    )
+    remaining = header(headers, limits.remaining) if limits.remaining else None
     if remaining is not None and remaining.strip() == "0":
-        reset = header(headers, profile.rate_limit_reset) if profile.rate_limit_reset else None
-        seconds = reset_seconds(reset)
+        seconds = reset_seconds(header(headers, limits.reset)) if limits.reset else None
         return Wait(
             seconds if seconds is not None else RATE_LIMITED_BACKOFF[0],
-            f"{profile.rate_limit_remaining}: 0",
+            f"{limits.remaining}: 0",
             rate_limited=False,
         )
     return None

@@ -34,6 +34,7 @@ from triggerspec.contract.tasks import (
 )
 from triggerspec.contract.wire import mask, sent_body, sent_path_parameters
 from triggerspec.errors import UsageError
+from triggerspec.runtime.auth import add_credential
 from triggerspec.spec.model import Api
 
 __all__ = [
@@ -171,7 +172,9 @@ def iter_summary_rows(result: RunResult) -> Iterator[tuple[str, str, int, str, i
 
 
 def environ_credentials(api: Api, environ: dict[str, str] | None = None) -> dict[str, str] | None:
-    """Auth headers for ``api`` from its schemes' environment variables, if any option is set.
+    """The credential map for ``api`` from its schemes' environment variables, if any option
+    is set (``{}`` when an operation needs none): header name -> value, ``?name`` for a query
+    apiKey, cookies in one ``Cookie`` header.
 
     A value with surrounding whitespace (a ``.env`` file with CRLF line endings) is refused
     with a ``UsageError`` naming the variable; the value is never printed.
@@ -179,7 +182,7 @@ def environ_credentials(api: Api, environ: dict[str, str] | None = None) -> dict
     env = os.environ if environ is None else environ
     options = sorted({req for op in api.operations for req in op.security})
     for option in options:
-        headers: dict[str, str] = {}
+        creds: dict[str, str] = {}
         for name in option:
             scheme = api.schemes[name]
             variable = next((v for v in scheme.env if env.get(v)), None)
@@ -190,11 +193,11 @@ def environ_credentials(api: Api, environ: dict[str, str] | None = None) -> dict
                     f"${variable} has surrounding whitespace, a control or a non-ASCII character "
                     "(a .env file with CRLF line endings?); fix it, the value is not shown"
                 )
-            prefix = "Bearer " if scheme.kind == "bearer" else ""
-            headers[scheme.header] = prefix + env[variable]
+            add_credential(creds, scheme.kind, scheme.header, env[variable])
         else:
-            return headers
-    return None
+            if option or len(options) == 1:
+                return creds
+    return {} if not options else None
 
 
 def _sendable(value: str) -> bool:
@@ -203,13 +206,19 @@ def _sendable(value: str) -> bool:
 
 def dummy_credentials(api: Api) -> dict[str, str]:
     """Well-formed credentials for a mock, which accepts any."""
-    option = sorted({req for op in api.operations for req in op.security})[0]
-    return {
-        api.schemes[n].header: "Bearer triggerspec-fuzz"
-        if api.schemes[n].kind == "bearer"
-        else ("fuzz@example.com" if "mail" in api.schemes[n].header.lower() else "triggerspec-fuzz")
-        for n in option
-    }
+    options = sorted({req for op in api.operations for req in op.security})
+    creds: dict[str, str] = {}
+    for name in next((o for o in options if o), ()):
+        scheme = api.schemes[name]
+        value = (
+            "fuzz@example.com"
+            if "mail" in scheme.header.lower()
+            else "triggerspec:fuzz"
+            if scheme.kind == "basic"
+            else "triggerspec-fuzz"
+        )
+        add_credential(creds, scheme.kind, scheme.header, value)
+    return creds
 
 
 def with_seed(config: RunConfig, seed: int | None) -> RunConfig:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 import requests
 
@@ -20,10 +20,19 @@ from triggerspec.spec.redact import Redactor
 
 
 def prepare(
-    case: Any, session: requests.Session, base_url: str, headers: dict[str, str]
+    case: Any,
+    session: requests.Session,
+    base_url: str,
+    headers: dict[str, str],
+    auth_query: dict[str, str] | None = None,
 ) -> requests.PreparedRequest:
-    """The request ``case`` makes, prepared once: these bytes are judged and sent."""
+    """The request ``case`` makes, prepared once: these bytes are judged and sent.
+
+    ``auth_query`` holds the query-string credentials (an ``apiKey`` in the query).
+    """
     kwargs = case.as_transport_kwargs(base_url=base_url, headers=headers)
+    if auth_query:
+        kwargs["params"] = {**(kwargs.get("params") or {}), **auth_query}
     fields = ("method", "url", "headers", "params", "json", "data", "files", "cookies")
     return session.prepare_request(
         requests.Request(**{k: kwargs[k] for k in fields if k in kwargs})
@@ -33,12 +42,18 @@ def prepare(
 def mask(text: str, secrets: dict[str, str]) -> str:
     """``text`` with every credential value replaced by ``***``.
 
-    A bearer token is masked without its scheme first (``Bearer ***``), in a fixed order, so
-    the same text always masks the same way. Values under four characters are left alone:
-    replacing them everywhere would garble the text (secret body fields are also masked
-    structurally where the body is written).
+    A bearer or basic credential is masked without its scheme first (``Bearer ***``), and
+    each cookie's value on its own (``session=***``), in a fixed order, so the same text
+    always masks the same way. Values under four characters are left alone: replacing them
+    everywhere would garble the text (secret body fields are also masked structurally where
+    the body is written).
     """
-    parts = {p for value in secrets.values() for p in (value.removeprefix("Bearer "), value)}
+    parts: set[str] = set()
+    for key, value in secrets.items():
+        parts |= {value, value.removeprefix("Bearer ").removeprefix("Basic ")}
+        if key.lower() == "cookie":
+            parts |= {c.partition("=")[2] for c in value.split("; ")}
+    parts |= {quote_plus(p) for p in parts} | {quote(p, safe="") for p in parts}  # in URLs
     for part in sorted(parts, key=lambda p: (len(p), p)):
         if len(part) >= 4:
             text = text.replace(part, "***")

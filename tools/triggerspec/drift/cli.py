@@ -265,7 +265,7 @@ def _check_snapshot(source: Path, page: str, apis: list[Api]) -> None:
             "snapshot of a page; nothing replaced"
         )
     bindings = bind(apis).get(page, [])
-    page_format = bindings[0].api.profile.name if bindings else ""
+    page_format = bindings[0].api.envelope.name if bindings else ""
     try:
         view = extract_text(text, page, str(source), page_format)
     except Exception as exc:  # a reader tripping on the text: not a page we can take

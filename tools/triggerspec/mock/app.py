@@ -27,9 +27,16 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from triggerspec.errors import UsageError
-from triggerspec.mock.auth import authenticate, mask_headers, mask_query, secret_headers
+from triggerspec.mock.auth import (
+    authenticate,
+    mask_headers,
+    mask_query,
+    secret_headers,
+    secret_query,
+)
 from triggerspec.mock.bodies import (
     MAX_JSON_BYTES,
     ParsedBody,
@@ -39,11 +46,11 @@ from triggerspec.mock.bodies import (
 )
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
-from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
+from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
 from triggerspec.mock.journal import Journal, JournalEntry, body_text, cut
 from triggerspec.mock.memory import trim
-from triggerspec.mock.responses import Context, build
+from triggerspec.mock.responses import Context, build, check_payload_names
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
 from triggerspec.mock.settings import MiB, MockSettings
@@ -60,9 +67,6 @@ JOURNAL_BODY_LIMIT = 256 * 1024
 
 MAX_JOURNAL_PROBLEMS = 50
 """Most problems one journal entry lists (a huge invalid array can have thousands)."""
-
-RATE_WINDOW_US = 3600 * 1_000_000
-"""The documented rate-limit window (Northflank: one hour), in mock-clock microseconds."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -106,6 +110,7 @@ class MockApp:
         if not apis:
             raise UsageError("the mock needs at least one spec to serve")
         self.settings = settings or MockSettings()
+        check_payload_names(apis)
         self.apis = {api.name: api for api in apis}
         self.router = Router(apis)
         self.compiled = {
@@ -114,8 +119,9 @@ class MockApp:
             )
             for route in self.router.routes
         }
-        self._envelopes = {api.name: envelope_for(api.profile) for api in apis}
+        self._envelopes = {api.name: envelope_for(api.envelope) for api in apis}
         self._secret = secret_headers(apis)
+        self._secret_query = secret_query(apis)
         self._redact_any = Redactor(
             path for compiled in self.compiled.values() for path in compiled.redactor.paths
         )
@@ -281,7 +287,7 @@ class MockApp:
             return response
         scenario = prefer or self.scenarios.take(route.operation.operation_id)
         try:
-            response = self._answer(compiled, match, body, scenario, note)
+            response = self._answer(compiled, match, body, scenario, note, request)
         except ScenarioError as exc:  # a mock-wide scenario that does not fit this operation
             note.problems = [Problem("request", "", "scenario", str(exc))]
             return self._error(route.api, 400, note.problems)
@@ -300,10 +306,12 @@ class MockApp:
             raise early
         if len(request.body) > self.max_body_bytes:
             raise self.too_large()
-        note.auth = authenticate(compiled.requirements, request.headers, self.settings.token)
+        note.auth = authenticate(
+            compiled.requirements, request.headers, self.settings.token, request.query
+        )
         problems = compiled.parameter_problems(match.params, request.query, request.headers)
         if problems:
-            raise Rejected(400, problems)
+            raise Rejected(compiled.api.envelope.validation_status, problems)
         body = parse_body(compiled.operation.body, request.header("content-type"), request.body)
         note.body = body.describe()
         status, problems = compiled.body_problems(body)
@@ -330,6 +338,7 @@ class MockApp:
         body: ParsedBody,
         scenario: Scenario | None,
         note: _Note,
+        request: MockRequest,
     ) -> MockResponse:
         op = compiled.operation
         envelope = self._envelopes[compiled.api.name]
@@ -366,6 +375,8 @@ class MockApp:
             clock=self.clock,
             ids=self.ids,
             settings=self.settings,
+            query={k: v[0] for k, v in parse_qs(request.query).items()} if request.query else {},
+            headers=request.headers,
         )
         built = build(ctx)
         payload = built.payload if built.raw else envelope.success(built.payload)
@@ -400,26 +411,27 @@ class MockApp:
     def _rate_limit(
         self,
         compiled: CompiledOperation,
-        envelope: Envelope,
+        envelope: MockEnvelope,
         status: int,
         scenario: Scenario | None,
     ) -> list[tuple[str, str]]:
-        """Rate-limit headers where the vendor documents them (reported, never enforced)."""
+        """Rate-limit headers where the API declares them (reported, never enforced)."""
         api = compiled.api.name
+        window_us = compiled.api.envelope.rate_limit.window_s * 1_000_000
         now = self.clock.now_us()
         start = self.state.window_start.get(api)
-        if start is None or now - start >= RATE_WINDOW_US:
+        if start is None or now - start >= window_us:
             start = self.state.window_start[api] = now
             self.state.requests[api] = 0
         self.state.requests[api] += 1
         limit = self.settings.rate_limit_per_hour
         remaining = max(0, limit - self.state.requests[api])
-        reset_s = math.ceil((start + RATE_WINDOW_US - now) / 1_000_000)
+        reset_s = math.ceil((start + window_us - now) / 1_000_000)
         if status == 429:
             remaining = 0
             if scenario is not None and scenario.retry_after is not None:
                 reset_s = scenario.retry_after
-        return envelope.rate_limit_headers(limit, remaining, reset_s)
+        return envelope.rate_limit_headers(limit, remaining, reset_s, now // 1_000_000)
 
     def _error(
         self,
@@ -448,7 +460,7 @@ class MockApp:
                 at=self.clock.iso_now(),
                 method=request.method[:32],
                 path=cut(request.target),
-                query=cut(mask_query(request.query)),
+                query=cut(mask_query(request.query, self._secret_query)),
                 headers={
                     cut(k, 256): cut(v)
                     for k, v in mask_headers(request.headers, self._secret).items()

@@ -277,8 +277,8 @@ def describe_unchecked(content_type: str | None, data: bytes) -> Any:
 def _bytes_repr_hint(part: FormPart) -> str:
     if part.data[:2] in (b"b'", b'b"'):
         return (
-            " (the value looks like a Python bytes repr: cloudflare SDK 5.9.0 sends its dotted "
-            "file parameters as text; upload this file as a real file part)"
+            " (the value looks like a Python bytes repr: a client sent this file parameter as "
+            "text; upload this file as a real file part)"
         )
     return ""
 

@@ -28,10 +28,10 @@ TOKEN_ENV = "TRIGGERSPEC_MOCK_TOKEN"
 CONTROL_TOKEN_ENV = "TRIGGERSPEC_MOCK_CONTROL_TOKEN"
 
 DESCRIPTION = (
-    "Serve every spec at its vendor path (Cloudflare under /client/v4, Northflank and "
-    "SourceCraft at the root), so a client only changes its base URL. Requests are checked "
-    "against the specs (auth, parameters, bodies, formats, patterns, cross-field rules) and "
-    "refused in the vendor's own error envelope; valid ones get realistic, stateful answers. "
+    "Serve every spec at the path of its first server URL (e.g. /client/v4, or the root), "
+    "so a client only changes its base URL. Requests are checked against the specs (auth, "
+    "parameters, bodies, formats, patterns, cross-field rules) and refused in the error "
+    "envelope each spec declares; valid ones get realistic, stateful answers. "
     "Per request, 'Prefer: code=429, retry-after=2', 'Prefer: delay=150' or "
     "'Prefer: example=NAME' force an answer. Control endpoints under "
     f"{CONTROL_PREFIX}: journal, scenarios, routes, clock, reset. No build is ever started."
@@ -71,7 +71,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--repeat-window",
         type=float,
         default=60.0,
-        help="seconds in which a repeated SourceCraft trigger is already_exists (default: 60)",
+        help="seconds in which a repeated request of an operation with an x-dedup declaration "
+        "gets its repeat answer, unless the spec declares a window (default: 60)",
     )
     parser.add_argument(
         "--access-log", action="store_true", help="log every request (off by default: it is slow)"

@@ -20,11 +20,12 @@ class MockSettings:
         max_body_bytes: refuse larger bodies with 413 (default: the largest documented
             part cap plus 4 MiB, and at least 8 MiB).
         max_delay_ms: the longest delay a scenario may ask for (longer ones are capped).
-        repeat_window_s: a SourceCraft trigger repeated within this many seconds (mock
-            clock) answers ``already_exists``.
-        no_config_prefix: workflow names starting with this have no matching CI config, so
-            triggering them answers ``nothing_to_start``.
-        no_config_workflows: further workflow names without a matching config.
+        repeat_window_s: a request of an operation with ``x-dedup`` repeated within this
+            many seconds (mock clock) gets the declared repeat answer, unless the spec
+            declares its own window.
+        no_config_prefix: target names (``x-missing-target``) starting with this do not
+            exist in the mock, so they get the declared answer (``nothing_to_start``).
+        no_config_workflows: further target names that do not exist.
         journal_limit: how many requests the journal keeps (the oldest fall off).
         journal_budget: how many bytes the journal keeps in all (the oldest fall off).
         journal_body_cap: the most bytes of one body the journal keeps (a longer one is
@@ -36,8 +37,8 @@ class MockSettings:
         control_token: the token control requests must send in ``X-Triggerspec-Control``
             (default: a random one, :attr:`MockApp.control_token`).
         control_hosts: host names accepted in ``Host``/``Origin`` besides loopback ones.
-        rate_limit_per_hour: the limit reported in rate-limit headers where the vendor
-            documents them (never enforced; force a 429 with a scenario).
+        rate_limit_per_hour: the limit reported in rate-limit headers where the envelope
+            declares them (never enforced; force a 429 with a scenario).
     """
 
     seed: int | None = None

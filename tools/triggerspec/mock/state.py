@@ -141,15 +141,6 @@ class Ids:
         return self._rng.randint(low, high)
 
 
-@dataclass
-class Trigger:
-    """One SourceCraft workflow trigger, remembered for repeat detection."""
-
-    flux_id: str
-    flux_public_id: str
-    at: datetime
-
-
 DEFAULT_STATE_LIMIT = 10_000
 """How many records of each kind the mock remembers (``MockSettings.state_limit``)."""
 
@@ -184,17 +175,24 @@ class Bounded(dict[K, V]):
 class MockState:
     """The records the stateful responses read and write; cleared by :meth:`reset`.
 
-    Every kind is a :class:`Bounded` dict of at most ``limit`` records (builds are kept by
-    id): :meth:`evictions` says how many were forgotten.
+    Every kind is a :class:`Bounded` dict of at most ``limit`` records: :meth:`evictions`
+    says how many were forgotten.
     """
 
-    connections: Bounded[tuple[str, ...], dict[str, Any]] = field(default_factory=Bounded)
-    triggers: Bounded[tuple[str, ...], Trigger] = field(default_factory=Bounded)
     projects: Bounded[tuple[str, str], str] = field(default_factory=Bounded)
     heads: Bounded[tuple[str, ...], str] = field(default_factory=Bounded)
     run_numbers: Bounded[tuple[str, str], int] = field(default_factory=Bounded)
-    builds: Bounded[str, dict[str, Any]] = field(default_factory=Bounded)
     users: Bounded[str, str] = field(default_factory=Bounded)
+    resources: Bounded[tuple[str, str], dict[str, dict[str, Any]]] = field(
+        default_factory=Bounded
+    )
+    """(API, concrete collection path) -> id -> what a POST or PUT there created."""
+    records: Bounded[tuple[str, ...], dict[str, Any]] = field(default_factory=Bounded)
+    """``x-upsert`` records by (API, operation, identity values)."""
+    seen: Bounded[tuple[str, ...], tuple[datetime, dict[str, Any]]] = field(
+        default_factory=Bounded
+    )
+    """``x-dedup``: when each request key was first answered, and the answer."""
     requests: Bounded[str, int] = field(default_factory=Bounded)
     window_start: Bounded[str, int] = field(default_factory=Bounded)
     """Start of each API's rate-limit window, in mock-clock microseconds."""

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from triggerspec.runtime import errors, retry
 from triggerspec.runtime._types import NOT_GIVEN, FileInput, NotGiven
 from triggerspec.runtime.auth import Scheme, Secret, authorize, resolve_auth
-from triggerspec.runtime.profiles import Profile
+from triggerspec.runtime.envelope import Envelope
 from triggerspec.runtime.rules import Rule, broken_rules
 
 log = logging.getLogger("triggerspec.client")
@@ -65,11 +65,11 @@ class OperationDef:
 
 @dataclass(frozen=True)
 class ApiDef:
-    """One vendor API: base URL, envelope profile, auth schemes and options."""
+    """One API: base URL, declared envelope, auth schemes and options."""
 
     name: str
     base_url: str
-    profile: Profile
+    envelope: Envelope
     schemes: Mapping[str, Scheme]
     security: tuple[tuple[str, ...], ...]
 
@@ -236,6 +236,9 @@ def build_request(
     if problems:
         raise errors.RequestValidationError(op.operation_id, problems)
     options: dict[str, Any] = {}
+    query = {k[1:]: s.reveal() for k, s in auth_headers.items() if k.startswith("?")}
+    if query:  # an apiKey in the query
+        options["params"] = query
     if op.body == "json":
         headers["Content-Type"] = "application/json"
         options["content"] = json.dumps(payload, separators=(",", ":")).encode()
@@ -297,7 +300,7 @@ def read_response(
         raise errors.ResponseValidationError(
             f"{op.operation_id}: {status} response is not JSON", response=response
         ) from None
-    flag = api.profile.success_flag
+    flag = api.envelope.success_flag
     if flag and isinstance(data, dict) and flag in data:
         if data[flag] is False:
             raise _status_error(api, op, response, error_model, data=data)
@@ -336,24 +339,9 @@ def _status_error(
         except ValidationError:
             envelope = data
     cls = errors.status_error_class(response.status_code)
-    detail = _error_summary(api.profile, data)
+    detail = api.envelope.summary(data) if isinstance(data, dict) else ""
     message = f"{op.operation_id}: {response.status_code} {response.reason_phrase}"
     return cls(f"{message}: {detail}" if detail else message, response=response, envelope=envelope)
-
-
-def _error_summary(profile: Profile, data: Any) -> str:
-    if not isinstance(data, dict):
-        return ""
-    if profile.error_key and isinstance(data.get(profile.error_key), dict):
-        data = data[profile.error_key]
-    items = data.get("errors")
-    if isinstance(items, list):
-        return "; ".join(
-            f"[{e.get('code')}] {e.get('message')}" for e in items if isinstance(e, dict)
-        )
-    code = data.get("error_code") or data.get("status")
-    message = data.get("message")
-    return f"[{code}] {message}" if message else ""
 
 
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
@@ -417,7 +405,9 @@ class _Base:
         if sent.status_code < 400:
             parsed = read_response(self.api, op, sent, success_model, error_model)
             return APIResponse(sent, parsed, attempt)
-        decision = retry.after_response(sent, attempt, op.retry, self.retry_policy, self._rng)
+        decision = retry.after_response(
+            sent, attempt, op.retry, self.retry_policy, self._rng, self.api.envelope.rate_limit
+        )
         if not decision.retry:
             raise _status_error(self.api, op, sent, error_model)
         return decision
