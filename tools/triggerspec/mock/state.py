@@ -183,15 +183,11 @@ class MockState:
     heads: Bounded[tuple[str, ...], str] = field(default_factory=Bounded)
     run_numbers: Bounded[tuple[str, str], int] = field(default_factory=Bounded)
     users: Bounded[str, str] = field(default_factory=Bounded)
-    resources: Bounded[tuple[str, str], dict[str, dict[str, Any]]] = field(
-        default_factory=Bounded
-    )
+    resources: Bounded[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=Bounded)
     """(API, concrete collection path) -> id -> what a POST or PUT there created."""
     records: Bounded[tuple[str, ...], dict[str, Any]] = field(default_factory=Bounded)
     """``x-upsert`` records by (API, operation, identity values)."""
-    seen: Bounded[tuple[str, ...], tuple[datetime, dict[str, Any]]] = field(
-        default_factory=Bounded
-    )
+    seen: Bounded[tuple[str, ...], tuple[datetime, dict[str, Any]]] = field(default_factory=Bounded)
     """``x-dedup``: when each request key was first answered, and the answer."""
     requests: Bounded[str, int] = field(default_factory=Bounded)
     window_start: Bounded[str, int] = field(default_factory=Bounded)
