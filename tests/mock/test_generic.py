@@ -219,7 +219,7 @@ def test_kept_records_are_bounded(
 ) -> None:
     monkeypatch.setattr(generic, "KEEP_LIMIT", 3)
     made = [client.post("/things", json={"name": f"n{i}"}).json()["id"] for i in range(5)]
-    kept = app.state.resources["things"]["/things"]
+    kept = app.state.resources[("things", "/things")]
     assert list(kept) == made[-3:]
     assert client.get(f"/things/{made[-1]}").json()["id"] == made[-1]
 

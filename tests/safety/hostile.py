@@ -157,18 +157,18 @@ def accepts_everything(server: HostileServer, arrival: Arrival) -> Answer:
 
 
 def refusal(server: HostileServer, arrival: Arrival) -> Answer:
-    """A 400 in the API's error envelope (read from its profile, as the vendor words it)."""
+    """A 400 in the API's error envelope (read from its declaration, as the vendor words it)."""
     api = next((a for a in server.apis if arrival.operation in a.operations), None)
     if api is None:  # a path no operation has: the API whose base path it is under
         api = next(
             (a for a in server.apis if a.base_path and arrival.path.startswith(a.base_path)), None
         )
-    profile = api.profile if api is not None else None
-    if profile is not None and profile.success_flag:
+    envelope = api.envelope if api is not None else None
+    if envelope is not None and envelope.success_flag:
         error = {"code": 1000, "message": "refused"}
         return 400, {}, {"success": False, "errors": [error], "messages": [], "result": None}
-    if profile is not None and profile.error_key:
-        return 400, {}, {profile.error_key: {"status": 400, "message": "refused"}}
+    if envelope is not None and envelope.error.key:
+        return 400, {}, {envelope.error.key: {"status": 400, "message": "refused"}}
     return 400, {}, {"error_code": "invalid_request", "message": "refused"}
 
 
