@@ -42,7 +42,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str], int, tuple[str, ...]]] = 
                     "branch": "b",
                     "owner": "o",
                     "path": "/",
-                    "provider": "gitlab",
+                    "provider": "bitbucket",
                     "repository": "r",
                 },
             }
@@ -229,7 +229,7 @@ def test_every_problem_is_reported_at_once(mock_server: InProcessMock) -> None:
 
 def test_cloudflare_lists_one_error_per_problem(mock_server: InProcessMock) -> None:
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
-    response = send(client, "upsertRepoConnection", json={"provider_type": "gitlab"})
+    response = send(client, "upsertRepoConnection", json={"provider_type": "bitbucket"})
     errors = response.json()["errors"]
     assert len(errors) >= 2
     assert {e["code"] for e in errors} == {10400}
@@ -256,10 +256,10 @@ def test_an_empty_path_segment_breaks_min_length(mock_server: InProcessMock) -> 
 
 def test_percent_encoded_path_parameters_are_decoded(mock_server: InProcessMock) -> None:
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
-    path = DEPLOY_PATH.replace("my-site", "my%20site%2Fx")
+    path = DEPLOY_PATH.replace("my-site", "my%2Dsite%2D2")
     response = client.post(path, files=form(branch="main"), headers=AUTH)
     assert response.status_code == 200
-    assert response.json()["result"]["project_name"] == "my site/x"
+    assert response.json()["result"]["project_name"] == "my-site-2"
 
 
 def test_a_path_that_is_not_utf8_is_refused(mock_server: InProcessMock) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ def test_committed_specs_have_no_problems(capsys: pytest.CaptureFixture[str]) ->
     assert main(["--root", str(ROOT), "lint"]) == 0
     out, err = capsys.readouterr()
     assert out == ""
-    assert "4 spec(s), 6 operation(s), 0 problem(s)" in err
+    assert re.search(r"\d+ spec\(s\), \d+ operation\(s\), 0 problem\(s\)", err), err
 
 
 @pytest.fixture

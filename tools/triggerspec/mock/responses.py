@@ -231,6 +231,7 @@ _ADJECTIVES = ("joyous", "brave", "calm", "eager", "gentle", "lucky", "quiet", "
 _NOUNS = ("view", "river", "cloud", "forest", "harbor", "meadow", "summit", "valley")
 
 
+@builder("startJobBuildInTeam")  # the same operation under a team's path
 @builder("startJobBuild")
 def start_job_build(ctx: Context) -> Built:
     """A pending build of the requested sha (or the job's head commit when none is given)."""
