@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from triggerspec.drift.audit import audit, load_official
+from triggerspec.drift.audit_report import audit_json, audit_markdown, audit_summary, audit_text
 from triggerspec.drift.check import check_docs, page_files
 from triggerspec.drift.diff import diff_files
 from triggerspec.drift.known import FILE_NAME, Decisions
@@ -37,7 +39,7 @@ from triggerspec.spec.model import Api
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``docs`` (with ``check``), ``diff`` and ``update`` on the main CLI."""
+    """Register ``docs`` (with ``check``), ``diff``, ``audit`` and ``update`` on the main CLI."""
     docs = commands.add_parser(
         "docs",
         help="compare the vendor page snapshots with the specs",
@@ -94,6 +96,26 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--allow-breaking", action="store_true", help="exit 0 even when something breaks"
     )
     diff.set_defaults(handler=spec_diff)
+
+    audit = commands.add_parser(
+        "audit",
+        help="compare a spec with the vendor's own OpenAPI document",
+        description=(
+            "Cut the vendor's official OpenAPI document (3.0 or 3.1, JSON or YAML) to the "
+            "operations SPEC covers, matched by method and path template, compare the schemas "
+            "both ways, and label every difference: decided (an x-decision with `differs`, or "
+            "an x-stricter, covers it; its reason is shown), gap, or stale decision. Exit 1 on "
+            "a gap or a stale decision, 0 when clean, 2 on usage or input errors."
+        ),
+    )
+    audit.add_argument("spec", type=Path, metavar="SPEC", help="the spec to audit")
+    audit.add_argument(
+        "--official", type=Path, metavar="DOC", required=True, help="the vendor's OpenAPI"
+    )
+    audit.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="output format"
+    )
+    audit.set_defaults(handler=spec_audit)
 
     update = commands.add_parser(
         "update",
@@ -169,6 +191,20 @@ def spec_diff(args: argparse.Namespace, project: Project) -> int:
     if args.format != "text":
         print(diff_summary(diff), file=sys.stderr)
     return 1 if diff.breaking and not args.allow_breaking else 0
+
+
+def spec_audit(args: argparse.Namespace, project: Project) -> int:
+    """``audit``: print the labelled differences; 1 on a gap or a stale decision."""
+    for path in (args.spec, args.official):
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    spec = load_checked(args.spec, project.relative(args.spec))
+    report = audit(spec, load_official(args.official, project.relative(args.official)))
+    rendered = {"text": audit_text, "markdown": audit_markdown, "json": audit_json}[args.format]
+    print(rendered(report))
+    if args.format != "text":
+        print(audit_summary(report), file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def read_at_ref(path: Path, ref: str) -> bytes:

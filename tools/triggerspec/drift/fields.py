@@ -328,7 +328,11 @@ class Shape:
 
 def shape_of(api: Api, op: Operation) -> Shape:
     """The fields of one operation, read from the raw spec so every pointer is exact."""
-    doc = api.document
+    return shape_at(api.document, op)
+
+
+def shape_at(doc: SpecDocument, op: Operation) -> Shape:
+    """The fields of an operation of any loaded document (a spec, or a vendor's own)."""
     raw_op, op_at = _follow(doc, doc.raw, op.pointer)
     item_at = op.pointer.rsplit("/", 1)[0]
     raw_item, _ = _follow(doc, doc.raw, item_at)

@@ -1,9 +1,10 @@
 """Load a spec for the drift tools: checked first, so a malformed file is one clear error.
 
-The contract model's parser expects a valid OpenAPI document; a spec being edited (the
-``NEW`` of a diff, or a spec mid-update) may not be one yet. So every ``$ref`` is resolved
-and the document validated against OpenAPI 3.1 before it is parsed, and the first problem
-is raised as a ``SpecError`` naming the file and the JSON pointer, with the command that
+An OpenAPI 3.0 document is first normalised to the 3.1 dialect
+(:mod:`triggerspec.spec.dialect`). The contract model's parser expects a valid OpenAPI
+document; a spec being edited (the ``NEW`` of a diff, or a spec mid-update) may not be
+one yet. So every ``$ref`` is resolved and the document validated against OpenAPI 3.1
+before it is parsed, and the first problem is raised as a ``SpecError`` naming the file and the JSON pointer, with the command that
 lists all of them.
 """
 
@@ -16,7 +17,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from triggerspec.errors import SpecError
 from triggerspec.spec import pointer as jp
-from triggerspec.spec.load import iter_refs, load_spec
+from triggerspec.spec.dialect import normalise
+from triggerspec.spec.load import SpecDocument, iter_refs, load_spec
 from triggerspec.spec.model import Api, parse_api
 
 _MALFORMED = (KeyError, TypeError, AttributeError, ValueError, IndexError)
@@ -48,6 +50,9 @@ def load_checked(path: Path, display: str | None = None) -> Api:
             OpenAPI 3.1, or the contract model cannot read it (file and pointer named).
     """
     doc = load_spec(path, display)
+    raw = normalise(doc.raw, doc.display)  # OpenAPI 3.0 is read in the 3.1 dialect
+    if raw is not doc.raw:
+        doc = SpecDocument(doc.path, doc.display, raw, doc.sha256)
     for ref, at in iter_refs(doc.raw):
         doc.resolve_ref(ref, at)
     hint = f"(`triggerspec lint {doc.display}` lists every problem)"

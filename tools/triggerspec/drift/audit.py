@@ -1,0 +1,388 @@
+"""``audit SPEC --official DOC``: a spec against the vendor's own machine-readable document.
+
+The official document (OpenAPI 3.0 or 3.1, JSON or YAML, any size) is normalised to the
+one dialect the tools read (:func:`triggerspec.spec.dialect.normalise`) and cut to the
+operations the spec covers, matched by method and path template; a renamed path parameter
+(``{id}`` for ``{project_name}``) still matches. Each matched pair goes through the diff
+engine (:func:`triggerspec.drift.diff.operation_changes`, the official document as the old
+side, the spec as the new one), so schemas are compared both ways with one set of rules.
+
+Every difference is then labelled:
+
+- **decided**: an ``x-decision`` next to the element says it ``differs`` in that respect
+  (``differs: [enum]``: the words are matched against the change's kind, its keyword and
+  its field), or an ``x-stricter`` sits there; the report shows its reason;
+- **gap**: nothing covers it;
+
+and every decision that says it differs but covers nothing in the audited operations is a
+**stale decision**. A spec response the official document lacks may name the official
+schema it mirrors (``x-decision: {official: /components/schemas/...}``), and is compared
+with it.
+
+Example:
+    >>> report = audit(load_checked(Path("specs/cloudflare-pages.yaml")),
+    ...                load_official(Path("openapi.yaml")))
+    >>> [d.change.kind for d in report.gaps]
+    []
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from triggerspec.drift.changes import Change
+from triggerspec.drift.diff import operation_changes
+from triggerspec.drift.fielddiff import fields_changes
+from triggerspec.drift.fields import Shape, SpecField, flatten, shape_at
+from triggerspec.drift.view import FieldPath, path_text
+from triggerspec.errors import SpecError
+from triggerspec.spec import pointer as jp
+from triggerspec.spec.dialect import normalise
+from triggerspec.spec.load import SpecDocument
+from triggerspec.spec.model import HTTP_METHODS, Api, Operation, parse_operation, parse_schemes
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Label = Literal["decided", "gap"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An ``x-decision`` or ``x-stricter`` of the spec, where it is and what it says."""
+
+    pointer: str
+    kind: str
+    reason: str
+    source: str
+    differs: tuple[str, ...]
+    official: str | None = None
+
+    def covers(self, words: set[str]) -> bool:
+        """Whether the decision speaks for a difference described by ``words``."""
+        if not self.differs:
+            return self.kind == "x-stricter"
+        return any(w in words for w in self.differs)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference between the official document and the spec, and its label."""
+
+    change: Change
+    label: Label
+    decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What ``audit`` found for one spec."""
+
+    spec: str
+    official: str
+    matched: tuple[tuple[str, str], ...]
+    """``(spec operationId, official operationId)`` of every matched operation."""
+    differences: tuple[Difference, ...]
+    stale: tuple[Decision, ...]
+
+    @property
+    def gaps(self) -> list[Difference]:
+        return [d for d in self.differences if d.label == "gap"]
+
+    @property
+    def decided(self) -> list[Difference]:
+        return [d for d in self.differences if d.label == "decided"]
+
+    @property
+    def ok(self) -> bool:
+        """No gap and no stale decision."""
+        return not self.gaps and not self.stale
+
+
+def load_official(path: Path, display: str | None = None) -> SpecDocument:
+    """Read a vendor's OpenAPI document (3.0 or 3.1, JSON or YAML) in the tools' dialect.
+
+    Raises:
+        SpecError: the file cannot be read or parsed, or is not an OpenAPI document.
+    """
+    shown = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(shown, "", f"cannot read file: {exc.strerror}") from None
+    try:  # JSON first: a large JSON document parses far faster with the json module
+        raw = json.loads(data) if data.lstrip()[:1] == b"{" else yaml.load(data, Loader=_Loader)
+    except (ValueError, yaml.YAMLError) as exc:
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SpecError(shown, "", f"not valid JSON or YAML: {problem}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("paths"), dict):
+        raise SpecError(shown, "/paths", "not an OpenAPI document (no paths object)")
+    raw = normalise(raw, shown)
+    return SpecDocument(path, shown, raw, hashlib.sha256(data).hexdigest())
+
+
+def _aligned(official: SpecDocument, path: str, spec_path: str) -> SpecDocument:
+    """The official document with ``path`` under the spec's path template.
+
+    Path parameter names are not on the wire: ``{id}`` where the spec says
+    ``{project_name}`` is the same endpoint, so the official path item is re-keyed and its
+    path parameters renamed by position (only that item is copied; the rest is shared).
+    """
+    if path == spec_path:
+        return official
+    names = {
+        a[1:-1]: b[1:-1]
+        for a, b in zip(path.split("/"), spec_path.split("/"), strict=True)
+        if a.startswith("{") and a != b
+    }
+    at = jp.join("/paths", path)
+
+    def renamed(params: Any, where: str) -> list[Any]:
+        out = []
+        for i, p in enumerate(params if isinstance(params, list) else []):
+            p = official.deref(p, jp.join(where, "parameters", i))
+            if isinstance(p, dict) and p.get("in") == "path" and p.get("name") in names:
+                p = {**p, "name": names[p["name"]]}
+            out.append(p)
+        return out
+
+    item = dict(official.raw["paths"][path])
+    item["parameters"] = renamed(item.get("parameters"), at)
+    for method in HTTP_METHODS:
+        if isinstance(item.get(method), dict):
+            where = jp.join(at, method)
+            item[method] = {
+                **item[method],
+                "parameters": renamed(item[method].get("parameters"), where),
+            }
+    raw = {**official.raw, "paths": {**official.raw["paths"], spec_path: item}}
+    return SpecDocument(official.path, official.display, raw, official.sha256)
+
+
+def _template(path: str) -> tuple[str, ...]:
+    """A path with its parameter names erased: ``/a/{id}`` and ``/a/{name}`` are one."""
+    return tuple("{}" if s.startswith("{") and s.endswith("}") else s for s in path.split("/"))
+
+
+def _official_index(doc: SpecDocument) -> dict[tuple[str, tuple[str, ...]], str]:
+    index: dict[tuple[str, tuple[str, ...]], str] = {}
+    for path, item in doc.raw["paths"].items():
+        if isinstance(item, dict):
+            for method in HTTP_METHODS:
+                if method in item:
+                    index[(method.upper(), _template(str(path)))] = str(path)
+    return index
+
+
+def audit(spec: Api, official: SpecDocument) -> AuditReport:
+    """Compare every operation of ``spec`` that ``official`` also has, and label each finding.
+
+    Raises:
+        SpecError: a matched official operation is malformed (file and pointer named).
+    """
+    index = _official_index(official)
+    try:
+        official_schemes = parse_schemes(official)
+    except SpecError:
+        official_schemes = {}  # a kind of auth the model does not read: auth not compared
+    decisions = {d.pointer: d for d in _decisions(spec.document.raw)}
+    matched: list[tuple[str, str]] = []
+    found: list[Difference] = []
+    scope: set[str] = set()
+    used: set[str] = set()
+    for op in spec.operations:
+        path = index.get((op.method, _template(op.path)))
+        if path is None:
+            change = Change(
+                "operation-not-official",
+                "none",
+                op.operation_id,
+                "operation",
+                "",
+                f"{op.method} {op.path} is not in the official document",
+                None,
+                op.pointer,
+            )
+            found.append(_label(spec.document, change, [op.pointer], decisions, used))
+            scope.add(op.pointer)
+            continue
+        cut = _aligned(official, path, op.path)
+        theirs = parse_operation(cut, op.path, op.method.lower())
+        matched.append((op.operation_id, theirs.operation_id))
+        mine_shape, their_shape = shape_at(spec.document, op), shape_at(cut, theirs)
+        changes = [
+            *_renamed(theirs, op),
+            *operation_changes((cut, official_schemes, theirs), (spec.document, spec.schemes, op)),
+            *_mirrored(spec.document, official, their_shape, op, mine_shape, decisions),
+        ]
+        scope |= _scope(op, mine_shape, their_shape, decisions)
+        for change in changes:
+            change = replace(change, operation=op.operation_id)
+            places = _places(spec.document, change, mine_shape, their_shape)
+            found.append(_label(spec.document, change, places, decisions, used))
+    stale = tuple(
+        d
+        for p, d in decisions.items()
+        if p in scope and p not in used and (d.differs or d.kind == "x-stricter")
+    )
+    return AuditReport(spec.document.display, official.display, tuple(matched), tuple(found), stale)
+
+
+def _decisions(raw: Any, at: str = "") -> Iterator[Decision]:
+    """Every ``x-decision``/``x-stricter`` of a raw document, keyed by the node holding it."""
+    if isinstance(raw, list):
+        for i, v in enumerate(raw):
+            yield from _decisions(v, jp.join(at, i))
+        return
+    if not isinstance(raw, dict):
+        return
+    for kind in ("x-stricter", "x-decision"):
+        value = raw.get(kind)
+        if isinstance(value, dict):
+            differs = value.get("differs") or []
+            yield Decision(
+                at,
+                kind,
+                " ".join(str(value.get("note", "")).split()),
+                " ".join(str(value.get("source", "")).split()),
+                tuple(str(w) for w in (differs if isinstance(differs, list) else [differs])),
+                str(value["official"]) if isinstance(value.get("official"), str) else None,
+            )
+            break  # one decision per node: the stricter rule, else the decision
+    for key, v in raw.items():
+        if not str(key).startswith("x-") and key != "examples" and key != "example":
+            yield from _decisions(v, jp.join(at, key))
+
+
+def _parent(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[0] if "/" in pointer else ""
+
+
+def _places(doc: SpecDocument, change: Change, mine: Shape, theirs: Shape) -> list[str]:
+    """The spec nodes whose decision may speak for ``change``: the node and its parent."""
+    places: list[str] = []
+    if change.new is not None:
+        places += [change.new, _parent(change.new)]
+    ours = {path_text(p): f for p, f in _fields_of(mine, change.part).items()}
+    if change.part == "parameters" and change.subject in mine.parameters:
+        ours[change.subject] = mine.parameters[change.subject]
+    field = ours.get(change.subject)
+    if field is not None:  # the field's own declaration (a $ref'd schema's user)
+        places += [field.site, field.pointer]
+    elif change.new is None:  # only in the official document: the enclosing object decides
+        path = {path_text(p): p for p in _fields_of(theirs, change.part)}.get(change.subject)
+        parent = ours.get(path_text(path[:-1])) if path else None
+        if parent is not None:
+            places += [parent.pointer, parent.site]
+    for p in list(places):  # a $ref node's decision may sit on its target
+        node = _node(doc, p)
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            places.append(node["$ref"][1:])
+    return places
+
+
+def _fields_of(shape: Shape, part: str) -> dict[FieldPath, SpecField]:
+    if part == "request":
+        return shape.request or {}
+    if part.startswith("response "):
+        return shape.responses.get(part.split(" ", 1)[1]) or {}
+    return {}
+
+
+def _renamed(theirs: Operation, op: Operation) -> Iterator[Change]:
+    if theirs.operation_id != op.operation_id:
+        yield Change(
+            "operation-renamed",
+            "callers",
+            op.operation_id,
+            "operation",
+            "operationId",
+            f"operationId {theirs.operation_id!r} is {op.operation_id!r} in the spec",
+            theirs.pointer,
+            op.pointer,
+        )
+
+
+def _node(doc: SpecDocument, pointer: str) -> Any:
+    try:
+        return jp.resolve(doc.raw, pointer)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def _words(change: Change) -> set[str]:
+    words = set(change.kind.split("-")) | {change.subject}
+    for p in (change.old, change.new):
+        if p:
+            words.add(p.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~"))
+    return words
+
+
+def _label(
+    doc: SpecDocument,
+    change: Change,
+    places: list[str],
+    decisions: dict[str, Decision],
+    used: set[str],
+) -> Difference:
+    words = _words(change)
+    for place in places:
+        decision = decisions.get(place)
+        if decision is not None and decision.covers(words):
+            used.add(place)
+            return Difference(change, "decided", decision)
+    return Difference(change, "gap")
+
+
+def _mirrored(
+    doc: SpecDocument,
+    official: SpecDocument,
+    their_shape: Shape,
+    op: Operation,
+    mine: Shape,
+    decisions: dict[str, Decision],
+) -> Iterator[Change]:
+    """Spec responses the official operation lacks, compared with the schema they mirror."""
+    for status, at in mine.response_at.items():
+        decision = decisions.get(at)
+        fields = mine.responses.get(status)
+        if status in their_shape.responses or decision is None or fields is None:
+            continue
+        if decision.official is None:
+            continue
+        try:
+            schema = jp.resolve(official.raw, decision.official)
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise SpecError(
+                doc.display,
+                jp.join(at, "x-decision", "official"),
+                f"{decision.official!r} is not in {official.display}",
+            ) from None
+        base = flatten(official, schema, decision.official)
+        yield from fields_changes("response", op.operation_id, f"response {status}", base, fields)
+
+
+def _scope(op: Operation, mine: Shape, theirs: Shape, decisions: dict[str, Decision]) -> set[str]:
+    """The spec nodes the audit compared: a decision there that covers nothing is stale."""
+    found = {op.pointer}
+    parts: list[Iterable[Any]] = [mine.parameters.values()]
+    if mine.request is not None and theirs.request is not None:
+        parts.append(mine.request.values())
+        if mine.request_at:
+            found.add(mine.request_at)
+    for status, fields in mine.responses.items():
+        at = mine.response_at[status]
+        mirrored = at in decisions and decisions[at].official is not None
+        found.add(at)
+        if fields is not None and (status in theirs.responses or mirrored):
+            parts.append(fields.values())
+    for part in parts:
+        for f in part:
+            found |= {f.pointer, f.site, *f.pointers.values()}
+            found |= {_parent(p) for p in f.pointers.values()}
+    return found
