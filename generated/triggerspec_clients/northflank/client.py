@@ -44,8 +44,8 @@ _START_JOB_BUILD = OperationDef(
     path="/v1/projects/{projectId}/jobs/{jobId}/build",
     retry="never-sent",
     path_params=(
-        PathParam("projectId", None),
-        PathParam("jobId", None),
+        PathParam("projectId", None, 1, None, None),
+        PathParam("jobId", None, 1, None, None),
     ),
     body="json",
     rules=(),
@@ -57,9 +57,9 @@ _START_JOB_BUILD_IN_TEAM = OperationDef(
     path="/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build",
     retry="never-sent",
     path_params=(
-        PathParam("teamId", None),
-        PathParam("projectId", None),
-        PathParam("jobId", None),
+        PathParam("teamId", None, 1, None, None),
+        PathParam("projectId", None, 1, None, None),
+        PathParam("jobId", None, 1, None, None),
     ),
     body="json",
     rules=(),

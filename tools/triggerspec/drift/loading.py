@@ -4,8 +4,8 @@ An OpenAPI 3.0 document is first normalised to the 3.1 dialect
 (:mod:`triggerspec.spec.dialect`). The contract model's parser expects a valid OpenAPI
 document; a spec being edited (the ``NEW`` of a diff, or a spec mid-update) may not be
 one yet. So every ``$ref`` is resolved and the document validated against OpenAPI 3.1
-before it is parsed, and the first problem is raised as a ``SpecError`` naming the file and the JSON pointer, with the command that
-lists all of them.
+before it is parsed, and the first problem is raised as a ``SpecError`` naming the file
+and the JSON pointer, with the command that lists all of them.
 """
 
 from __future__ import annotations
