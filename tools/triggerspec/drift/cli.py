@@ -20,6 +20,7 @@ from triggerspec.drift.audit import audit, load_official
 from triggerspec.drift.audit_report import audit_json, audit_markdown, audit_summary, audit_text
 from triggerspec.drift.check import check_docs, page_files
 from triggerspec.drift.diff import diff_files
+from triggerspec.drift.index import INDEX_NAME, read_index
 from triggerspec.drift.known import FILE_NAME, Decisions
 from triggerspec.drift.loading import load_checked
 from triggerspec.drift.pages import bind
@@ -158,6 +159,7 @@ def docs_check(args: argparse.Namespace, project: Project) -> int:
         defects,
         display=project.relative,
         only_present=args.docs is not None,
+        index=read_index(project.docs_dir, project.relative(project.docs_dir / INDEX_NAME)),
     )
     if args.json:
         print(docs_json(report))

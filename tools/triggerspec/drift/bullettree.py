@@ -1,4 +1,8 @@
-"""Northflank API reference pages: bulleted field trees.
+"""Page format ``bullet-tree``: API reference pages whose fields are bulleted trees.
+
+Northflank's API pages are of this format (an example: any page like it is read the same
+way). Bullets are ``•`` as a browser copies them, or ``*``/``+`` as an HTML-to-text
+converter writes them.
 
 A field is a bullet (``• sha``) followed by its type line (``string required``,
 ``{object}``), its description and constraint pairs (``min length`` / ``40``, ``pattern`` /
@@ -26,7 +30,7 @@ _HEADERS: dict[str, Part] = {
     "Response body": "response",
 }
 _STOP = {"API", "CLI", "JS Client", "Example request", "Example response"}
-_BULLET = re.compile(r"^(?P<indent>\s*)•\s*(?P<label>.+?)\s*$")
+_BULLET = re.compile(r"^(?P<indent>\s*)(?:•\s*|[*+]\s+)(?P<label>.+?)\s*$")
 _TYPE = re.compile(
     r"^(?P<type>\{object\}|\[[^\]]*\]|string|number|integer|boolean|object|array)"
     r"(?P<required>\s+required)?$"
@@ -52,7 +56,7 @@ def _json_type(text: str) -> frozenset[str]:
 
 
 def read(page: PageText, blocks: list[JsonBlock], curls: Iterable[Curl]) -> Extracted:
-    """Field lists and example roles of a Northflank API reference page."""
+    """Field lists and example roles of a ``bullet-tree`` page."""
     lines = page.lines
     response_from = next(
         (i + 1 for i, line in enumerate(lines) if line.strip() == "Example response"), None
