@@ -1,8 +1,7 @@
 """Page format ``bullet-tree``: API reference pages whose fields are bulleted trees.
 
 Northflank's API pages are of this format (an example: any page like it is read the same
-way). Bullets are ``•`` as a browser copies them, or ``*``/``+`` as an HTML-to-text
-converter writes them.
+way).
 
 A field is a bullet (``• sha``) followed by its type line (``string required``,
 ``{object}``), its description and constraint pairs (``min length`` / ``40``, ``pattern`` /
@@ -30,7 +29,7 @@ _HEADERS: dict[str, Part] = {
     "Response body": "response",
 }
 _STOP = {"API", "CLI", "JS Client", "Example request", "Example response"}
-_BULLET = re.compile(r"^(?P<indent>\s*)(?:•\s*|[*+]\s+)(?P<label>.+?)\s*$")
+_BULLET = re.compile(r"^(?P<indent>\s*)•\s*(?P<label>.+?)\s*$")
 _TYPE = re.compile(
     r"^(?P<type>\{object\}|\[[^\]]*\]|string|number|integer|boolean|object|array)"
     r"(?P<required>\s+required)?$"

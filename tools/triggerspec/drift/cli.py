@@ -20,6 +20,7 @@ from triggerspec.drift.audit import audit, load_official
 from triggerspec.drift.audit_report import audit_json, audit_markdown, audit_summary, audit_text
 from triggerspec.drift.check import check_docs, page_files
 from triggerspec.drift.diff import diff_files
+from triggerspec.drift.fetch_cli import add_fetch_parser
 from triggerspec.drift.index import INDEX_NAME, read_index
 from triggerspec.drift.known import FILE_NAME, Decisions
 from triggerspec.drift.loading import load_checked
@@ -76,6 +77,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--all", action="store_true", help="list explained findings (with their reasons) too"
     )
     check.set_defaults(handler=docs_check)
+    add_fetch_parser(docs_commands)
 
     diff = commands.add_parser(
         "diff",
