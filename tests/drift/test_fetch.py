@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT
 from tests.drift.conftest import run_cli
@@ -220,3 +221,26 @@ def test_an_unreachable_server_is_a_failure(project: Path, site: Site) -> None:
     site.pages.clear()
     run = run_cli("docs", "fetch", "000", root=project)
     assert run.code == 1 and "HTTP 404" in run.out
+
+
+def test_a_changed_capture_gives_a_pull_request_report(project: Path, site: Site) -> None:
+    name = "004_947342d99e78c575.html"
+    page = site.pages[name].decode()
+    assert "Enum: already_exists, created, nothing_to_start" in page
+    site.pages[name] = page.replace("nothing_to_start", "nothing_to_start, queued", 1).encode()
+    assert run_cli("docs", "fetch", "004", root=project).code == 0
+    report = run_cli("docs", "check", "--docs", project / "captures", "--markdown", root=project)
+    assert report.code == 1
+    assert report.out.startswith("### triggerspec docs check")
+    assert "| `captures/004_947342d99e78c575.txt` |" in report.out
+    assert "'queued'" in report.out and "[enum-value-not-in-spec]" in report.out
+
+
+def test_the_ci_example_runs_real_commands() -> None:
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "vendor-docs-drift.yml").read_text())
+    steps = workflow["jobs"]["drift"]["steps"]
+    script = "\n".join(str(s.get("run", "")) for s in steps)
+    for command in ("docs fetch --out captures", "docs check --docs captures --markdown"):
+        assert f"triggerspec {command}" in script
+    assert "triggerspec audit" in script and "--format markdown" in script
+    assert any("schedule" in str(k) for k in workflow.get(True, workflow.get("on", {})))

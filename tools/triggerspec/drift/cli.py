@@ -31,6 +31,7 @@ from triggerspec.drift.report import (
     diff_summary,
     diff_text,
     docs_json,
+    docs_markdown,
     docs_summary,
     docs_text,
 )
@@ -61,6 +62,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         ),
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument(
+        "--markdown", action="store_true", help="print the report as a pull-request comment"
+    )
     check.add_argument(
         "--docs",
         type=Path,
@@ -165,6 +169,9 @@ def docs_check(args: argparse.Namespace, project: Project) -> int:
     )
     if args.json:
         print(docs_json(report))
+        print(docs_summary(report), file=sys.stderr)
+    elif getattr(args, "markdown", False):
+        print(docs_markdown(report))
         print(docs_summary(report), file=sys.stderr)
     else:
         print(docs_text(report, show_explained=args.all))
