@@ -10,6 +10,7 @@ import pytest
 from tests.mock.helpers import (
     AUTH,
     BUILD_PATH,
+    CONNECTION,
     DEPLOY_PATH,
     JOB_PATH,
     assert_documented,
@@ -324,3 +325,13 @@ def test_a_form_field_sent_twice_is_refused(mock_server: InProcessMock) -> None:
     )
     assert response.status_code == 400
     assert "/branch: the field is sent more than once" in error_text(response.json())
+
+
+def test_every_scm_provider_of_cloudflares_openapi_is_accepted(mock_server: InProcessMock) -> None:
+    client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
+    for provider in ("github", "gitlab", "gitlab_internal"):
+        response = send(
+            client, "upsertRepoConnection", json={**CONNECTION, "provider_type": provider}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["result"]["provider_type"] == provider

@@ -1,11 +1,13 @@
 """``audit SPEC --official DOC``: a spec against the vendor's own machine-readable document.
 
-The official document (OpenAPI 3.0 or 3.1, JSON or YAML, any size) is normalised to the
-one dialect the tools read (:func:`triggerspec.spec.dialect.normalise`) and cut to the
-operations the spec covers, matched by method and path template; a renamed path parameter
-(``{id}`` for ``{project_name}``) still matches. Each matched pair goes through the diff
-engine (:func:`triggerspec.drift.diff.operation_changes`, the official document as the old
-side, the spec as the new one), so schemas are compared both ways with one set of rules.
+The official document (OpenAPI 3.0 or 3.1, JSON or YAML, any size) is cut to the
+operations the spec covers, matched by method and path template (a renamed path parameter,
+``{id}`` for ``{project_name}``, still matches), with the components they reach; only the
+cut is normalised to the one dialect the tools read
+(:func:`triggerspec.spec.dialect.normalise`), so a whole vendor API costs one parse. Each
+matched pair goes through the diff engine (:func:`triggerspec.drift.diff.operation_changes`,
+the official document as the old side, the spec as the new one), so schemas are compared
+both ways with one set of rules.
 
 Every difference is then labelled:
 
@@ -45,7 +47,7 @@ from triggerspec.drift.view import FieldPath, path_text
 from triggerspec.errors import SpecError
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.dialect import normalise
-from triggerspec.spec.load import SpecDocument
+from triggerspec.spec.load import SpecDocument, iter_refs
 from triggerspec.spec.model import HTTP_METHODS, Api, Operation, parse_operation, parse_schemes
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -105,7 +107,10 @@ class AuditReport:
 
 
 def load_official(path: Path, display: str | None = None) -> SpecDocument:
-    """Read a vendor's OpenAPI document (3.0 or 3.1, JSON or YAML) in the tools' dialect.
+    """Read a vendor's OpenAPI document (3.0 or 3.1, JSON or YAML), as it is.
+
+    :func:`audit` cuts it to the operations it compares and normalises only the cut, so a
+    whole vendor API costs one parse.
 
     Raises:
         SpecError: the file cannot be read or parsed, or is not an OpenAPI document.
@@ -122,8 +127,46 @@ def load_official(path: Path, display: str | None = None) -> SpecDocument:
         raise SpecError(shown, "", f"not valid JSON or YAML: {problem}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("paths"), dict):
         raise SpecError(shown, "/paths", "not an OpenAPI document (no paths object)")
-    raw = normalise(raw, shown)
     return SpecDocument(path, shown, raw, hashlib.sha256(data).hexdigest())
+
+
+def cut_official(
+    official: SpecDocument, paths: Iterable[str], also: Iterable[str] = ()
+) -> SpecDocument:
+    """``official`` with only ``paths`` and the components they (and ``also``) reach, in the
+    3.1 dialect. Every kept element keeps its JSON pointer.
+
+    Raises:
+        SpecError: a ``$ref`` dangles, or a 3.0 keyword has an impossible value.
+    """
+    raw = official.raw
+    kept_paths = {p: raw["paths"][p] for p in paths}
+    components: dict[str, dict[str, Any]] = {}
+    source = raw.get("components")
+    if not isinstance(source, dict):
+        source = {}
+    schemes = source.get("securitySchemes")
+    if isinstance(schemes, dict):
+        components["securitySchemes"] = schemes
+    todo: list[str] = [f"#{p}" for p in also]
+    todo += [ref for ref, _ in iter_refs(kept_paths)]
+    while todo:
+        ref = todo.pop()
+        tokens = ref.lstrip("#").split("/")
+        if len(tokens) < 4 or tokens[1] != "components":
+            continue
+        section, name = tokens[2], tokens[3].replace("~1", "/").replace("~0", "~")
+        if name in components.get(section, {}):
+            continue
+        target = official.resolve_ref(f"#/components/{tokens[2]}/{tokens[3]}", "")
+        components.setdefault(section, {})[name] = target
+        todo += [r for r, _ in iter_refs(target)]
+    small = {k: v for k, v in raw.items() if k not in ("paths", "components")}
+    small["paths"] = kept_paths
+    small["components"] = components
+    return SpecDocument(
+        official.path, official.display, normalise(small, official.display), official.sha256
+    )
 
 
 def _aligned(official: SpecDocument, path: str, spec_path: str) -> SpecDocument:
@@ -186,11 +229,14 @@ def audit(spec: Api, official: SpecDocument) -> AuditReport:
         SpecError: a matched official operation is malformed (file and pointer named).
     """
     index = _official_index(official)
+    decisions = {d.pointer: d for d in _decisions(spec.document.raw)}
+    wanted = [index.get((op.method, _template(op.path))) for op in spec.operations]
+    mirrored = [d.official for d in decisions.values() if d.official is not None]
+    official = cut_official(official, sorted({p for p in wanted if p is not None}), mirrored)
     try:
         official_schemes = parse_schemes(official)
     except SpecError:
         official_schemes = {}  # a kind of auth the model does not read: auth not compared
-    decisions = {d.pointer: d for d in _decisions(spec.document.raw)}
     matched: list[tuple[str, str]] = []
     found: list[Difference] = []
     scope: set[str] = set()
