@@ -42,6 +42,7 @@ def audit_text(report: AuditReport) -> str:
         out.append(f"ok decided: {_where(d)}: {d.change.message} [{d.change.kind}]")
         out.append(f"     why ({d.decision.kind} at {d.decision.pointer}): {d.decision.reason}")
     out.append(audit_summary(report))
+    out.append("(each difference reads from the official document to the spec)")
     return "\n".join(out)
 
 
@@ -52,7 +53,9 @@ def _cell(text: str) -> str:
 def audit_markdown(report: AuditReport) -> str:
     """The report as a pull-request comment."""
     out = [f"### triggerspec audit: `{report.spec}` against `{report.official}`", ""]
-    out.append(audit_summary(report))
+    out.append(
+        audit_summary(report) + " (each difference reads from the official document to the spec)"
+    )
     if report.gaps:
         out += ["", "#### Gaps", "", "| operation | where | difference | spec pointer |"]
         out.append("|---|---|---|---|")

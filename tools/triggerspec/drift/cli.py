@@ -271,7 +271,9 @@ def update_page(args: argparse.Namespace, project: Project) -> int:
         f"{project.relative(project.docs_dir / FILE_NAME)})\n"
         "  2. triggerspec regen\n"
         f"  3. triggerspec diff {spec} --against HEAD\n"
-        "  4. python -m pytest -n 2"
+        "  4. python -m pytest -n 2\n"
+        f"  5. if the vendor publishes an OpenAPI document: triggerspec audit {spec} "
+        "--official DOC"
     )
     return code
 
