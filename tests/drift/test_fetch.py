@@ -244,3 +244,23 @@ def test_the_ci_example_runs_real_commands() -> None:
         assert f"triggerspec {command}" in script
     assert "triggerspec audit" in script and "--format markdown" in script
     assert any("schedule" in str(k) for k in workflow.get(True, workflow.get("on", {})))
+
+
+def test_a_page_that_needs_scripts_is_rendered_by_headless_chromium(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a stand-in for Debian's chromium: prints the DOM "after the scripts ran"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    rendered = tmp_path / "rendered.html"
+    rendered.write_text("<main><p>Rendered by scripts</p></main>")
+    fake = bin_dir / "chromium"
+    fake.write_text(
+        f'#!/bin/sh\nfor a; do [ "$a" = --dump-dom ] && exec /bin/cat {rendered}; done\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    (result,) = fetch_pages(_index(site, render="scripts")[:1], tmp_path / "c")
+    assert result.status == "changed", result.message
+    assert result.written is not None
+    assert result.written.read_text() == "Rendered by scripts\n"
