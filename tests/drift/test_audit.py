@@ -174,3 +174,25 @@ def test_cli_text_markdown_json_and_exit_codes(tmp_path: Path) -> None:
     assert failing.code == 1 and "!! gap:" in failing.out
     missing = run_cli("audit", PAGES, "--official", tmp_path / "none.yaml", root=ROOT)
     assert missing.code == 2 and "none.yaml: no such file" in missing.err
+
+
+@pytest.mark.parametrize("spec", [BUILDS, PAGES, ROOT / "specs" / "northflank.yaml"])
+def test_a_31_document_against_itself_differs_nowhere(spec: Path) -> None:
+    report = audit(load_checked(spec), load_official(spec))
+    assert report.differences == ()
+    assert len(report.matched) == len(load_checked(spec).operations)
+    # every decision that says "this differs from the vendor" is then stale
+    assert all(s.differs or s.kind == "x-stricter" for s in report.stale)
+    assert report.ok == (report.stale == ())
+
+
+def test_a_mirrored_schema_the_official_document_lacks_is_a_gap(tmp_path: Path) -> None:
+    raw = yaml.safe_load(OFFICIAL.read_text())
+    del raw["components"]["schemas"]["builds_ErrorResponse"]
+    official = tmp_path / "cut.yaml"
+    official.write_text(yaml.safe_dump(raw))
+    report = audit(load_checked(BUILDS), load_official(official))
+    missing = {(d.change.kind, d.change.new) for d in report.gaps}
+    assert missing == {
+        ("mirrored-schema-missing", "/components/responses/Failure/x-decision/official")
+    }

@@ -290,11 +290,18 @@ def _mirrored(
         try:
             schema = jp.resolve(official.raw, decision.official)
         except (KeyError, IndexError, TypeError, ValueError):
-            raise SpecError(
-                doc.display,
+            yield Change(
+                "mirrored-schema-missing",
+                "none",
+                op.operation_id,
+                f"response {status}",
+                "",
+                f"the schema this response mirrors ({decision.official}) is not in "
+                f"{official.display}",
+                None,
                 jp.join(at, "x-decision", "official"),
-                f"{decision.official!r} is not in {official.display}",
-            ) from None
+            )
+            continue
         base = flatten(official, schema, decision.official)
         yield from fields_changes("response", op.operation_id, f"response {status}", base, fields)
 

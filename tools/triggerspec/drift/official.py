@@ -69,7 +69,7 @@ def cut_official(
     schemes = source.get("securitySchemes")
     if isinstance(schemes, dict):
         components["securitySchemes"] = schemes
-    todo: list[str] = [f"#{p}" for p in also]
+    todo = [f"#{p}" for p in also if _resolves(raw, p)]  # a missing one: audit reports it
     todo += [ref for ref, _ in iter_refs(kept_paths)]
     while todo:
         ref = todo.pop()
@@ -88,6 +88,14 @@ def cut_official(
     return SpecDocument(
         official.path, official.display, normalise(small, official.display), official.sha256
     )
+
+
+def _resolves(raw: Any, pointer: str) -> bool:
+    try:
+        jp.resolve(raw, pointer)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return False
+    return True
 
 
 def aligned(official: SpecDocument, path: str, spec_path: str) -> SpecDocument:
