@@ -50,8 +50,8 @@ _CREATE_DEPLOYMENT = OperationDef(
     path="/accounts/{account_id}/pages/projects/{project_name}/deployments",
     retry="never-sent",
     path_params=(
-        PathParam("account_id", None, 1, 32, None),
-        PathParam("project_name", None, None, None, "^[a-z0-9][a-z0-9-]*\\Z"),
+        PathParam("account_id", None, min_length=1, max_length=32),
+        PathParam("project_name", None, pattern="^[a-z0-9][a-z0-9-]*\\Z"),
     ),
     body="multipart",
     rules=(

@@ -49,7 +49,7 @@ _CREATE_MANUAL_BUILD = OperationDef(
     path="/accounts/{account_id}/builds/triggers/{trigger_uuid}/builds",
     retry="never-sent",
     path_params=(
-        PathParam("account_id", None, 1, None, None),
+        PathParam("account_id", None, min_length=1),
         PathParam("trigger_uuid", "uuid"),
     ),
     body="json",
@@ -61,7 +61,7 @@ _UPSERT_REPO_CONNECTION = OperationDef(
     method="PUT",
     path="/accounts/{account_id}/builds/repos/connections",
     retry="idempotent",
-    path_params=(PathParam("account_id", None, 1, None, None),),
+    path_params=(PathParam("account_id", None, min_length=1),),
     body="json",
     rules=(),
     file_parts={},

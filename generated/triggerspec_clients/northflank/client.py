@@ -44,8 +44,8 @@ _START_JOB_BUILD = OperationDef(
     path="/v1/projects/{projectId}/jobs/{jobId}/build",
     retry="never-sent",
     path_params=(
-        PathParam("projectId", None, 1, None, None),
-        PathParam("jobId", None, 1, None, None),
+        PathParam("projectId", None, min_length=1),
+        PathParam("jobId", None, min_length=1),
     ),
     body="json",
     rules=(),
@@ -57,9 +57,9 @@ _START_JOB_BUILD_IN_TEAM = OperationDef(
     path="/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build",
     retry="never-sent",
     path_params=(
-        PathParam("teamId", None, 1, None, None),
-        PathParam("projectId", None, 1, None, None),
-        PathParam("jobId", None, 1, None, None),
+        PathParam("teamId", None, min_length=1),
+        PathParam("projectId", None, min_length=1),
+        PathParam("jobId", None, min_length=1),
     ),
     body="json",
     rules=(),

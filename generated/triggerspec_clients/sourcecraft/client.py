@@ -46,9 +46,9 @@ _RUN_WORKFLOW = OperationDef(
     path="/{org_slug}/{repo_slug}/ci_workflows/{workflow_name}/trigger",
     retry="never-sent",
     path_params=(
-        PathParam("org_slug", None, 1, None, None),
-        PathParam("repo_slug", None, 1, None, None),
-        PathParam("workflow_name", None, 1, None, None),
+        PathParam("org_slug", None, min_length=1),
+        PathParam("repo_slug", None, min_length=1),
+        PathParam("workflow_name", None, min_length=1),
     ),
     body="json",
     rules=(),
@@ -60,8 +60,8 @@ _RUN_WORKFLOWS = OperationDef(
     path="/repos/{org_slug}/{repo_slug}/cicd/runs",
     retry="never-sent",
     path_params=(
-        PathParam("org_slug", None, 1, None, None),
-        PathParam("repo_slug", None, 1, None, None),
+        PathParam("org_slug", None, min_length=1),
+        PathParam("repo_slug", None, min_length=1),
     ),
     body="json",
     rules=(

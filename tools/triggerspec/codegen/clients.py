@@ -231,9 +231,12 @@ def _path_param(p: Parameter) -> str:
     schema = p.schema
     pattern = schema.get("pattern")
     python = to_python(pattern) if isinstance(pattern, str) else None
-    extra = ""
-    if any(schema.get(k) is not None for k in ("minLength", "maxLength")) or python:
-        extra = f", {schema.get('minLength')!r}, {schema.get('maxLength')!r}, {python!r}"
+    given = {
+        "min_length": schema.get("minLength"),
+        "max_length": schema.get("maxLength"),
+        "pattern": python,
+    }
+    extra = "".join(f", {k}={v!r}" for k, v in given.items() if v is not None)
     return f"PathParam({p.name!r}, {schema.get('format')!r}{extra})"
 
 
