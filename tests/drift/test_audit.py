@@ -182,7 +182,7 @@ def test_a_31_document_against_itself_differs_nowhere(spec: Path) -> None:
     assert report.differences == ()
     assert len(report.matched) == len(load_checked(spec).operations)
     # every decision that says "this differs from the vendor" is then stale
-    assert all(s.differs or s.kind == "x-stricter" for s in report.stale)
+    assert all(s.differs or s.any_difference for s in report.stale)
     assert report.ok == (report.stale == ())
 
 
@@ -196,3 +196,17 @@ def test_a_mirrored_schema_the_official_document_lacks_is_a_gap(tmp_path: Path) 
     assert missing == {
         ("mirrored-schema-missing", "/components/responses/Failure/x-decision/official")
     }
+
+
+def test_a_stricter_rule_and_a_decision_on_one_node_both_count(tmp_path: Path) -> None:
+    at = "/components/schemas/FailureEnvelope/properties/errors"
+    decision = {"note": "Also a decision.", "differs": ["nothing-matches-this"]}
+    edits = [{"op": "add", "path": f"{at}/x-decision", "value": decision}]
+    report = audit(load_checked(_edited(tmp_path, PAGES, edits)), load_official(OFFICIAL))
+    covered = [d for d in report.decided if d.decision and d.decision.pointer == at]
+    assert covered and report.ok
+    (first,) = {d.decision for d in covered}
+    assert first is not None and first.kind == "x-stricter, x-decision"
+    assert (
+        "A failure names at least one error" in first.reason and "Also a decision" in first.reason
+    )

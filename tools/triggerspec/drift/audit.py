@@ -58,20 +58,23 @@ Label = Literal["decided", "gap"]
 
 @dataclass(frozen=True)
 class Decision:
-    """An ``x-decision`` or ``x-stricter`` of the spec, where it is and what it says."""
+    """The ``x-decision`` and/or ``x-stricter`` of one spec node, and what they say."""
 
     pointer: str
     kind: str
+    """``x-decision``, ``x-stricter``, or both (``x-stricter, x-decision``)."""
     reason: str
     source: str
     differs: tuple[str, ...]
+    """What deliberately differs from the vendor's document (matched against a difference)."""
     official: str | None = None
+    """The official schema a response mirrors (a JSON pointer into the vendor's document)."""
+    any_difference: bool = False
+    """An ``x-stricter`` without ``differs``: it speaks for any difference at its node."""
 
     def covers(self, words: set[str]) -> bool:
         """Whether the decision speaks for a difference described by ``words``."""
-        if not self.differs:
-            return self.kind == "x-stricter"
-        return any(w in words for w in self.differs)
+        return self.any_difference or any(w in words for w in self.differs)
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def audit(spec: Api, official: SpecDocument) -> AuditReport:
     stale = tuple(
         d
         for p, d in decisions.items()
-        if p in scope and p not in used and (d.differs or d.kind == "x-stricter")
+        if p in scope and p not in used and (d.differs or d.any_difference)
     )
     return AuditReport(spec.document.display, official.display, tuple(matched), tuple(found), stale)
 
@@ -173,22 +176,30 @@ def _decisions(raw: Any, at: str = "") -> Iterator[Decision]:
         return
     if not isinstance(raw, dict):
         return
-    for kind in ("x-stricter", "x-decision"):
-        value = raw.get(kind)
-        if isinstance(value, dict):
-            differs = value.get("differs") or []
-            yield Decision(
-                at,
-                kind,
-                " ".join(str(value.get("note", "")).split()),
-                " ".join(str(value.get("source", "")).split()),
-                tuple(str(w) for w in (differs if isinstance(differs, list) else [differs])),
-                str(value["official"]) if isinstance(value.get("official"), str) else None,
-            )
-            break  # one decision per node: the stricter rule, else the decision
+    found = [(k, raw[k]) for k in ("x-stricter", "x-decision") if isinstance(raw.get(k), dict)]
+    if found:  # both on one node: one decision, the stricter rule's reach and both reasons
+        differs = [w for _, v in found for w in _words_of(v.get("differs"))]
+        official = next(
+            (v["official"] for _, v in found if isinstance(v.get("official"), str)), None
+        )
+        yield Decision(
+            at,
+            ", ".join(k for k, _ in found),
+            " ".join(" ".join(str(v.get("note", "")).split()) for _, v in found),
+            "; ".join(" ".join(str(v["source"]).split()) for _, v in found if v.get("source")),
+            tuple(differs),
+            official,
+            any(k == "x-stricter" and not v.get("differs") for k, v in found),
+        )
     for key, v in raw.items():
         if not str(key).startswith("x-") and key != "examples" and key != "example":
             yield from _decisions(v, jp.join(at, key))
+
+
+def _words_of(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(w) for w in (value if isinstance(value, list) else [value])]
 
 
 def _parent(pointer: str) -> str:
