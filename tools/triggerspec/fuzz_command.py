@@ -11,6 +11,7 @@ import argparse
 import functools
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -232,7 +233,7 @@ def handle(args: argparse.Namespace, project: Project) -> int:
 
     result = run(tasks, config, workers=workers, on_result=progress)
     print(render_summary(result))
-    outputs = [
+    outputs: list[tuple[Path | None, Callable[[], str]]] = [
         (args.report, lambda: junit_xml(result)),
         (args.json, lambda: to_json(result)),
         (args.har, lambda: har_document([e for r in result.results for e in r.har])),
