@@ -16,8 +16,9 @@ from triggerspec.codegen import escape
 from triggerspec.errors import SpecError
 from triggerspec.runtime.envelope import ErrorShape, RateLimit
 from triggerspec.spec import pointer as jp
-from triggerspec.spec.model import Api, Operation
+from triggerspec.spec.model import Api, Operation, Parameter
 from triggerspec.spec.naming import ClassName, PythonIdentifier, constant, snake
+from triggerspec.spec.patterns import to_python
 
 _REF = "#/components/schemas/"
 _CLASS = re.compile(r"^class (\w+)\(", re.MULTILINE)
@@ -238,10 +239,22 @@ def _wrap(text: str, width: int = 88, indent: str = "", hang: str | None = None)
     return lines
 
 
+def _path_param(p: Parameter) -> str:
+    """A ``PathParam`` literal: format, lengths and the pattern in Python's dialect."""
+    schema = p.schema
+    pattern = schema.get("pattern")
+    python = to_python(pattern) if isinstance(pattern, str) else None
+    given = {
+        "min_length": schema.get("minLength"),
+        "max_length": schema.get("maxLength"),
+        "pattern": python,
+    }
+    extra = "".join(f", {k}={v!r}" for k, v in given.items() if v is not None)
+    return f"PathParam({p.name!r}, {schema.get('format')!r}{extra})"
+
+
 def _op_def(op: Operation, args: tuple[Arg, ...]) -> str:
-    params = ", ".join(
-        f"PathParam({p.name!r}, {p.schema.get('format')!r})" for p in op.path_parameters
-    )
+    params = ", ".join(_path_param(p) for p in op.path_parameters)
     body = "none" if op.body is None else ("multipart" if op.body.is_multipart else "json")
     rules = ", ".join(f"Rule({r.kind!r}, {r.fields!r}, {r.at!r}, {r.limit!r})" for r in op.rules)
     files = ", ".join(

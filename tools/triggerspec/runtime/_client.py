@@ -42,10 +42,25 @@ _UUID = re.compile(
 
 @dataclass(frozen=True)
 class PathParam:
-    """A path parameter: its name in the template and its documented format."""
+    """A path parameter: its name in the template and its documented constraints."""
 
     name: str
     format: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    """The spec's ECMAScript pattern already rewritten for Python ``re`` (ASCII mode)."""
+
+
+def _path_problems(param: PathParam, value: str) -> list[str]:
+    where = f"path parameter {param.name}"
+    if param.min_length is not None and len(value) < param.min_length:
+        return [f"{where}: shorter than {param.min_length} characters (minLength)"]
+    if param.max_length is not None and len(value) > param.max_length:
+        return [f"{where}: longer than {param.max_length} characters (maxLength)"]
+    if param.pattern is not None and re.search(param.pattern, value, re.ASCII) is None:
+        return [f"{where}: {value!r} does not match the pattern (pattern)"]
+    return []
 
 
 @dataclass(frozen=True)
@@ -187,6 +202,8 @@ def build_request(
             problems.append(f"path parameter {param.name}: a non-empty string is required")
         elif param.format == "uuid" and not _UUID.match(value):
             problems.append(f"path parameter {param.name}: {value!r} is not a uuid (format uuid)")
+        else:
+            problems.extend(_path_problems(param, value))
     sizes: dict[str, int] = {}
     file_parts: list[tuple[str, tuple[str, Any, str]]] = []
     for name, file_value in (files or {}).items():
