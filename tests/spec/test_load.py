@@ -37,6 +37,7 @@ def test_the_bomb_is_refused_by_lint_in_one_line(
     from triggerspec.cli import main
 
     (tmp_path / "pyproject.toml").write_text("[tool.triggerspec]\n")
+    (tmp_path / "specs").mkdir()
     (tmp_path / "bomb.yaml").write_text(BOMB)
     started = time.perf_counter()
     code = main(["--root", str(tmp_path), "lint", str(tmp_path / "bomb.yaml")])
