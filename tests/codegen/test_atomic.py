@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -31,11 +32,10 @@ def _tree(project: Project) -> dict[str, str]:
 
 
 def _variant(project: Project, n: int) -> None:
+    """Write one of exactly two versions of the spec (only the summary differs)."""
     spec = project.root / "specs" / "mini.yaml"
-    text = spec.read_text()
-    head, _, _ = text.partition("summary: Start a build")
-    rest = text.split("summary: Start a build", 1)[1]
-    spec.write_text(f"{head}summary: Start a build {n % 2}{rest}")
+    text = re.sub(r"summary: Start a build.*", f"summary: Start a build {n % 2}", spec.read_text())
+    spec.write_text(text)
 
 
 def test_the_kernel_exchange_is_used(tmp_path: Path) -> None:
