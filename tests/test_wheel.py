@@ -23,6 +23,9 @@ from triggerspec.spec.model import load_api
 
 ROOT = Path(__file__).resolve().parent.parent
 SHA = "262ed9817b3cad5142fbceabe0c9e371e390d616"
+SKIPPED = shutil.ignore_patterns(
+    ".git", ".venv", ".nox", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
+)
 
 
 def sh(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
@@ -38,6 +41,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """A fresh venv with the wheel (and pytest, for the user's tests) installed."""
     work = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "VIRTUAL"))}
+    # Built from a copy of the checkout: setuptools leaves build/ in the tree it builds, and a
+    # stale build/ from another run can break the next build.
+    source = work / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=SKIPPED)
     sh(
         [
             sys.executable,
@@ -48,8 +55,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
             "--no-deps",
             "-w",
             str(work / "dist"),
-            str(ROOT),
-            str(ROOT / "clients"),  # triggerspec-clients, which the toolkit depends on
+            str(source),
+            str(source / "clients"),  # triggerspec-clients, which the toolkit depends on
         ],
         work,
         env,
