@@ -211,7 +211,17 @@ def test_a_stalled_body_times_out_with_408(live: LiveMock) -> None:
     _alive(live)
 
 
-def test_a_streamed_body_over_the_cap_is_cut_off(live: LiveMock) -> None:
+@pytest.fixture
+def patient(triggerspec_apis: list[Api]) -> Iterator[LiveMock]:
+    """A live mock whose body deadline cannot fire first (only the size cap is at stake)."""
+    app = create_app(triggerspec_apis, MockSettings(seed=1, body_timeout_s=60))
+    with LiveMock(app) as mock:
+        yield mock
+
+
+def test_a_streamed_body_over_the_cap_is_cut_off(patient: LiveMock) -> None:
+    live = patient
+
     def chunks() -> Iterator[bytes]:
         for _ in range(40):
             yield b" " * (1024 * 1024)
