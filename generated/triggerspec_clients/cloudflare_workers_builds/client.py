@@ -210,7 +210,7 @@ class CloudflareWorkersBuildsClientWithRawResponse:
         """Create manual build. Returns the raw response."""
         return self._client._call(
             _CREATE_MANUAL_BUILD,
-            models.CreateBuildResponse,
+            {200: models.CreateBuildResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,
@@ -243,7 +243,7 @@ class CloudflareWorkersBuildsClientWithRawResponse:
         """Create or update repository connection. Returns the raw response."""
         return self._client._call(
             _UPSERT_REPO_CONNECTION,
-            models.UpsertRepoConnectionResponse,
+            {200: models.UpsertRepoConnectionResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,
@@ -405,7 +405,7 @@ class AsyncCloudflareWorkersBuildsClientWithRawResponse:
         """Create manual build. Returns the raw response."""
         return await self._client._call(
             _CREATE_MANUAL_BUILD,
-            models.CreateBuildResponse,
+            {200: models.CreateBuildResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,
@@ -438,7 +438,7 @@ class AsyncCloudflareWorkersBuildsClientWithRawResponse:
         """Create or update repository connection. Returns the raw response."""
         return await self._client._call(
             _UPSERT_REPO_CONNECTION,
-            models.UpsertRepoConnectionResponse,
+            {200: models.UpsertRepoConnectionResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,

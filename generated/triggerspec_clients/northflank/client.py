@@ -150,7 +150,7 @@ class NorthflankClientWithRawResponse:
         """Start job build. Returns the raw response."""
         return self._client._call(
             _START_JOB_BUILD,
-            models.StartJobBuildResponse,
+            {200: models.StartJobBuildResponse},
             models.ErrorEnvelope,
             path={
                 "projectId": project_id,
@@ -265,7 +265,7 @@ class AsyncNorthflankClientWithRawResponse:
         """Start job build. Returns the raw response."""
         return await self._client._call(
             _START_JOB_BUILD,
-            models.StartJobBuildResponse,
+            {200: models.StartJobBuildResponse},
             models.ErrorEnvelope,
             path={
                 "projectId": project_id,

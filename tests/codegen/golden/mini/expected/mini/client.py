@@ -178,7 +178,7 @@ class MiniClientWithRawResponse:
         """Start a build. Returns the raw response."""
         return self._client._call(
             _START_BUILD,
-            models.StartBuildResponse,
+            {200: models.StartBuildResponse},
             models.Failure,
             path={
                 "account_id": account_id,
@@ -207,7 +207,7 @@ class MiniClientWithRawResponse:
         """Upload files. Returns the raw response."""
         return self._client._call(
             _UPLOAD,
-            models.StartBuildResponse,
+            {200: models.StartBuildResponse},
             None,
             path={
                 "account_id": account_id,
@@ -347,7 +347,7 @@ class AsyncMiniClientWithRawResponse:
         """Start a build. Returns the raw response."""
         return await self._client._call(
             _START_BUILD,
-            models.StartBuildResponse,
+            {200: models.StartBuildResponse},
             models.Failure,
             path={
                 "account_id": account_id,
@@ -376,7 +376,7 @@ class AsyncMiniClientWithRawResponse:
         """Upload files. Returns the raw response."""
         return await self._client._call(
             _UPLOAD,
-            models.StartBuildResponse,
+            {200: models.StartBuildResponse},
             None,
             path={
                 "account_id": account_id,
