@@ -191,7 +191,26 @@ class SourceCraftEnvelope:
         return []
 
 
-ENVELOPES: dict[str, type[CloudflareEnvelope | NorthflankEnvelope | SourceCraftEnvelope]] = {
+class PlainEnvelope:
+    """No envelope: the body is the payload; an error is ``{"message", "details"}``."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+
+    def success(self, payload: Any) -> Any:
+        return payload
+
+    def error(self, status: int, problems: Sequence[Problem], request_id: str) -> Any:
+        return {"message": summary_of(status, problems), "details": details_of(problems)}
+
+    def rate_limit_headers(self, limit: int, remaining: int, reset_s: int) -> list[tuple[str, str]]:
+        return []
+
+
+ENVELOPES: dict[
+    str, type[CloudflareEnvelope | NorthflankEnvelope | SourceCraftEnvelope | PlainEnvelope]
+] = {
+    "plain": PlainEnvelope,
     "cloudflare": CloudflareEnvelope,
     "northflank": NorthflankEnvelope,
     "sourcecraft": SourceCraftEnvelope,

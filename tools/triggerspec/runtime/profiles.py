@@ -24,7 +24,11 @@ class Profile:
     """Header telling seconds until the rate limit resets, besides ``Retry-After``."""
 
 
+PLAIN = Profile("plain", None, None, None, None)
+"""No envelope: the body is the payload, and an error is the body itself."""
+
 PROFILES: dict[str, Profile] = {
+    "plain": PLAIN,
     "cloudflare": Profile("cloudflare", "result", None, "success", None),
     "northflank": Profile("northflank", "data", "error", None, "x-ratelimit-reset"),
     "sourcecraft": Profile("sourcecraft", None, None, None, None),

@@ -254,7 +254,7 @@ def parse_api(doc: SpecDocument) -> Api:
 def _parse_api(doc: SpecDocument) -> Api:
     raw = doc.raw
     info = raw.get("info") or {}
-    envelope = info.get("x-envelope")
+    envelope = info.get("x-envelope", "plain")
     if envelope not in PROFILES:
         raise SpecError(
             doc.display,
