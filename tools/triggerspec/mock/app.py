@@ -33,7 +33,13 @@ from triggerspec.mock.bodies import ParsedBody, describe_unchecked, parse_body
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
-from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
+from triggerspec.mock.exchange import (
+    MockRequest,
+    MockResponse,
+    answer,
+    asgi_headers,
+    json_response,
+)
 from triggerspec.mock.journal import Journal, JournalEntry
 from triggerspec.mock.responses import Context, build
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
@@ -299,13 +305,17 @@ class MockApp:
     ) -> MockResponse:
         op = compiled.operation
         envelope = self._envelopes[compiled.api.name]
-        success_status = compiled.success_status
+        chosen = op.success_for(body.value if body.kind != "none" else None)
+        success_status = int(chosen.status)
         status = success_status
         headers: list[tuple[str, str]] = []
         if scenario is not None:
             self._check_scenario(compiled, scenario)
             note.scenario = scenario.describe() or None
             status = scenario.status or success_status
+            forced = compiled.response_for(status) if 200 <= status < 300 else None
+            if forced is not None and forced.is_success:
+                chosen, success_status = forced, status
             if scenario.retry_after is not None:
                 headers.append(("retry-after", str(scenario.retry_after)))
         headers += self._rate_limit(compiled, envelope, status, scenario)
@@ -313,7 +323,7 @@ class MockApp:
             documented = compiled.response_for(status)
             assert documented is not None  # _check_scenario made sure
             example = next(e for e in documented.examples if e.name == scenario.example)
-            return json_response(status, example.value, headers)
+            return answer(documented, status, example.value, headers)
         if status != success_status:
             assert scenario is not None
             problem = Problem(
@@ -332,10 +342,13 @@ class MockApp:
             clock=self.clock,
             ids=self.ids,
             settings=self.settings,
+            response=chosen,
         )
         built = build(ctx)
-        payload = built.payload if built.raw else envelope.success(built.payload)
-        return json_response(status, payload, [*headers, *built.headers, *compiled.deprecation])
+        payload = (
+            built.payload if built.raw or chosen.kind != "json" else envelope.success(built.payload)
+        )
+        return answer(chosen, status, payload, [*headers, *built.headers, *compiled.deprecation])
 
     # -- pieces ----------------------------------------------------------------------------
 
@@ -344,7 +357,8 @@ class MockApp:
         success = int(op.success.status)
         status = scenario.status or success
         documented = compiled.response_for(status)
-        if status != success and (status < 400 or documented is None):
+        two_xx = documented is not None and documented.is_success
+        if status != success and not two_xx and (status < 400 or documented is None):
             listed = ", ".join(r.status for r in op.responses)
             raise ScenarioError(
                 f"status {status} is not a documented error of {op.operation_id} "

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 from triggerspec.mock.envelopes import Problem, Rejected
 from triggerspec.mock.multipart import FormPart, MalformedForm, parse_form
-from triggerspec.spec.model import Body, Part
+from triggerspec.spec.model import Body, Media, Part
 
 FILE_PLACEHOLDER = "<file>"
 """What a file part stands as in the instance validated against the form schema."""
@@ -70,6 +72,8 @@ class ParsedBody:
     kind: Literal["none", "json", "form"]
     value: Any = None
     form: Form | None = None
+    media: str | None = None
+    """The documented media type the body came as (``None``: the primary one)."""
 
     def describe(self) -> Any:
         """What the journal records."""
@@ -107,8 +111,12 @@ def parse_body(body: Body | None, content_type: str | None, data: bytes) -> Pars
             )
         return NO_BODY
     got = media_type_of(content_type)
-    if not _accepts(body.media_type, got):
+    media = next((m for m in body.alternatives if _accepts(m.media_type.lower(), got)), None)
+    if media is None and not body.alternatives and _accepts(body.media_type, got):
+        media = Media(body.media_type, body.schema, body.pointer, body.parts)
+    if media is None:
         sent = f"Content-Type {got!r}" if got else "no Content-Type"
+        offered = " or ".join(body.media_types)
         raise Rejected(
             415,
             [
@@ -116,13 +124,56 @@ def parse_body(body: Body | None, content_type: str | None, data: bytes) -> Pars
                     "header",
                     "Content-Type",
                     "media type",
-                    f"{sent} is not accepted here; send {body.media_type}",
+                    f"{sent} is not accepted here; send {offered}",
                 )
             ],
         )
-    if body.is_multipart:
-        return ParsedBody("form", form=_read_form(body, content_type or "", data))
-    return ParsedBody("json", value=_read_json(content_type or "", data))
+    if media.kind == "multipart":
+        return ParsedBody(
+            "form", form=_read_form(media, content_type or "", data), media=media.media_type
+        )
+    if media.kind == "form":
+        return ParsedBody("json", value=_read_urlencoded(media, data), media=media.media_type)
+    return ParsedBody("json", value=_read_json(content_type or "", data), media=media.media_type)
+
+
+def _read_urlencoded(media: Media, data: bytes) -> dict[str, Any]:
+    """A urlencoded form as the object its schema describes: each field's text read as the
+    property's type (integer, number, boolean; an object or array as JSON text), so the
+    same schema judges it as a JSON body."""
+    try:
+        pairs = parse_qsl(data.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Rejected(
+            400, [Problem("body", "", "form", f"not a urlencoded form: {exc}")]
+        ) from None
+    props = media.schema.get("properties") or {}
+    out: dict[str, Any] = {}
+    for name, text in pairs:
+        pointer = "/" + name.replace("~", "~0").replace("/", "~1")
+        if name in out:
+            raise Rejected(
+                400, [Problem("body", pointer, "form", "the field is sent more than once")]
+            )
+        out[name] = _form_value(props.get(name) or {}, text)
+    return out
+
+
+def _form_value(schema: dict[str, Any], text: str) -> Any:
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "integer" in kinds and re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if "number" in kinds and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", text):
+        return float(text)
+    if "boolean" in kinds and text in ("true", "false"):
+        return text == "true"
+    if ("object" in kinds or "array" in kinds) and text[:1] in "{[":
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -214,7 +265,7 @@ def _bytes_repr_hint(part: FormPart) -> str:
     return ""
 
 
-def _read_form(body: Body, content_type: str, data: bytes) -> Form:
+def _read_form(body: Body | Media, content_type: str, data: bytes) -> Form:
     try:
         parts = parse_form(content_type, data)
     except MalformedForm as exc:

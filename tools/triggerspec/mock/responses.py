@@ -19,7 +19,7 @@ from typing import Any
 from triggerspec.mock.bodies import Form, ParsedBody
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.state import Clock, Ids, MockState, Trigger
-from triggerspec.spec.model import Api, Operation
+from triggerspec.spec.model import Api, Operation, Response
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Context:
     clock: Clock
     ids: Ids
     settings: MockSettings
+    response: Response | None = None
+    """The success response chosen for this request (``None``: the primary one)."""
 
     @property
     def json(self) -> dict[str, Any]:
@@ -340,9 +342,15 @@ def run_workflows(ctx: Context) -> Built:
 
 def fallback(ctx: Context) -> Built:
     """The success response's first example, or a minimal body from its schema."""
-    success = ctx.operation.success
+    success = ctx.response or ctx.operation.success
+    if success.kind == "none":
+        return Built(None, raw=True)
     if success.examples:
         return Built(success.examples[0].value, raw=True)
+    if success.kind == "text":
+        return Built("", raw=True)
+    if success.kind == "binary":
+        return Built(b"", raw=True)
     return Built(minimal(success.schema or {}, ctx), raw=True)
 
 

@@ -117,6 +117,8 @@ class CompiledOperation:
     requirements: tuple[Requirement, ...]
     parameters: tuple[CompiledParameter, ...]
     body_schema: CompiledSchema | None
+    media_schemas: Mapping[str, CompiledSchema]
+    """The schema of each further media type of the body (a form next to JSON)."""
     size_rules: tuple[Rule, ...]
     parts: Mapping[str, Part]
     redactor: Redactor
@@ -138,6 +140,10 @@ class CompiledOperation:
                 CompiledParameter(p, CompiledSchema(p.schema)) for p in operation.parameters
             ),
             body_schema=CompiledSchema(body.schema) if body is not None else None,
+            media_schemas={
+                m.media_type: CompiledSchema(m.schema)
+                for m in (body.alternatives[1:] if body is not None else ())
+            },
             size_rules=tuple(r for r in operation.rules if r.kind == "max-bytes"),
             parts={p.name: p for p in body.parts} if body is not None else {},
             redactor=Redactor.from_schemas([body.schema] if body is not None else []),
@@ -177,7 +183,8 @@ class CompiledOperation:
                 if r.at == "" and not r.check(body.form.instance(), sizes)
             ]
             return (413 if too_big else 400), too_big + problems
-        return 400, self.body_schema.problems(body.value)
+        schema = self.media_schemas.get(body.media or "", self.body_schema)
+        return 400, schema.problems(body.value)
 
     def response_for(self, status: int) -> Response | None:
         """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""

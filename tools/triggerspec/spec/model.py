@@ -17,6 +17,7 @@ from triggerspec.runtime.profiles import PROFILES, Profile
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
+from triggerspec.spec.validate import violations
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SideEffects = Literal["starts-build", "upsert", "none"]
@@ -201,6 +202,17 @@ class Operation:
         first). It is what a server answers when no condition of another one holds."""
         found = self.successes
         return next((r for r in found if r.when is None), found[0])
+
+    def success_for(self, body: Any) -> Response:
+        """The 2xx a server answers to a valid request with ``body`` (``None``: no body).
+
+        The first success response (in status order) whose ``x-when`` schema the body
+        matches; else the primary one. Mock and fuzz checks read this one rule.
+        """
+        for response in self.successes:
+            if response.when is not None and not violations(response.when, body):
+                return response
+        return self.success
 
     @property
     def error_responses(self) -> tuple[Response, ...]:
