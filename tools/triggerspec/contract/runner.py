@@ -30,6 +30,7 @@ from triggerspec.contract.request_check import form_fields, request_problems
 from triggerspec.contract.safety import MAX_WAIT, Safety
 from triggerspec.spec.model import Api, Operation, load_api
 from triggerspec.spec.redact import Redactor
+from triggerspec.spec.wire import FormError, read_urlencoded
 
 MODES = ("positive", "negative")
 SessionFactory = Callable[[], requests.Session]
@@ -309,6 +310,7 @@ def run_task(
             _json(response),
             replayed.status_code if replayed is not None else None,
             _json(replayed) if replayed is not None else None,
+            request_body=sent if body_set else None,
         )
         for name, fn in CHECKS.items():
             problem = fn(exchange)
@@ -485,6 +487,12 @@ def sent_body(op: Operation, prepared: requests.PreparedRequest) -> tuple[Any, b
     content_type = prepared.headers.get("content-type", "")
     if "multipart/form-data" in content_type:
         return form_fields(content_type, data), True
+    form = op.body.media(content_type) if op.body is not None else None
+    if form is not None and form.kind == "form":
+        try:
+            return read_urlencoded(form.schema, data), True
+        except FormError:
+            return data, True
     try:
         return json.loads(data), True
     except ValueError:

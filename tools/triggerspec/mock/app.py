@@ -212,10 +212,16 @@ class MockApp:
             note.api = api.name
             return self._error(api, 400, [Problem("request", "", "path", str(exc))])
         if found is None:
-            api = self.router.nearest_api(split_target(request.target))
+            nearest = self.router.nearest(split_target(request.target))
+            api = nearest[0].api if nearest else self.router.apis[0]
             note.api = api.name
             where = request.target if len(request.target) <= 200 else request.target[:200] + "..."
-            problem = Problem("request", "", "route", f"no operation is served at {where}")
+            near = "; ".join(
+                f"{r.method} {r.template} ({r.operation.operation_id})" for r in nearest
+            )
+            problem = Problem(
+                "request", "", "route", f"no operation is served at {where}; nearest: {near}"
+            )
             return self._error(api, 404, [problem])
         if isinstance(found, WrongMethod):
             note.api = found.api.name

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import parse_qsl
 
 from triggerspec.mock.envelopes import Problem, Rejected
 from triggerspec.mock.multipart import FormPart, MalformedForm, parse_form
 from triggerspec.spec.model import Body, Media, Part
+from triggerspec.spec.wire import FormError, read_urlencoded
 
 FILE_PLACEHOLDER = "<file>"
 """What a file part stands as in the instance validated against the form schema."""
@@ -138,42 +137,12 @@ def parse_body(body: Body | None, content_type: str | None, data: bytes) -> Pars
 
 
 def _read_urlencoded(media: Media, data: bytes) -> dict[str, Any]:
-    """A urlencoded form as the object its schema describes: each field's text read as the
-    property's type (integer, number, boolean; an object or array as JSON text), so the
-    same schema judges it as a JSON body."""
+    """A urlencoded form as the object its schema describes (see :mod:`triggerspec.spec.wire`),
+    so the same schema judges it as a JSON body."""
     try:
-        pairs = parse_qsl(data.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise Rejected(
-            400, [Problem("body", "", "form", f"not a urlencoded form: {exc}")]
-        ) from None
-    props = media.schema.get("properties") or {}
-    out: dict[str, Any] = {}
-    for name, text in pairs:
-        pointer = "/" + name.replace("~", "~0").replace("/", "~1")
-        if name in out:
-            raise Rejected(
-                400, [Problem("body", pointer, "form", "the field is sent more than once")]
-            )
-        out[name] = _form_value(props.get(name) or {}, text)
-    return out
-
-
-def _form_value(schema: dict[str, Any], text: str) -> Any:
-    kinds = schema.get("type")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    if "integer" in kinds and re.fullmatch(r"-?\d+", text):
-        return int(text)
-    if "number" in kinds and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", text):
-        return float(text)
-    if "boolean" in kinds and text in ("true", "false"):
-        return text == "true"
-    if ("object" in kinds or "array" in kinds) and text[:1] in "{[":
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-    return text
+        return read_urlencoded(media.schema, data)
+    except FormError as exc:
+        raise Rejected(400, [Problem("body", "", "form", str(exc))]) from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

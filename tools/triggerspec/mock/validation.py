@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qs
 
 from triggerspec.mock.auth import Requirement, requirements_of
@@ -24,6 +23,7 @@ from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
 from triggerspec.spec.redact import Redactor
 from triggerspec.spec.rules import Rule
 from triggerspec.spec.validate import SchemaValidator
+from triggerspec.spec.wire import coerce
 
 
 class CompiledSchema(SchemaValidator):
@@ -55,21 +55,7 @@ def _deprecation(api: Api, op: Operation) -> tuple[tuple[str, str], ...]:
     return tuple(headers)
 
 
-_COERCE = {"integer": int, "number": float}
 _LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header"}
-
-
-def _coerce(schema: Mapping[str, Any], raw: str) -> object:
-    """A parameter's text as the type its schema declares (left as text if it does not fit)."""
-    kind = schema.get("type")
-    if kind in _COERCE:
-        try:
-            return _COERCE[kind](raw)
-        except ValueError:
-            return raw
-    if kind == "boolean" and raw in ("true", "false"):
-        return raw == "true"
-    return raw
 
 
 PARAMETER_CACHE = 4096
@@ -104,7 +90,7 @@ class CompiledParameter:
             if p.required:
                 return [Problem(location, p.name, "required", "is required")]
             return []
-        return self.schema.problems(_coerce(p.schema, raw), location, p.name)
+        return self.schema.problems(coerce(p.schema, raw), location, p.name)
 
 
 @dataclass(frozen=True)
