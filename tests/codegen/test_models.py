@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from tests.conftest import ROOT
+from triggerspec.codegen.datamodel import models_view
 from triggerspec.project import Project
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.defects import DocDefects, ExampleCase, example_cases
@@ -22,18 +23,19 @@ _APIS = {p.stem: load_api(p) for p in _PROJECT.spec_files()}
 
 
 def _model_for(case: ExampleCase) -> type[BaseModel]:
-    api = _APIS[case.api]
-    # The example sits under .../content/<media>/examples/<name>/value; its schema is a $ref.
+    # The document as codegen names it: every request and response schema is a $ref.
+    raw = models_view(_APIS[case.api])[2]
+    # The example sits under .../content/<media>/examples/<name>/value.
     media = case.example.pointer.rsplit("/examples/", 1)[0]
     if "/responses/" in media:
         status = media.split("/responses/")[1].split("/")[0]
         op_ptr = media.split("/responses/")[0]
-        resp = jp.resolve(api.document.raw, f"{op_ptr}/responses/{status}")
+        resp = jp.resolve(raw, f"{op_ptr}/responses/{status}")
         if "$ref" in resp:
-            resp = jp.resolve(api.document.raw, resp["$ref"])
+            resp = jp.resolve(raw, resp["$ref"])
         schema = resp["content"]["application/json"]["schema"]
     else:
-        schema = jp.resolve(api.document.raw, media + "/schema")
+        schema = jp.resolve(raw, media + "/schema")
     name = ClassName(schema["$ref"].rsplit("/", 1)[1])
     module = importlib.import_module(f"triggerspec_clients.{snake(case.api)}.models")
     model: type[BaseModel] = getattr(module, name)

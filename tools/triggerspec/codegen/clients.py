@@ -150,8 +150,13 @@ class _Annotator:
                 "number": "float",
                 "boolean": "bool",
             }.get(str(kind), "")
+            mapped = schema.get("additionalProperties")
             if kind == "array":
                 text = f"list[{self(schema.get('items'))}]"
+            elif kind == "object" and not schema.get("properties") and isinstance(mapped, dict):
+                # A typed map: its values keep their type (``dict[str, str]``).
+                text = f"dict[str, {self(mapped) if mapped else 'Any'}]"
+                self.uses_any = self.uses_any or not mapped
             elif kind == "object" or not text:
                 self.uses_any = True
                 text = "dict[str, Any]"
