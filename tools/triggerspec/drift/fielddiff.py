@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from triggerspec.drift.changes import Change, Direction, Impact, Side, impact
-from triggerspec.drift.fields import CONSTRAINTS, SpecField
+from triggerspec.drift.fields import DIFF_CONSTRAINTS, SpecField
 from triggerspec.drift.sampling import compare_patterns
 from triggerspec.drift.view import FieldPath, path_text
 
-_LOWER_BOUNDS = {"minLength", "minimum", "exclusiveMinimum", "minItems"}
+_LOWER_BOUNDS = {"minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties"}
 _ASPECT = {
     "minLength": "length",
     "maxLength": "length",
@@ -28,6 +28,8 @@ _ASPECT = {
     "exclusiveMaximum": "range",
     "minItems": "items",
     "maxItems": "items",
+    "minProperties": "properties",
+    "maxProperties": "properties",
     "x-max-bytes": "size",
     "format": "format",
     "pattern": "pattern",
@@ -149,7 +151,7 @@ def field_changes(
         message = f"type {_types(old.types)} is now {_types(new.types)}"
         yield fc.make("type", direction, message, "type", ("narrowed", "widened"))
     yield from _enum(fc)
-    for key in CONSTRAINTS:
+    for key in DIFF_CONSTRAINTS:
         yield from _constraint(fc, key, old.constraints.get(key), new.constraints.get(key))
     if side != "response" and old.closed != new.closed:
         yield fc.make(

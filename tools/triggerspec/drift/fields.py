@@ -38,6 +38,9 @@ CONSTRAINTS = (
 )
 """The JSON Schema keywords compared between docs and spec, and between spec versions."""
 
+DIFF_CONSTRAINTS = (*CONSTRAINTS, "minProperties", "maxProperties")
+"""The keywords compared between spec versions (pages do not state object sizes)."""
+
 
 @dataclass(frozen=True)
 class SpecField:
@@ -125,7 +128,7 @@ def _collect(doc: SpecDocument, node: Any, at: str, stack: tuple[str, ...]) -> _
             _merge_all(target, _collect(doc, siblings, at, stack), siblings_win=True)
         return target
     n = _Node(at, description=str(node.get("description", "")))
-    for key in CONSTRAINTS:
+    for key in DIFF_CONSTRAINTS:
         if key in node:
             n.keywords[key] = (node[key], jp.join(at, key))
     declared = _declared_types(node.get("type"))
@@ -256,7 +259,7 @@ def _emit(
         types=frozenset(n.types) if n.types is not None else None,
         nullable=n.nullable,
         enum=tuple(n.enum) if n.enum is not None else None,
-        constraints={k: v for k, (v, _) in n.keywords.items() if k in CONSTRAINTS},
+        constraints={k: v for k, (v, _) in n.keywords.items() if k in DIFF_CONSTRAINTS},
         pointers={k: p for k, (_, p) in n.keywords.items()},
         properties_at=n.properties_at,
         closed=n.closed,
