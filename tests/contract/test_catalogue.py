@@ -83,6 +83,7 @@ def test_broken_server_fails_exactly_its_check(
 
 
 OPERATIONS = (
+    "actions/create-workflow-dispatch",
     "createDeployment",
     "createManualBuild",
     "runWorkflow",
@@ -94,8 +95,9 @@ OPERATIONS = (
 
 def test_a_loopback_run_plans_every_operation_in_both_modes(api_list: list[Api]) -> None:
     tasks = plan(api_list, Safety(loopback=True))
+    served = [o.operation_id for a in api_list for o in a.operations]
     assert sorted((t.operation_id, t.mode) for t in tasks) == sorted(
-        (operation, mode) for operation in OPERATIONS for mode in MODES
+        (operation, mode) for operation in served for mode in MODES
     )
 
 
