@@ -60,6 +60,7 @@ from triggerspec.runtime.errors import (
 )
 from triggerspec.spec.model import Api, Operation, load_api
 from triggerspec.spec.naming import PythonIdentifier
+from triggerspec.spec.paths import match_segment
 from triggerspec.spec.validate import violations
 
 __all__ = [
@@ -129,13 +130,15 @@ def _path_problems(api: Api, op: Operation, raw: str, values: Mapping[str, str])
     if len(got) != len(template):
         return [*problems, f"path {path!r} does not have the shape of {op.path!r}: {values}"]
     for segment, expected in zip(got, template, strict=True):
-        name = expected[1:-1] if expected.startswith("{") and expected.endswith("}") else None
-        if name is None and segment != expected:
-            problems.append(f"path segment {segment!r} should be {expected!r}")
-        elif name is not None and unquote(segment) != values.get(name):
-            problems.append(
-                f"path parameter {name}: {values.get(name)!r} arrives as {unquote(segment)!r}"
-            )
+        found = match_segment(expected, unquote(segment))
+        if found is None:
+            problems.append(f"path segment {segment!r} does not match {expected!r}")
+            continue
+        for name, arrived in found.items():
+            if arrived != str(values.get(name)):
+                problems.append(
+                    f"path parameter {name}: {values.get(name)!r} arrives as {arrived!r}"
+                )
     return problems
 
 

@@ -29,6 +29,7 @@ from triggerspec.contract.mutations import broken_inputs, mutations_for
 from triggerspec.contract.request_check import form_fields, request_problems
 from triggerspec.contract.safety import MAX_WAIT, Safety
 from triggerspec.spec.model import Api, Operation, load_api
+from triggerspec.spec.paths import match_segment
 from triggerspec.spec.redact import Redactor
 from triggerspec.spec.wire import FormError, read_urlencoded
 
@@ -471,10 +472,10 @@ def sent_path_parameters(op: Operation, base_url: str, url: str) -> dict[str, st
         return None
     values: dict[str, str] = {}
     for want, got in zip(template, sent, strict=True):
-        if want.startswith("{") and want.endswith("}"):
-            values[want[1:-1]] = unquote(got)
-        elif want != got:
+        found = match_segment(want, unquote(got))
+        if found is None:
             return None
+        values.update(found)
     return values
 
 

@@ -28,6 +28,7 @@ from urllib.parse import unquote_to_bytes
 
 from triggerspec.errors import UsageError
 from triggerspec.spec.model import Api, Operation
+from triggerspec.spec.paths import segment_pattern
 
 
 @dataclass(frozen=True)
@@ -95,28 +96,6 @@ def _template_segments(template: str) -> list[str]:
     return template.split("/")[1:]
 
 
-_PARAM = re.compile(r"\{([^{}]+)\}")
-
-
-def _mixed_pattern(segment: str) -> tuple[str, re.Pattern[str], list[str]] | None:
-    """The shape key, regex and parameter names of a segment mixing text and parameters
-    (``None`` when the segment is not one)."""
-    names = _PARAM.findall(segment)
-    pieces = _PARAM.split(segment)  # text, name, text, name, ..., text
-    if not names or segment.count("{") != len(names) or segment.count("}") != len(names):
-        return None
-    regex, shape = "", ""
-    for i, piece in enumerate(pieces):
-        if i % 2 == 0:
-            regex += re.escape(piece)
-            shape += piece.replace("{", "{{")
-        else:
-            last = i == len(pieces) - 2
-            regex += f"(?P<p{i // 2}>.+)" if last else f"(?P<p{i // 2}>.+?)"
-            shape += "{}"
-    return shape, re.compile(regex, re.DOTALL), names
-
-
 ROUTE_CACHE = 4096
 """Targets whose verdict :meth:`Router.lookup` keeps (the whole memo is dropped when full)."""
 
@@ -144,16 +123,15 @@ class Router:
                 node.param = node.param or _Node()
                 node = node.param
             elif "{" in segment or "}" in segment:
-                found = _mixed_pattern(segment)
-                if found is None:
-                    raise UsageError(
-                        f"{api.document.display}: {op.operation_id}: path segment {segment!r} "
-                        "has unbalanced braces"
-                    )
+                try:
+                    found = segment_pattern(segment)
+                except ValueError as exc:
+                    raise UsageError(f"{api.document.display}: {op.operation_id}: {exc}") from None
+                assert found is not None
                 shape, regex, names = found
                 if shape not in node.mixed:
                     node.mixed[shape] = (regex, _Node())
-                mixed.append((i, node.mixed[shape][0], tuple(names)))
+                mixed.append((i, node.mixed[shape][0], names))
                 node = node.mixed[shape][1]
             else:
                 node = node.static.setdefault(segment, _Node())
