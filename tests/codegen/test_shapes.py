@@ -180,3 +180,25 @@ def test_the_mock_validates_a_form_body_by_its_schema(
             },
         )
     assert response.status_code == status, response.text
+
+
+def test_a_map_with_too_many_properties_is_refused_by_client_and_mock(
+    shapes: tuple[ModuleType, Api],
+) -> None:
+    inputs = {f"k{i}": "v" for i in range(4)}  # maxProperties: 3
+    with pytest.raises(RequestValidationError, match="inputs"):
+        _client(shapes).dispatch(owner="o", repo="r", ref="main", inputs=inputs)
+    with httpx.Client(transport=MockTransport(create_app([shapes[1]])), base_url=BASE) as http:
+        refused = http.post(
+            "/repos/o/r/dispatches",
+            json={"ref": "main", "inputs": inputs},
+            headers={"Authorization": "Bearer t"},
+        )
+        assert refused.status_code == 400
+        assert "maxProperties" in refused.text
+        accepted = http.post(
+            "/repos/o/r/dispatches",
+            json={"ref": "main", "inputs": dict(list(inputs.items())[:3])},
+            headers={"Authorization": "Bearer t"},
+        )
+        assert accepted.status_code == 204
