@@ -199,7 +199,7 @@ def test_deprecated_operation_names_its_replacement(apis: dict[str, Api]) -> Non
 
 def test_every_build_trigger_is_side_effecting(apis: dict[str, Api]) -> None:
     effects = {op.operation_id: op.side_effects for a in apis.values() for op in a.operations}
-    assert effects == {
+    expected = {
         "createManualBuild": "starts-build",
         "createDeployment": "starts-build",
         "startJobBuild": "starts-build",
@@ -207,6 +207,9 @@ def test_every_build_trigger_is_side_effecting(apis: dict[str, Api]) -> None:
         "runWorkflows": "starts-build",
         "upsertRepoConnection": "upsert",
     }
+    assert {k: effects.get(k) for k in expected} == expected
+    # every POST here starts a build or upserts: none is declared side-effect free
+    assert all(effects[o.operation_id] != "none" for a in apis.values() for o in a.operations)
 
 
 def test_cloudflare_auth_is_token_or_email_and_key(apis: dict[str, Api]) -> None:

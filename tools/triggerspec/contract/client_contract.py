@@ -119,7 +119,7 @@ def check_request(
     return problems
 
 
-def _path_problems(api: Api, op: Operation, raw: str, values: Mapping[str, str]) -> list[str]:
+def _path_problems(api: Api, op: Operation, raw: str, values: Mapping[str, str | int]) -> list[str]:
     path, _, query = raw.partition("?")
     problems = [f"query string {query!r} is not in the spec"] if query else []
     prefix = urlsplit(api.base_url).path.rstrip("/")

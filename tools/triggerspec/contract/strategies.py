@@ -259,20 +259,25 @@ _DATE_TIMES: st.SearchStrategy[Json] = st.builds(
 class RequestInput:
     """One call's inputs by wire name: path parameters and the body (multipart: str/bytes)."""
 
-    path: dict[str, str]
+    path: dict[str, str | int]
+    """Path values as a caller passes them: text, or an integer where the schema allows."""
     body: dict[str, Json] | None
     as_bool: frozenset[str] = frozenset()
     """Text fields passed to the client as ``True``/``False`` instead of their strings."""
 
 
-def _param_strategy(api: Api, op: Operation) -> st.SearchStrategy[dict[str, str]]:
-    drawn: dict[str, st.SearchStrategy[str]] = {}
+def _as_argument(value: Any) -> str | int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _param_strategy(api: Api, op: Operation) -> st.SearchStrategy[dict[str, str | int]]:
+    drawn: dict[str, st.SearchStrategy[str | int]] = {}
     for param in op.path_parameters:
         schema = api.document.deref(param.schema)
         tricky = [v for v in TRICKY_SEGMENTS if not violations(schema, v)]
         examples = [param.example] if isinstance(param.example, str) else []
         choices = st.sampled_from([*examples, *tricky]) if examples or tricky else st.nothing()
-        drawn[param.name] = st.one_of(choices, value_strategy(schema).map(str))
+        drawn[param.name] = st.one_of(choices, value_strategy(schema).map(_as_argument))
     return st.fixed_dictionaries(drawn)
 
 

@@ -18,7 +18,7 @@ from triggerspec.spec import pointer as jp
 from triggerspec.spec.defects import DocDefects, check_examples
 from triggerspec.spec.extensions import EXTENSIONS, RETRY_SAFETY, SIDE_EFFECTS
 from triggerspec.spec.load import SpecDocument, iter_refs, load_spec
-from triggerspec.spec.model import HTTP_METHODS, Api, Operation, parse_api
+from triggerspec.spec.model import HTTP_METHODS, Api, Operation, media_kind, parse_api
 from triggerspec.spec.paths import segment_pattern
 from triggerspec.spec.patterns import check_portable
 
@@ -242,6 +242,8 @@ def _lint_operations(doc: SpecDocument) -> Iterator[Problem]:
             for status, resp in (op.get("responses") or {}).items():
                 if str(status).startswith("2") and isinstance(resp, dict):
                     for media, content in (resp.get("content") or {}).items():
+                        if media_kind(media) != "json":
+                            continue  # a text or binary body: nothing to validate an example by
                         if not (content.get("examples") or "example" in content):
                             yield Problem(
                                 shown,
