@@ -4,7 +4,8 @@ The mutations are derived from the contract model, not listed by hand: ``minLeng
 ``maxLength``, ``pattern`` (including the ``"value\\n"`` that a naive Python ``$`` would
 accept), ``enum``, ``format: uuid``, ``propertyNames``, ``minItems``/``maxItems``, nested
 ``required``, ``minProperties``/``maxProperties``, numeric bounds, path parameters and the
-cross-field rules of :attr:`Operation.rules`. A rule added to a spec is mutated without touching this module.
+cross-field rules of :attr:`Operation.rules`. A rule added to a spec is mutated without
+touching this module.
 
 :func:`broken_inputs` applies one mutation to otherwise spec-valid inputs, drawn from a
 variant of the body schema in which the mutated place is always present. Every draw must be

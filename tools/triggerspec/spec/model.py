@@ -8,6 +8,7 @@ that want them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +18,7 @@ from triggerspec.runtime.profiles import PROFILES, Profile
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
-from triggerspec.spec.validate import violations
+from triggerspec.spec.validate import SchemaValidator
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SideEffects = Literal["starts-build", "upsert", "none"]
@@ -210,13 +211,25 @@ class Operation:
         matches; else the primary one. Mock and fuzz checks read this one rule.
         """
         for response in self.successes:
-            if response.when is not None and not violations(response.when, body):
+            if response.when is not None and _when(response.when).is_valid(body):
                 return response
         return self.success
 
     @property
     def error_responses(self) -> tuple[Response, ...]:
         return tuple(r for r in self.responses if not r.is_success)
+
+
+_WHEN: dict[str, SchemaValidator] = {}
+
+
+def _when(schema: dict[str, Any]) -> SchemaValidator:
+    """The compiled validator of one ``x-when`` schema (compiled once per process)."""
+    key = json.dumps(schema, sort_keys=True, default=str)
+    found = _WHEN.get(key)
+    if found is None:
+        found = _WHEN[key] = SchemaValidator(schema)
+    return found
 
 
 @dataclass(frozen=True)
