@@ -194,8 +194,11 @@ class Operation:
 
     @property
     def successes(self) -> tuple[Response, ...]:
-        """Every documented 2xx response, in status order (at least one)."""
-        return tuple(sorted((r for r in self.responses if r.is_success), key=lambda r: r.status))
+        """Every documented 2xx response, in status order; an operation that only redirects
+        (a download answered 302) has its 3xx responses here instead."""
+        found = [r for r in self.responses if r.is_success]
+        found = found or [r for r in self.responses if r.status.startswith("3")]
+        return tuple(sorted(found, key=lambda r: r.status))
 
     @property
     def success(self) -> Response:
@@ -386,11 +389,12 @@ def _parse_operation(
         _parse_response(status, resp, jp.join(at, "responses", status))
         for status, resp in (op.get("responses") or {}).items()
     )
-    if not any(r.is_success for r in responses):
+    if not any(r.status[:1] in ("2", "3") for r in responses):
         raise SpecError(
-            doc.display, jp.join(at, "responses"), "at least one 2xx response is required"
+            doc.display, jp.join(at, "responses"), "at least one 2xx or 3xx response is required"
         )
-    if all(r.when is not None for r in responses if r.is_success):
+    two_xx = [r for r in responses if r.is_success]
+    if two_xx and all(r.when is not None for r in two_xx):
         raise SpecError(
             doc.display,
             jp.join(at, "responses"),
@@ -432,13 +436,6 @@ def _parse_body(doc: SpecDocument, body: dict[str, Any] | None, at: str) -> Body
         _parse_media(media_type, media or {}, jp.join(at, "content", media_type))
         for media_type, media in ordered
     )
-    kinds = [m.kind for m in alternatives]
-    if len(kinds) != len(set(kinds)):
-        raise SpecError(
-            doc.display,
-            jp.join(at, "content"),
-            f"two media types of one body travel the same way ({', '.join(content)})",
-        )
     primary = alternatives[0]
     return Body(
         media_type=primary.media_type,
