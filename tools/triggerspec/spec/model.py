@@ -211,8 +211,11 @@ class Operation:
         """The 2xx a server answers to a valid request with ``body`` (``None``: no body).
 
         The first success response (in status order) whose ``x-when`` schema the body
-        matches; else the primary one. Mock and fuzz checks read this one rule.
+        matches; else the primary one. A request without a body meets no condition. Mock
+        and fuzz checks read this one rule.
         """
+        if body is None:
+            return self.success
         for response in self.successes:
             if response.when is not None and _when(response.when).is_valid(body):
                 return response
