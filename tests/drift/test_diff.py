@@ -589,7 +589,7 @@ def _git(repo: Path, *argv: str) -> None:
 def test_cli_against_a_git_ref(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "specs").mkdir(parents=True)
-    shutil.copy(BASELINE / "pyproject.toml", repo / "pyproject.toml")
+    (repo / "pyproject.toml").write_text('[tool.triggerspec]\nspecs = "specs"\n')
     spec = repo / "specs" / "sourcecraft.yaml"
     shutil.copy(BASELINE / "specs/sourcecraft.yaml", spec)
     _git(repo, "init", "-q")
@@ -632,7 +632,7 @@ def test_cli_usage_errors_exit_2(
 def test_cli_a_file_missing_at_the_ref(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "specs").mkdir(parents=True)
-    shutil.copy(BASELINE / "pyproject.toml", repo / "pyproject.toml")
+    (repo / "pyproject.toml").write_text('[tool.triggerspec]\nspecs = "specs"\n')
     _git(repo, "init", "-q")
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "empty")

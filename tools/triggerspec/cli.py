@@ -17,11 +17,12 @@ from triggerspec import __version__
 from triggerspec.drift.cli import add_parsers as add_drift_parsers
 from triggerspec.errors import TriggerspecError
 from triggerspec.fuzz_command import add_parser as add_fuzz_parser
+from triggerspec.init_command import add_parser as add_init_parser
 from triggerspec.mock.cli import add_parser as add_mock_parser
 from triggerspec.project import Project
 from triggerspec.run_command import add_parser as add_run_parser
 
-Handler = Callable[[argparse.Namespace, Project], int]
+Handler = Callable[[argparse.Namespace, Project | None], int]
 
 
 def _lint(args: argparse.Namespace, project: Project) -> int:
@@ -48,6 +49,7 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
 def _regen(args: argparse.Namespace, project: Project) -> int:
     from triggerspec.codegen.pipeline import regen
 
+    project.require_writable("regen --check" if args.check else "regen")
     started = time.perf_counter()
     progress = None if args.quiet else (lambda msg: print(f"  {msg}", file=sys.stderr))
     result = regen(project, check=args.check, progress=progress)
@@ -75,14 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Contract tests, codegen and a mock for CI/CD build-trigger APIs. Every command "
             "acts on the project found from the current directory upward (a folder whose "
-            "pyproject.toml has a [tool.triggerspec] table), or on --root."
+            "pyproject.toml has a [tool.triggerspec] table), or on --root; with no project, "
+            "the read-only commands use the vendor specs bundled with triggerspec."
         ),
     )
     parser.add_argument("--version", action="version", version=f"triggerspec {__version__}")
     parser.add_argument(
         "--root", type=Path, help="project root (default: found from the cwd upward)"
     )
+    parser.set_defaults(needs_project=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_init_parser(commands)
 
     lint = commands.add_parser(
         "lint",
@@ -127,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
+        if not args.needs_project:
+            return handler(args, None)
         project = Project.from_root(args.root) if args.root else Project.discover()
         return handler(args, project)
     except TriggerspecError as exc:

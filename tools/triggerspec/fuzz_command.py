@@ -11,6 +11,7 @@ import argparse
 import functools
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,6 +57,15 @@ def _shard(value: str) -> tuple[int, int]:
     if not 1 <= index <= count:
         raise argparse.ArgumentTypeError(f"--shard {value}: K must be between 1 and N")
     return index, count
+
+
+def _write_report(path: Path, text: str) -> None:
+    """Write one report, making its folder; a path that cannot be written is a usage error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from None
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -223,14 +233,14 @@ def handle(args: argparse.Namespace, project: Project) -> int:
 
     result = run(tasks, config, workers=workers, on_result=progress)
     print(render_summary(result))
-    if args.report:
-        args.report.write_text(junit_xml(result), encoding="utf-8")
-    if args.json:
-        args.json.write_text(to_json(result), encoding="utf-8")
-    if args.har:
-        args.har.write_text(
-            har_document([e for r in result.results for e in r.har]), encoding="utf-8"
-        )
+    outputs: list[tuple[Path | None, Callable[[], str]]] = [
+        (args.report, lambda: junit_xml(result)),
+        (args.json, lambda: to_json(result)),
+        (args.har, lambda: har_document([e for r in result.results for e in r.har])),
+    ]
+    for path, render in outputs:
+        if path:
+            _write_report(path, render())
     if result.errors:
         return 2
     return 1 if result.failures else 0

@@ -55,6 +55,8 @@ def _docs(args: argparse.Namespace, project: Project) -> tuple[int, str]:
 def _fresh(args: argparse.Namespace, project: Project) -> tuple[int, str]:
     from triggerspec.codegen.pipeline import regen
 
+    if project.bundled:
+        return 0, "skipped: no project here (the bundled specs and clients are used)"
     result = regen(project, check=True)
     for path in result.stale:
         print(f"  stale: {path}", file=sys.stderr)

@@ -57,10 +57,10 @@ from triggerspec.contract.runner import (
 )
 from triggerspec.contract.safety import Safety, is_loopback
 from triggerspec.errors import TriggerspecError
-from triggerspec.project import Project
 from triggerspec.spec.model import Api, load_api
 
 FIXTURE = "triggerspec_contract"
+pytest_plugins = ["triggerspec.pytest_project"]
 EMBEDDED = "http://mock.invalid"
 """The base URL the embedded mock answers (it routes on the path alone)."""
 
@@ -75,7 +75,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="URL",
         help="server under test, or API=URL (repeatable; default: the embedded mock)",
     )
-    group.addoption("--triggerspec-root", type=Path, help="triggerspec project root")
     group.addoption("--triggerspec-spec", action="append", default=[], type=Path, metavar="PATH")
     group.addoption("--triggerspec-operation", metavar="ID", help="only this operationId")
     group.addoption(
@@ -103,9 +102,12 @@ class ContractSettings:
     @classmethod
     def from_config(cls, config: pytest.Config) -> ContractSettings:
         """Read the options (``pytest.UsageError`` when they cannot be honoured)."""
+        # Imported here: pytest imports it first, as a plugin (pytest_plugins above).
+        from triggerspec.pytest_project import project_for
+
         option = config.getoption
         try:
-            project = Project.discover(option("--triggerspec-root") or config.rootpath)
+            project = project_for(config)
             specs = option("--triggerspec-spec") or project.spec_files()
             apis = tuple(load_api(Path(s), project.relative(Path(s))) for s in specs)
         except (TriggerspecError, OSError) as exc:

@@ -201,6 +201,7 @@ def read_at_ref(path: Path, ref: str) -> bytes:
 def update_page(args: argparse.Namespace, project: Project) -> int:
     """``update``: copy a new snapshot over its page, show the drift and the next steps."""
     source: Path = args.snapshot
+    project.require_writable("update")
     if not source.is_file():
         raise UsageError(f"{source}: no such snapshot file")
     target = _page_to_replace(project, args.page or source.name)

@@ -8,7 +8,7 @@ scenarios, the clock, and :meth:`~MockHandle.reset`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import httpx
 
@@ -17,6 +17,11 @@ from triggerspec.mock.journal import Journal, JournalEntry
 from triggerspec.mock.scenarios import Scenario, ScenarioBook
 from triggerspec.mock.state import Clock
 from triggerspec.mock.transport import AsyncMockTransport, MockTransport
+from triggerspec.runtime import AsyncAPIClient
+
+ClientT = TypeVar("ClientT")
+MOCK_TOKEN = "mock-token"
+"""The credential :meth:`MockHandle.client` sends (any well-formed one passes by default)."""
 
 IN_PROCESS_ORIGIN = "http://mock.invalid"
 """The origin in-process base URLs use (``.invalid`` never resolves, so nothing leaks)."""
@@ -43,15 +48,59 @@ class MockHandle:
         """A transport for ``httpx.AsyncClient`` that reaches this mock."""
         raise NotImplementedError
 
-    def client(
-        self, api_name: str, token: str | None = "mock-token", **kwargs: Any
-    ) -> httpx.Client:
-        """An ``httpx.Client`` for one API, with a bearer token unless ``token`` is None."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        headers.update(kwargs.pop("headers", {}))
-        return httpx.Client(
-            base_url=self.base_url(api_name), transport=self.transport, headers=headers, **kwargs
-        )
+    @overload
+    def client(self, api: str, token: str | None = ..., **kwargs: Any) -> httpx.Client: ...
+
+    @overload
+    def client(self, api: type[ClientT], token: str | None = ..., **kwargs: Any) -> ClientT: ...
+
+    def client(self, api: str | type[Any], token: str | None = MOCK_TOKEN, **kwargs: Any) -> Any:
+        """A client wired to this mock: a generated client class, or an API's spec name.
+
+        ``mock.client(NorthflankClient)`` returns that generated client with the mock's
+        base URL and transport, and ``token`` as every credential of the API's first way
+        to authenticate (default: the mock's configured token, else ``"mock-token"``; pass
+        your own credentials or options as keywords). With a spec
+        name (``mock.client("northflank")``) it returns an ``httpx.Client`` sending
+        ``Authorization: Bearer <token>`` unless ``token`` is None.
+
+        Example:
+            >>> client = mock_server.client(NorthflankClient)
+            >>> client.start_job_build(project_id="p", job_id="j").status
+        """
+        if token == MOCK_TOKEN and self.app.settings.token:
+            token = self.app.settings.token
+        if isinstance(api, str):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            headers.update(kwargs.pop("headers", {}))
+            return httpx.Client(
+                base_url=self.base_url(api), transport=self.transport, headers=headers, **kwargs
+            )
+        return self._generated(api, token, kwargs, asynchronous=False)
+
+    def async_client(
+        self, api: type[ClientT], token: str | None = MOCK_TOKEN, **kwargs: Any
+    ) -> ClientT:
+        """The async twin of :meth:`client` for a generated ``Async...Client`` class."""
+        if token == MOCK_TOKEN and self.app.settings.token:
+            token = self.app.settings.token
+        return self._generated(api, token, kwargs, asynchronous=True)
+
+    def _generated(
+        self, cls: type[ClientT], token: str | None, kwargs: dict[str, Any], *, asynchronous: bool
+    ) -> ClientT:
+        definition = getattr(cls, "api", None)
+        if definition is None or not hasattr(definition, "schemes"):
+            raise TypeError(f"{cls!r} is not a generated triggerspec client class")
+        if asynchronous != issubclass(cls, AsyncAPIClient):
+            want = "async_client" if issubclass(cls, AsyncAPIClient) else "client"
+            raise TypeError(f"{cls.__name__}: use mock.{want}(...) for this class")
+        if token is not None and definition.security:
+            for scheme_name in definition.security[0]:
+                kwargs.setdefault(definition.schemes[scheme_name].argument, token)
+        kwargs.setdefault("base_url", self.base_url(definition.name))
+        kwargs.setdefault("transport", self.async_transport if asynchronous else self.transport)
+        return cls(**kwargs)
 
     @property
     def journal(self) -> Journal:

@@ -24,10 +24,10 @@ from triggerspec.mock.handles import InProcessMock
 from triggerspec.mock.scenarios import Scenario, scenarios_from
 from triggerspec.mock.server import LiveMock
 from triggerspec.mock.settings import MockSettings
-from triggerspec.project import Project
 from triggerspec.spec.model import Api
 
 MARKER = "triggerspec_mock"
+pytest_plugins = ["triggerspec.pytest_project"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,7 +53,10 @@ def settings_from(kwargs: dict[str, Any]) -> MockSettings:
 @pytest.fixture(scope="session")
 def triggerspec_apis(request: pytest.FixtureRequest) -> list[Api]:
     """The contract model of every spec of the project under test, parsed once."""
-    return load_apis(Project.discover(request.config.rootpath))
+    # Imported here: pytest imports it first, as a plugin (pytest_plugins above).
+    from triggerspec.pytest_project import project_for
+
+    return load_apis(project_for(request.config))
 
 
 @pytest.fixture
