@@ -17,7 +17,6 @@ from triggerspec.errors import UsageError
 from triggerspec.fuzz_command import build_config, select_apis
 from triggerspec.mock import LiveMock, MockSettings, create_app, load_apis
 from triggerspec.project import Project
-from triggerspec.spec.model import load_api
 
 PROJECT = Project.from_root(ROOT)
 
@@ -55,11 +54,14 @@ def test_is_loopback(url: str, loopback: bool) -> None:
 def test_real_endpoint_gets_only_negative_cases_for_side_effects() -> None:
     apis = select_apis(PROJECT, [])
     tasks = plan(apis, Safety(loopback=False))
-    by_op = {}
+    by_op: dict[str, set[str]] = {}
     for task in tasks:
         by_op.setdefault(task.operation_id, set()).add(task.mode)
-    assert by_op == {op: {"negative"} for op in by_op}
-    assert set(by_op) == {o.operation_id for a in apis for o in a.operations}
+    effects = {op.operation_id: op.side_effects for api in apis for op in api.operations}
+    assert set(by_op) == set(effects)
+    assert any(e != "none" for e in effects.values())
+    for op_id, modes in by_op.items():
+        assert modes == ({"negative"} if effects[op_id] != "none" else {"positive", "negative"})
     allowed = plan(apis, Safety(loopback=False, allow_side_effects=True, max_requests=10))
     assert {t.mode for t in allowed} == {"positive", "negative"}
 
@@ -116,7 +118,7 @@ def test_fuzz_embedded_mock_passes_and_writes_junit(
     assert code == 0, out
     suite = ET.parse(report).getroot()
     cases = suite.findall("testcase")
-    operations = sum(len(load_api(p).operations) for p in PROJECT.spec_files())
+    operations = sum(len(api.operations) for api in select_apis(PROJECT, []))
     assert len(cases) == 2 * operations and suite.get("failures") == "0"
     assert {c.get("classname") for c in cases} >= {"createDeployment", "startJobBuild"}
     assert "createDeployment       positive" in out
@@ -149,7 +151,7 @@ def test_shards_split_the_work(capsys: pytest.CaptureFixture[str]) -> None:
         seen.append(set(rows))
     assert seen[0] and seen[1] and not seen[0] & seen[1]
     assert seen[0] | seen[1] == {
-        o.operation_id for p in PROJECT.spec_files() for o in load_api(p).operations
+        op.operation_id for api in select_apis(PROJECT, []) for op in api.operations
     }
 
 
@@ -195,11 +197,17 @@ def test_real_endpoint_never_receives_a_valid_request_for_a_build(
     from triggerspec.contract.runner import run, sent_path_parameters
     from triggerspec.mock.requests_adapter import MockAdapter
 
-    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "cf-real-looking-token")
-    monkeypatch.setenv("NORTHFLANK_API_TOKEN", "nf-real-looking-token")
-    monkeypatch.setenv("SOURCECRAFT_TOKEN", "sc-real-looking-token")
-    monkeypatch.setenv("GITHUB_TOKEN", "gh-real-looking-token")
-    apis = select_apis(PROJECT, [])
+    # Every API whose credentials come from the environment, and the builds it starts.
+    apis = [
+        api
+        for api in select_apis(PROJECT, [])
+        if all(s.env for s in api.schemes.values())
+        and any(op.side_effects != "none" for op in api.operations)
+    ]
+    assert apis
+    for api in apis:
+        for scheme in api.schemes.values():
+            monkeypatch.setenv(scheme.env[0], f"{scheme.name}-real-looking-credential")
     config = build_config(PROJECT, apis, _args(base_url="https://api.example.com", max_examples=15))
     recorded: list[requests.PreparedRequest] = []
     app = create_app(load_apis(PROJECT), MockSettings(seed=2))
@@ -218,7 +226,8 @@ def test_real_endpoint_never_receives_a_valid_request_for_a_build(
         return s
 
     config = replace(config, session_factory=session)
-    result = run(plan(apis, config.safety), config)
+    tasks = [t for t in plan(apis, config.safety) if t.side_effects != "none"]
+    result = run(tasks, config)
     assert {r.task.mode for r in result.results} == {"negative"}
     assert recorded, "negative cases were sent"
     for request in recorded:
@@ -227,7 +236,8 @@ def test_real_endpoint_never_receives_a_valid_request_for_a_build(
             (api, op, params)
             for api in apis
             for op in api.operations
-            if op.method == request.method
+            if op.side_effects != "none"
+            and op.method == request.method
             and (params := sent_path_parameters(op, config.base_urls[api.name], request.url))
             is not None
         ]
@@ -311,7 +321,7 @@ def test_negative_run_breaks_each_documented_rule_explicitly() -> None:
 
 def test_reports_mask_sensitive_body_fields() -> None:
     """A secret build file (x-sensitive in the spec) never shows in a curl line or message."""
-    from triggerspec.contract.runner import _body_secrets
+    from triggerspec.contract.wire import body_secrets as _body_secrets
 
     api = next(a for a in select_apis(PROJECT, []) if a.name == "northflank")
     op = api.operations[0]

@@ -47,14 +47,21 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
             "-w",
             str(work / "dist"),
             str(ROOT),
+            str(ROOT / "clients"),  # triggerspec-clients, which the toolkit depends on
         ],
         work,
         env,
     )
     [wheel] = (work / "dist").glob("triggerspec-*.whl")
+    [clients] = (work / "dist").glob("triggerspec_clients-*.whl")
     venv.create(work / "venv", with_pip=True)
     python = work / "venv" / "bin" / "python"
-    sh([str(python), "-m", "pip", "install", "-q", str(wheel), "pytest"], work, env, timeout=900)
+    sh(
+        [str(python), "-m", "pip", "install", "-q", str(wheel), str(clients), "pytest"],
+        work,
+        env,
+        timeout=900,
+    )
     env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
     empty = work / "empty"
     empty.mkdir()

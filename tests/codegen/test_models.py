@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import re
 from typing import Any
 
 import pytest
@@ -22,20 +23,32 @@ _DEFECTS = DocDefects.load(_PROJECT.doc_defects)
 _APIS = {p.stem: load_api(p) for p in _PROJECT.spec_files()}
 
 
+def _at(raw: dict[str, Any], pointer: str) -> Any:
+    """The node at ``pointer``, following the ``$ref``s met on the way (a path item or a
+    request body may be a reference)."""
+    node: Any = raw
+    for token in pointer.split("/")[1:]:
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            node = jp.resolve(raw, node["$ref"])
+        key = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
 def _model_for(case: ExampleCase) -> type[BaseModel]:
     # The document as codegen names it: every request and response schema is a $ref.
     raw = models_view(_APIS[case.api])[2]
-    # The example sits under .../content/<media>/examples/<name>/value.
-    media = case.example.pointer.rsplit("/examples/", 1)[0]
+    # The example sits under .../content/<media>/examples/<name>/value (or .../example).
+    media = re.sub(r"/(examples/[^/]+/value|example)$", "", case.example.pointer)
     if "/responses/" in media:
         status = media.split("/responses/")[1].split("/")[0]
         op_ptr = media.split("/responses/")[0]
-        resp = jp.resolve(raw, f"{op_ptr}/responses/{status}")
-        if "$ref" in resp:
+        resp = _at(raw, f"{op_ptr}/responses/{status}")
+        while "$ref" in resp:
             resp = jp.resolve(raw, resp["$ref"])
         schema = resp["content"]["application/json"]["schema"]
     else:
-        schema = jp.resolve(raw, media + "/schema")
+        schema = _at(raw, media + "/schema")
     name = ClassName(schema["$ref"].rsplit("/", 1)[1])
     module = importlib.import_module(f"triggerspec_clients.{snake(case.api)}.models")
     model: type[BaseModel] = getattr(module, name)

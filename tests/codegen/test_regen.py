@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.codegen.golden import cases, generated_files, make_project
 from triggerspec.cli import main
@@ -180,3 +182,67 @@ def test_generated_code_passes_mypy_strict() -> None:
         env={"MYPYPATH": f"{ROOT / 'tools'}:{ROOT / 'generated'}", "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_spec_found_refuses_and_removes_nothing(
+    copy_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for spec in copy_project.spec_files():
+        spec.rename(spec.with_suffix(".bak"))
+    before = _snapshot(copy_project)
+    assert main(["--root", str(copy_project.root), "regen", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "no spec found in specs/ (looked for *.yaml, *.yml, *.json)" in err
+    assert "ignored northflank.bak: not a spec file" in err
+    assert "Traceback" not in err
+    assert _snapshot(copy_project) == before
+
+
+def test_json_spec_is_generated_like_yaml_and_a_removed_spec_says_so(
+    copy_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nf = copy_project.specs_dir / "northflank.yaml"
+    as_json = nf.with_suffix(".json")
+    as_json.write_text(json.dumps(yaml.safe_load(nf.read_text())))
+    nf.unlink()
+    (copy_project.specs_dir / "notes.txt").write_text("not a spec")
+    client = copy_project.generated_dir / PACKAGE / "northflank" / "client.py"
+    before = client.read_text()
+    assert main(["--root", str(copy_project.root), "regen", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "ignored: specs/notes.txt: not a spec file" in err
+    assert "northflank.json" in err
+    after = client.read_text()
+    assert (
+        after.replace("northflank.json", "northflank.yaml").split("\n", 1)[1]
+        == (before.split("\n", 1)[1])
+    )
+    sourcecraft = copy_project.specs_dir / "sourcecraft.yaml"
+    sourcecraft.unlink()
+    assert main(["--root", str(copy_project.root), "regen", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "removed client generated/triggerspec_clients/sourcecraft/: its spec is no longer" in out
+    assert not (copy_project.generated_dir / PACKAGE / "sourcecraft").exists()
+    assert (copy_project.generated_dir / PACKAGE / "northflank" / "client.py").is_file()
+
+
+def test_an_edit_to_a_joined_file_makes_generated_code_stale(
+    copy_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_project.specs_dir / "northflank.yaml"
+    document = yaml.safe_load(spec.read_text())
+    part = copy_project.specs_dir / "common" / "sha.yaml"
+    part.parent.mkdir()
+    part.write_text(
+        yaml.safe_dump(
+            {"components": {"schemas": {"Sha": document["components"]["schemas"]["Sha"]}}}
+        )
+    )
+    document["components"]["schemas"]["Sha"] = {"$ref": "common/sha.yaml#/components/schemas/Sha"}
+    spec.write_text(yaml.safe_dump(document, sort_keys=False))
+    assert main(["--root", str(copy_project.root), "regen", "-q"]) == 0
+    assert main(["--root", str(copy_project.root), "regen", "--check"]) == 0
+    part.write_text(part.read_text().replace("description:", "description: Edited.", 1))
+    capsys.readouterr()
+    assert main(["--root", str(copy_project.root), "regen", "--check"]) == 1
+    assert "northflank/models.py" in capsys.readouterr().out

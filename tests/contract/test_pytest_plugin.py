@@ -12,7 +12,8 @@ from triggerspec.mock.app import create_app
 from triggerspec.mock.scenarios import Scenario
 from triggerspec.mock.server import LiveMock
 from triggerspec.mock.settings import MockSettings
-from triggerspec.spec.model import Api
+from triggerspec.project import Project
+from triggerspec.spec.model import Api, load_api
 
 pytest_plugins = ["pytester"]
 
@@ -99,7 +100,14 @@ def test_a_real_endpoint_gets_no_positive_build_cases(pytester: pytest.Pytester)
     collected = {line.split("[")[1].rstrip("]") for line in result.outlines if "[" in line}
     assert "startJobBuild-negative" in collected
     assert "upsertRepoConnection-negative" in collected
-    assert not {c for c in collected if c.endswith("-positive")}
+    builds = {
+        op.operation_id
+        for path in Project.from_root(ROOT).spec_files()
+        for op in load_api(path).operations
+        if op.side_effects != "none"
+    }
+    assert {"startJobBuild", "upsertRepoConnection"} <= builds
+    assert not {c for c in collected if c.endswith("-positive") and c[:-9] in builds}
 
 
 def test_a_real_endpoint_without_credentials_is_skipped_before_any_request(
@@ -147,3 +155,43 @@ def test_base_urls_per_api_keep_or_add_the_base_path(api_list: list[Api]) -> Non
         ]
         == "https://api.cloudflare.com/client/v4"
     )
+
+
+def test_an_unknown_operation_is_a_usage_error_not_a_skip(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "--triggerspec-operation", "nope")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown operation 'nope'*"])
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "--triggerspec-max-examples=0",
+        "--triggerspec-max-requests=0",
+        "--triggerspec-seed=x",
+        "--triggerspec-request-timeout=-1",
+        "--triggerspec-mode=sideways",
+    ],
+)
+def test_bad_plugin_flags_are_usage_errors(pytester: pytest.Pytester, flag: str) -> None:
+    result = _run(pytester, flag)
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "Traceback" not in result.stderr.str()
+    result.stderr.fnmatch_lines([f"*{flag.split('=')[0]}*"])
+
+
+def test_real_endpoint_flag_applies_every_safety_on_loopback(pytester: pytest.Pytester) -> None:
+    result = _run(
+        pytester,
+        "--triggerspec-base-url",
+        "http://127.0.0.1:9",
+        "--triggerspec-real-endpoint",
+        "--co",
+        "-q",
+    )
+
+    collected = {line.split("[")[1].rstrip("]") for line in result.outlines if "[" in line}
+    assert "startJobBuild-negative" in collected
+    assert not {c for c in collected if c.endswith("-positive")}

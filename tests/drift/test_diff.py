@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import ROOT
 from tests.drift.conftest import BASELINE, Scenario, apply_edits, edited_spec, run_cli
 from triggerspec.drift.diff import SpecDiff, diff_files
 
@@ -649,3 +650,22 @@ def test_cli_a_broken_spec_names_file_and_place(tmp_path: Path) -> None:
     run = run_cli("diff", BASELINE / "specs/sourcecraft.yaml", broken)
     assert run.code == 2
     assert "broken.yaml:/: not valid YAML" in run.err
+
+
+def test_diff_reads_openapi_30_in_yaml_or_json(tmp_path: Path) -> None:
+    old = ROOT / "tests/fixtures/foreign/gitlab-trigger/specs/gitlab-pipelines.yaml"
+    document = yaml.safe_load(old.read_text())
+    same = tmp_path / "gitlab-pipelines.json"
+    same.write_text(json.dumps(document))
+    run = run_cli("diff", old, same, root=ROOT)
+    assert (run.code, run.err) == (0, ""), run.out
+    pipeline = document["components"]["schemas"]["API_Entities_Ci_Pipeline"]["properties"]
+    del pipeline["started_at"]["nullable"]  # a 3.0 keyword: null no longer answered
+    document["components"]["schemas"]["postApiV4ProjectsIdTriggerPipeline"]["properties"]["ref"][
+        "maxLength"
+    ] = 10
+    same.write_text(json.dumps(document))
+    run = run_cli("diff", old, same, root=ROOT)
+    assert run.code == 1, run.out + run.err
+    assert "postApiV4ProjectsIdTriggerPipeline request ref: maxLength" in run.out
+    assert "201 started_at: 'started_at' is now no longer allowed to be null" in run.out

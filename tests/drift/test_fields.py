@@ -16,7 +16,7 @@ from triggerspec.spec.model import load_api
 
 def doc_of(tmp_path: Path, components: dict[str, Any]) -> SpecDocument:
     path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump({"components": {"schemas": components}}))
+    path.write_text(yaml.safe_dump({"openapi": "3.1.0", "components": {"schemas": components}}))
     return load_spec(path, "spec.yaml")
 
 

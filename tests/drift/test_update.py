@@ -54,3 +54,29 @@ def test_update_errors(project_copy: Callable[[], Path], tmp_path: Path) -> None
     assert unknown.code == 2
     assert "'capture.txt' names no single page in specs/docs" in unknown.err
     assert P004 in unknown.err
+
+
+def test_update_checks_the_snapshot_before_replacing_anything(
+    project_copy: Callable[[], Path], tmp_path: Path
+) -> None:
+    root = project_copy()
+    page = root / "specs/docs" / P004
+    before = page.read_bytes()
+    bad = {
+        "latin1.txt": "Run Workflow\n\u00e9t\u00e9\nPOST https://x\n".encode("latin-1"),
+        "binary.txt": b"POST https://api.sourcecraft.tech/a\n\x00\x01\x02\x03",
+        "empty.txt": b"",
+        "not-a-page.txt": b"just some notes\nwith no endpoint at all\n",
+    }
+    for name, data in bad.items():
+        capture = tmp_path / name
+        capture.write_bytes(data)
+        run = run_cli("update", capture, "--page", "004", root=root)
+        assert run.code == 2, name
+        assert str(capture) in run.err, name
+        assert "Traceback" not in run.err
+        assert page.read_bytes() == before, f"{name} replaced the page"
+    assert (
+        "not UTF-8 text"
+        in run_cli("update", tmp_path / "latin1.txt", "--page", "004", root=root).err
+    )

@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from tests.mock.helpers import (
+    BUILD_PATH,
     CONNECTION,
     RUNS_PATH,
     SHA,
-    TRIGGER,
     TRIGGER_PATH,
     VALID,
     assert_documented,
@@ -32,8 +32,9 @@ def client(mock_server: InProcessMock) -> httpx.Client:
     return httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
 
 
-def test_every_operation_has_a_valid_request(mock_server: InProcessMock) -> None:
-    assert sorted(op for _, op in mock_server.app.compiled) == OPERATIONS
+def test_every_listed_request_names_a_served_operation(mock_server: InProcessMock) -> None:
+    # Operations of other specs are answered from their own examples (tests/corpus).
+    assert set(OPERATIONS) <= {op for _, op in mock_server.app.compiled}
 
 
 @pytest.mark.parametrize("operation_id", OPERATIONS)
@@ -62,7 +63,7 @@ def test_every_spec_request_example_is_answered_as_documented(
     triggerspec_apis: list[Api],
     project_defects: DocDefects,
 ) -> None:
-    examples = _request_examples(triggerspec_apis)
+    examples = [e for e in _request_examples(triggerspec_apis) if e[0] in VALID]
     assert len(examples) >= 8
     for operation_id, pointer, value in examples:
         method, path, _ = VALID[operation_id]
@@ -150,10 +151,11 @@ def test_each_manual_build_is_new(mock_server: InProcessMock, client: httpx.Clie
     second = send(client, "createManualBuild", json={"commit_hash": "abc"}).json()["result"]
     assert first["build_uuid"] != second["build_uuid"]
     assert second["created_on"] > first["created_on"]
-    builds = mock_server.app.state.builds
-    assert [(b["trigger_uuid"], b["branch"], b["commit_hash"]) for b in builds] == [
-        (TRIGGER, "main", None),
-        (TRIGGER, None, "abc"),
+    # Created resources are kept under their path and id (for a matching get or list).
+    kept = mock_server.app.state.resources
+    assert list(kept[("cloudflare-workers-builds", BUILD_PATH.removeprefix("/client/v4"))]) == [
+        first["build_uuid"],
+        second["build_uuid"],
     ]
 
 

@@ -269,7 +269,11 @@ def _wait_for_url(proc: subprocess.Popen[bytes], timeout: float) -> str:
 def test_the_cli_server_process_survives_them_all(tmp_path: Path) -> None:
     scenario_file = tmp_path / "scenarios.yaml"
     scenario_file.write_text("- operation: runWorkflows\n  status: 503\n  times: 1\n")
-    env = {**os.environ, "TRIGGERSPEC_MOCK_TOKEN": "env-token"}
+    env = {
+        **os.environ,
+        "TRIGGERSPEC_MOCK_TOKEN": "env-token",
+        "TRIGGERSPEC_MOCK_CONTROL_TOKEN": "control-token",
+    }
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -301,7 +305,12 @@ def test_the_cli_server_process_survives_them_all(tmp_path: Path) -> None:
             assert client.post(runs, json={}, headers=auth).status_code == 503
             assert client.post(runs, json={}, headers=auth).status_code == 200
             assert client.get("/__triggerspec/health").status_code == 200
-            journal = client.get("/__triggerspec/journal").text
+            assert client.get("/__triggerspec/journal").status_code == 401
+            control = {"X-Triggerspec-Control": "control-token"}
+            listed = client.get("/__triggerspec/journal", headers=control)
+            assert listed.status_code == 200
+            journal = listed.text
+            assert '"status":503' in journal.replace(" ", "")
             assert "env-token" not in journal
     finally:
         proc.terminate()

@@ -47,13 +47,16 @@ def generated_api(tmp_path: Path, count: int) -> Api:
 
 def test_every_operation_is_served_under_its_base_path(triggerspec_apis: list[Api]) -> None:
     router = Router(triggerspec_apis)
-    templates = {r.template for r in router.routes}
-    assert templates == {a.base_path + o.path for a in triggerspec_apis for o in a.operations}
-    assert {
+    templates = sorted(r.template for r in router.routes)
+    assert templates == sorted(
+        api.base_path + op.path for api in triggerspec_apis for op in api.operations
+    )
+    assert set(templates) >= {
         "/client/v4/accounts/{account_id}/builds/repos/connections",
         "/client/v4/accounts/{account_id}/pages/projects/{project_name}/deployments",
         "/v1/projects/{projectId}/jobs/{jobId}/build",
-    } <= templates
+        "/{org_slug}/{repo_slug}/ci_workflows/{workflow_name}/trigger",
+    }
 
 
 def _resolve(router: Router, method: str, target: str) -> Match | WrongMethod | None:

@@ -1,4 +1,4 @@
-"""Small pieces: envelopes per profile, problems, the multipart reader, the public surface."""
+"""Small pieces: problems, the multipart reader, the public surface."""
 
 from __future__ import annotations
 
@@ -10,14 +10,9 @@ import pytest
 
 import triggerspec.mock as mock_package
 from triggerspec.mock.deadlines import Deadlines
-from triggerspec.mock.envelopes import ENVELOPES, Problem, details_of
+from triggerspec.mock.envelopes import Problem, details_of
 from triggerspec.mock.multipart import MAX_PARTS, MalformedForm, boundary_of, parse_form
 from triggerspec.mock.state import Clock, Ids, iso
-from triggerspec.spec.profiles import PROFILES
-
-
-def test_every_vendor_profile_has_an_envelope() -> None:
-    assert set(ENVELOPES) == set(PROFILES)
 
 
 @pytest.mark.parametrize(

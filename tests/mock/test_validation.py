@@ -159,7 +159,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str], int, tuple[str, ...]]] = 
         ("not valid JSON",),
     ),
     ("startJobBuild", {"json": None, "content": b'{"a": "\xff"}'}, JSON, 400, ("not UTF-8",)),
-    ("startJobBuild", {"json": None, "content": b"[" * 100_000}, JSON, 400, ("not valid JSON",)),
+    (
+        "startJobBuild",
+        {"json": None, "content": b"[" * 100_000},
+        JSON,
+        400,
+        ("nests deeper than 64 levels",),
+    ),
     ("startJobBuild", {"json": None, "content": b"1" * 5000}, JSON, 400, ("not valid JSON",)),
     (
         "startJobBuild",
@@ -286,9 +292,16 @@ def test_unknown_paths_get_the_nearest_vendors_404(
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
     response = client.post(path, json={}, headers=AUTH)
     assert response.status_code == 404
-    vendor = mock_server.app.apis[api].profile.name
-    nearest = next(a for a in mock_server.app.apis.values() if a.profile.name == vendor)
-    assert_documented(mock_server.app, response, api=nearest.name)
+    vendor = mock_server.app.apis[api].envelope.name
+    documented_by = []
+    for other in mock_server.app.apis.values():
+        if other.envelope.name == vendor:
+            try:
+                assert_documented(mock_server.app, response, api=other.name)
+            except Exception:  # another API of that envelope, with other error shapes
+                continue
+            documented_by.append(other.name)
+    assert api in documented_by
     (entry,) = mock_server.journal.entries()
     assert (entry.status, entry.operation_id) == (404, None)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from triggerspec.runtime.envelope import RateLimit
 from triggerspec.runtime.retry import (
     MAX_RETRY_AFTER,
     RetryPolicy,
@@ -14,6 +16,7 @@ from triggerspec.runtime.retry import (
     after_response,
     backoff,
     parse_retry_after,
+    server_wait,
 )
 
 REQ = httpx.Request("POST", "https://example.test/build")
@@ -102,3 +105,34 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
     assert delays[0] < delays[1] < delays[2]
     assert all(0.75 * 0.5 * 2**n <= d <= 0.5 * 2**n for n, d in enumerate(delays[:4]))
     assert max(delays) <= 8.0
+
+
+def test_a_declared_rate_limit_reset_says_how_long_a_429_lasts() -> None:
+    """Without Retry-After, a spent quota's declared reset header is the wait (seconds to go
+    or epoch seconds, as the envelope declares); undeclared headers mean nothing."""
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    epoch = RateLimit(
+        remaining="x-ratelimit-remaining", reset="x-ratelimit-reset", reset_unit="epoch-seconds"
+    )
+    spent = httpx.Headers(
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(now.timestamp()) + 7)}
+    )
+    assert server_wait(spent, epoch, now) == 7
+    seconds = RateLimit(remaining="x-ratelimit-remaining", reset="x-ratelimit-reset")
+    assert (
+        server_wait(
+            httpx.Headers({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "3"}), seconds
+        )
+        == 3
+    )
+    assert (
+        server_wait(
+            httpx.Headers({"x-ratelimit-remaining": "5", "x-ratelimit-reset": "3"}), seconds
+        )
+        is None
+    )
+    assert server_wait(spent, None, now) is None  # nothing declared: only Retry-After counts
+    response = _resp(429, **{"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2"})
+    decision = after_response(response, 0, "never-sent", POLICY, rate=seconds)
+    assert (decision.retry, decision.delay) == (True, 2)
+    assert not after_response(response, 0, "never-sent", POLICY).retry

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 from triggerspec.cli import main
+from triggerspec.project import Project
 
 NF = "northflank.yaml"
 OP = "/paths/~1v1~1projects~1{projectId}~1jobs~1{jobId}~1build/post"
@@ -19,6 +20,8 @@ def test_committed_specs_have_no_problems(capsys: pytest.CaptureFixture[str]) ->
     assert main(["--root", str(ROOT), "lint"]) == 0
     out, err = capsys.readouterr()
     assert out == ""
+    names = [p.name for p in Project.from_root(ROOT).spec_files()]
+    assert f"lint: {len(names)} spec(s): {', '.join(names)}; " in err
     assert " 0 problem(s)" in err
 
 
@@ -50,6 +53,20 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
         lambda s: s.replace("pattern: ^[a-zA-Z0-9-_]+$", r"pattern: ^[a-zA-Z0-9-_\s]+$"),
         "specs/northflank.yaml:/components/schemas/DockerOverrides/properties/dockerfileTarget/"
         "pattern: regex",
+    ),
+    (
+        "pattern-properties-regex-that-does-not-compile",
+        lambda s: s.replace(
+            "          propertyNames:\n",
+            '          patternProperties:\n            "(?<=a)b[": {}\n          propertyNames:\n',
+            1,
+        ),
+        "/buildFiles/patternProperties/(?<=a)b[: regex '(?<=a)b[' does not compile",
+    ),
+    (
+        "pattern-that-is-not-a-string",
+        lambda s: s.replace("pattern: ^[a-zA-Z0-9-_]+$", "pattern: 7"),
+        "/dockerfileTarget/pattern: a regex must be a string, not int",
     ),
     (
         "missing-operation-id",
@@ -178,3 +195,23 @@ def test_two_specs_whose_routes_cannot_be_told_apart_are_reported(tmp_path: Path
         "two.yaml:/paths/~1things~1{thing}/post: POST /things/{thing} (make_two) cannot be told "
         "apart from make_one in one.yaml (same method and path shape)"
     ]
+
+
+def test_every_file_in_specs_is_read_or_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "specs" / "docs").mkdir(parents=True)
+    (tmp_path / "specs" / "doc-defects.yaml").write_text("[]\n")
+    (tmp_path / "specs" / "notes.md").write_text("# notes\n")
+    assert main(["--root", str(tmp_path), "lint"]) == 2
+    err = capsys.readouterr().err
+    assert "ignored: specs/notes.md: not a spec file" in err
+    assert "no spec found in specs/ (looked for *.yaml, *.yml, *.json)" in err
+    (tmp_path / "specs" / "api.json").write_text('{"info": {}}')
+    (tmp_path / "specs" / "b.yml").write_text("swagger: '2.0'\n")
+    assert main(["--root", str(tmp_path), "lint"]) == 1
+    out, err = capsys.readouterr()
+    assert "specs/api.json:/: not an OpenAPI document: no 'openapi' field" in out
+    assert "specs/b.yml:/swagger: Swagger 2.0 is not read" in out
+    assert "lint: 2 spec(s): api.json, b.yml;" in err

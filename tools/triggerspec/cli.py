@@ -12,17 +12,52 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from triggerspec import __version__
-from triggerspec.drift.cli import add_parsers as add_drift_parsers
-from triggerspec.errors import TriggerspecError
-from triggerspec.fuzz_command import add_parser as add_fuzz_parser
-from triggerspec.init_command import add_parser as add_init_parser
-from triggerspec.mock.cli import add_parser as add_mock_parser
+from triggerspec.errors import TriggerspecError, UsageError
+from triggerspec.extras import missing_dependency
 from triggerspec.project import Project
-from triggerspec.run_command import add_parser as add_run_parser
 
 Handler = Callable[[argparse.Namespace, Project | None], int]
+
+_LISTS_CREDENTIALS = ("triggerspec", "mock", "fuzz")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose ``--help`` (main, ``mock``, ``fuzz``) ends with the credential
+    environment variables of the specs found from the current directory."""
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if self.prog.split()[-1] in _LISTS_CREDENTIALS:
+            text += _credentials_help()
+        return text
+
+
+def _credentials_help() -> str:
+    from triggerspec.spec.model import load_api
+    from triggerspec.spec.security import credential_variables
+
+    try:
+        project = Project.discover()
+        apis = []
+        for path in project.spec_files():
+            try:
+                apis.append(load_api(path, project.relative(path)))
+            except TriggerspecError:
+                continue  # lint names what is wrong; help still lists the rest
+    except TriggerspecError:
+        return ""
+    lines = credential_variables(apis)
+    if not lines:
+        return ""
+    body = "\n".join(f"  {line}" for line in lines)
+    where = project.relative(project.specs_dir)
+    return (
+        f"\ncredential environment variables (from the specs in {where}; "
+        "x-env, or API_SCHEME derived):\n" + body + "\n"
+    )
 
 
 def _lint(args: argparse.Namespace, project: Project) -> int:
@@ -30,7 +65,13 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
     from triggerspec.spec.lint import lint_files
 
     started = time.perf_counter()
-    paths = [Path(p).resolve() for p in args.specs] if args.specs else project.spec_files()
+    if args.specs:
+        paths = [Path(p).resolve() for p in args.specs]
+    else:
+        paths = project.spec_files()
+        _say_ignored(project)
+        if not paths:
+            raise UsageError(project.no_specs_message())
     defects = DocDefects.load(project.doc_defects, project.relative(project.doc_defects))
     report = lint_files(
         paths, defects, {p: project.relative(p) for p in paths}, every_spec=not args.specs
@@ -38,12 +79,18 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
     for problem in report.problems:
         print(problem)
     operations = sum(len(api.operations) for api in report.apis)
+    names = ", ".join(project.relative(p).rsplit("/", 1)[-1] for p in paths)
     print(
-        f"lint: {report.files} spec(s), {operations} operation(s), "
+        f"lint: {report.files} spec(s): {names}; {operations} operation(s), "
         f"{len(report.problems)} problem(s) in {time.perf_counter() - started:.1f}s",
         file=sys.stderr,
     )
     return 0 if report.ok else 1
+
+
+def _say_ignored(project: Project) -> None:
+    for path, reason in project.ignored_files():
+        print(f"ignored: {project.relative(path)}: {reason}", file=sys.stderr)
 
 
 def _regen(args: argparse.Namespace, project: Project) -> int:
@@ -51,6 +98,7 @@ def _regen(args: argparse.Namespace, project: Project) -> int:
 
     project.require_writable("regen --check" if args.check else "regen")
     started = time.perf_counter()
+    _say_ignored(project)
     progress = None if args.quiet else (lambda msg: print(f"  {msg}", file=sys.stderr))
     result = regen(project, check=args.check, progress=progress)
     took = f"{time.perf_counter() - started:.2f}s"
@@ -66,13 +114,24 @@ def _regen(args: argparse.Namespace, project: Project) -> int:
         print(f"wrote   {path}")
     for path in result.removed:
         print(f"removed {path}")
+    for package in result.clients_removed:
+        print(f"removed client {package}/: its spec is no longer in the specs folder")
     state = "up to date, nothing rewritten" if result.up_to_date else "regenerated"
-    print(f"regen: {state} ({took})", file=sys.stderr)
+    specs = ", ".join(s.rsplit("/", 1)[-1] for s in result.specs)
+    print(f"regen: {len(result.specs)} spec(s): {specs}; {state} ({took})", file=sys.stderr)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # Imported here, not at the top, so a missing third-party package (these modules import
+    # requests, uvicorn, ...) reaches main() and is worded as one line, not a traceback.
+    from triggerspec.drift.cli import add_parsers as add_drift_parsers
+    from triggerspec.fuzz_command import add_parser as add_fuzz_parser
+    from triggerspec.init_command import add_parser as add_init_parser
+    from triggerspec.mock.cli import add_parser as add_mock_parser
+    from triggerspec.run_command import add_parser as add_run_parser
+
+    parser = _Parser(
         prog="triggerspec",
         description=(
             "Contract tests, codegen and a mock for CI/CD build-trigger APIs. Every command "
@@ -86,7 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--root", type=Path, help="project root (default: found from the cwd upward)"
     )
     parser.set_defaults(needs_project=True)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND", required=True),
+    )
     add_init_parser(commands)
 
     lint = commands.add_parser(
@@ -128,6 +190,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except ModuleNotFoundError as exc:
+        missing = missing_dependency(exc)
+        if missing is None:
+            raise
+        print(f"triggerspec: error: {missing}", file=sys.stderr)
+        return missing.exit_code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

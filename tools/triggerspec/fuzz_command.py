@@ -31,8 +31,9 @@ from triggerspec.contract.runner import (
     run,
     to_json,
 )
-from triggerspec.contract.safety import Safety, is_loopback
+from triggerspec.contract.safety import DEFAULT_REQUEST_TIMEOUT, Safety
 from triggerspec.errors import UsageError
+from triggerspec.flags import POSITIVE, SEED, positive_seconds
 from triggerspec.project import Project
 from triggerspec.spec.model import Api, load_api
 
@@ -77,13 +78,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Send Schemathesis-generated cases for every operation (positive: valid requests "
             "that must be accepted; negative: invalid ones that must be refused) and judge "
             "each answer with the contract checks. Without --base-url the embedded mock is "
-            "fuzzed in-process. Against a base URL that is not loopback, operations with side "
-            "effects (build triggers, upserts) get negative cases only, unless "
-            "--allow-side-effects is given with --max-requests. Credentials for a real "
-            "endpoint come from the environment (CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL "
-            "with CLOUDFLARE_API_KEY; NORTHFLANK_API_TOKEN; SOURCECRAFT_TOKEN) and are never "
-            "printed. Exit 0 when every check holds, 1 on contract failures, 2 on usage or "
-            "spec errors."
+            "fuzzed in-process. Against a base URL that is not loopback (or any URL with "
+            "--real-endpoint), operations with side effects (build triggers, upserts) get "
+            "negative cases only, and only those the vendor itself would refuse (the rest are "
+            "withheld and counted), unless --allow-side-effects is given with --max-requests. "
+            "Every case is sent once. Ctrl-C writes the reports of what ran and exits 130. "
+            "Credentials for a real endpoint come from the environment variables of the specs' "
+            "security schemes (listed below) and are never printed. Exit 0 when every check "
+            "holds, 1 on contract failures, 2 on usage or spec errors."
         ),
     )
     fuzz.add_argument(
@@ -97,27 +99,34 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fuzz.add_argument(
         "--base-url",
         metavar="URL",
-        help="server to fuzz; a URL without a path gets each vendor's base path "
-        "(/client/v4 for Cloudflare) appended (default: the embedded mock)",
+        help="server to fuzz; a URL without a path gets each API's base path "
+        "(the path of its first server URL) appended (default: the embedded mock)",
     )
     fuzz.add_argument("--mode", choices=("positive", "negative", "all"), default="all")
     fuzz.add_argument(
         "--max-examples",
-        type=int,
+        type=POSITIVE,
         default=50,
         metavar="N",
         help="cases per operation and mode (default 50)",
     )
     fuzz.add_argument(
         "--max-time",
-        type=float,
+        type=positive_seconds,
         metavar="SECONDS",
-        help="stop each operation and mode after this long",
+        help="stop the whole run after this long (rate-limit waits included)",
     )
-    fuzz.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
+    fuzz.add_argument(
+        "--request-timeout",
+        type=positive_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="a request taking longer fails its case (default %(default)g)",
+    )
+    fuzz.add_argument("--seed", type=SEED, help="Hypothesis seed, for a reproducible run")
     fuzz.add_argument(
         "--workers",
-        type=int,
+        type=POSITIVE,
         default=1,
         metavar="N",
         help="worker processes (loopback targets only; default 1)",
@@ -142,8 +151,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also send valid requests to operations that start builds",
     )
     fuzz.add_argument(
+        "--real-endpoint",
+        action="store_true",
+        help="treat the target as a real vendor endpoint even on loopback: every "
+        "real-endpoint safety on (negative cases only for side effects, one send per case)",
+    )
+    fuzz.add_argument(
         "--max-requests",
-        type=int,
+        type=POSITIVE,
         metavar="N",
         help="stop after N requests in all (required with --allow-side-effects "
         "against a real endpoint)",
@@ -154,8 +169,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def build_config(project: Project, apis: list[Api], args: argparse.Namespace) -> RunConfig:
     """Where to send cases, with which credentials, under which safety rules."""
     target = args.base_url or EMBEDDED
-    loopback = is_loopback(target)
-    safety = Safety(loopback, args.allow_side_effects, args.max_requests)
+    safety = Safety.for_target(
+        [target],
+        real_endpoint=getattr(args, "real_endpoint", False),
+        allow_side_effects=args.allow_side_effects,
+        max_requests=args.max_requests,
+    )
+    loopback = safety.loopback
     base_urls: dict[str, str] = {}
     auth: dict[str, dict[str, str]] = {}
     for api in apis:
@@ -166,7 +186,10 @@ def build_config(project: Project, apis: list[Api], args: argparse.Namespace) ->
         creds = environ_credentials(api)
         if creds is None and not loopback:
             wanted = " or ".join(
-                " and ".join(api.schemes[n].env[0] for n in option)
+                " and ".join(
+                    api.schemes[n].env[0] if api.schemes[n].env else f"the {n!r} credential"
+                    for n in option
+                )
                 for option in sorted({r for o in api.operations for r in o.security})
             )
             raise UsageError(f"{api.document.display}: no credentials for {target}: set {wanted}")
@@ -184,6 +207,7 @@ def build_config(project: Project, apis: list[Api], args: argparse.Namespace) ->
         max_examples=args.max_examples,
         max_time=args.max_time,
         seed=args.seed,
+        request_timeout=getattr(args, "request_timeout", DEFAULT_REQUEST_TIMEOUT),
     )
 
 
@@ -195,8 +219,6 @@ def select_apis(project: Project, specs: list[str]) -> list[Api]:
 
 def handle(args: argparse.Namespace, project: Project) -> int:
     """Run the fuzz command; 0 all checks hold, 1 contract failures, 2 usage errors."""
-    if args.max_examples < 1:
-        raise UsageError("--max-examples must be at least 1")
     apis = select_apis(project, args.spec)
     config = build_config(project, apis, args)
     if args.har:
@@ -204,12 +226,7 @@ def handle(args: argparse.Namespace, project: Project) -> int:
     modes = MODES if args.mode == "all" else (args.mode,)
     tasks = plan(apis, config.safety, operation=args.operation, modes=modes, shard=args.shard)
     if not tasks:
-        known = sorted(op.operation_id for api in apis for op in api.operations)
-        raise UsageError(
-            f"nothing to fuzz: operation {args.operation!r} not in {known}"
-            if args.operation
-            else "nothing to fuzz"
-        )
+        raise UsageError("nothing to fuzz (the shard or the safety rules left no task)")
     workers = args.workers if config.safety.loopback else 1
     target = args.base_url or "the embedded mock (in-process)"
     print(
@@ -225,6 +242,8 @@ def handle(args: argparse.Namespace, project: Project) -> int:
         if result.error:
             verdict = f"error: {result.error[:120]}"
         note = f" ({result.stopped})" if result.stopped else ""
+        if result.withheld:
+            note += f" ({result.withheld} withheld)"
         print(
             f"  [{done[0]}/{len(tasks)}] {result.task.label:<34} {result.cases:4d} cases  "
             f"{verdict}{note}  {result.seconds:.1f}s",
@@ -233,6 +252,21 @@ def handle(args: argparse.Namespace, project: Project) -> int:
 
     result = run(tasks, config, workers=workers, on_result=progress)
     print(render_summary(result))
+    write_reports(args, result)
+    if result.interrupted:
+        print(
+            f"triggerspec: interrupted: {len(result.results)} of {len(tasks)} task(s) ran, "
+            f"{result.cases} cases, {len(result.failures)} failure(s); reports hold what ran",
+            file=sys.stderr,
+        )
+        return 130
+    if result.errors:
+        return 2
+    return 1 if result.failures else 0
+
+
+def write_reports(args: argparse.Namespace, result: RunResult) -> None:
+    """Write the reports asked for (JUnit, JSON, HAR) with what ran."""
     outputs: list[tuple[Path | None, Callable[[], str]]] = [
         (args.report, lambda: junit_xml(result)),
         (args.json, lambda: to_json(result)),
@@ -241,9 +275,6 @@ def handle(args: argparse.Namespace, project: Project) -> int:
     for path, render in outputs:
         if path:
             _write_report(path, render())
-    if result.errors:
-        return 2
-    return 1 if result.failures else 0
 
 
 def render_summary(result: RunResult) -> str:
@@ -255,9 +286,11 @@ def render_summary(result: RunResult) -> str:
     for op, mode, cases, statuses, passed, failed in iter_summary_rows(result):
         lines.append(f"{op:<22} {mode:<9} {cases:>5}  {passed:>9}  {failed:>6}  {statuses}")
     rate = result.cases / result.seconds if result.seconds else 0.0
+    withheld = f", {result.withheld} withheld (the vendor would act on them)"
     lines.append(
         f"\n{result.cases} cases in {result.seconds:.1f}s ({rate:.0f}/s), "
         f"{len(result.failures)} failure(s), {len(result.errors)} error(s)"
+        + (withheld if result.withheld else "")
     )
     for failure in result.failures:
         lines += [
@@ -299,5 +332,8 @@ def junit_xml(result: RunResult) -> str:
             node.text = f"{failure.message}\nreproduce: {failure.curl}"
         if r.error:
             ET.SubElement(case, "error", message=r.error)
-        ET.SubElement(case, "system-out").text = f"{r.cases} cases; statuses {r.statuses}"
+        ET.SubElement(case, "system-out").text = (
+            f"{r.cases} cases; statuses {r.statuses}; {r.withheld} withheld"
+            + (f"; stopped: {r.stopped}" if r.stopped else "")
+        )
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)

@@ -21,7 +21,8 @@ from triggerspec.errors import ProjectNotFoundError
 BUNDLED_ROOT = Path(__file__).resolve().parent / "bundled_specs"
 """The specs shipped inside the package (in a source checkout, a link to ``specs/``)."""
 
-SPEC_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+"""The file name endings of spec files, YAML and JSON alike."""
 
 _KEYS = {
     "specs": "the folder of OpenAPI documents",
@@ -45,15 +46,56 @@ class Project:
     """True for the specs shipped with the package (read-only: no regen, no update)."""
 
     def spec_files(self) -> list[Path]:
-        """Every OpenAPI document in the specs folder, sorted by name."""
-        if not self.specs_dir.is_dir():
-            raise ProjectNotFoundError(f"{self.specs_dir}: the specs folder does not exist")
-        defects = self.doc_defects.resolve()
+        """Every spec file (``.yaml``, ``.yml``, ``.json``) in the specs folder, by name.
+
+        Subfolders are not specs: they hold page snapshots and the parts that specs
+        ``$ref``. Every other file is listed by :meth:`ignored_files`, never dropped unsaid.
+        """
+        return sorted(p for p, reason in self._scan() if reason is None)
+
+    def spec_inputs(self) -> list[Path]:
+        """Every file a spec may read: the specs and the YAML/JSON parts in subfolders.
+
+        The page snapshots (the docs folder) are not spec inputs.
+        """
+        docs = self.docs_dir.resolve()
         return sorted(
             p
-            for p in self.specs_dir.iterdir()
-            if p.suffix in SPEC_SUFFIXES and p.is_file() and p.resolve() != defects
+            for p in self.specs_dir.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in SPEC_SUFFIXES
+            and p.resolve() != self.doc_defects.resolve()
+            and not p.resolve().is_relative_to(docs)
         )
+
+    def ignored_files(self) -> list[tuple[Path, str]]:
+        """Files in the specs folder that are not read as specs, each with the reason."""
+        return sorted((p, reason) for p, reason in self._scan() if reason is not None)
+
+    def no_specs_message(self) -> str:
+        """What was looked for, when the specs folder holds no spec."""
+        folder = self.relative(self.specs_dir)
+        ignored = "".join(f"; ignored {p.name}: {why}" for p, why in self.ignored_files())
+        return (
+            f"no spec found in {folder}/ (looked for "
+            + ", ".join(f"*{s}" for s in SPEC_SUFFIXES)
+            + f"){ignored}"
+        )
+
+    def _scan(self) -> list[tuple[Path, str | None]]:
+        if not self.specs_dir.is_dir():
+            raise ProjectNotFoundError(f"{self.specs_dir}: the specs folder does not exist")
+        found: list[tuple[Path, str | None]] = []
+        for p in self.specs_dir.iterdir():
+            if not p.is_file():
+                continue
+            if p.resolve() == self.doc_defects.resolve():
+                continue  # read by lint as the doc-defects list
+            if p.suffix.lower() in SPEC_SUFFIXES:
+                found.append((p, None))
+            else:
+                found.append((p, f"not a spec file (specs end in {', '.join(SPEC_SUFFIXES)})"))
+        return found
 
     def relative(self, path: Path) -> str:
         """A path as shown to users: relative to the project root when inside it."""

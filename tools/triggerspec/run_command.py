@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from triggerspec.contract import interrupt
 from triggerspec.errors import TriggerspecError
+from triggerspec.flags import POSITIVE, SEED
 from triggerspec.project import Project
 
 Step = Callable[[argparse.Namespace, Project], tuple[int, str]]
@@ -110,6 +112,8 @@ def _fuzz(args: argparse.Namespace, project: Project) -> tuple[int, str]:
         ),
     )
     print(render_summary(result))
+    if result.interrupted:
+        raise KeyboardInterrupt
     code = 2 if result.errors else 1 if result.failures else 0
     return code, (
         f"{len(tasks)} tasks, {result.cases} cases, "
@@ -135,36 +139,45 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     run.add_argument(
         "--max-examples",
-        type=int,
+        type=POSITIVE,
         default=25,
         metavar="N",
         help="fuzz cases per operation and mode (default 25)",
     )
     run.add_argument(
         "--client-examples",
-        type=int,
+        type=POSITIVE,
         default=25,
         metavar="N",
         help="drawn inputs per operation in the client contract tests (default 25)",
     )
     run.add_argument(
-        "--workers", type=int, default=2, metavar="N", help="fuzz worker processes (default 2)"
+        "--workers", type=POSITIVE, default=2, metavar="N", help="fuzz worker processes (default 2)"
     )
-    run.add_argument("--seed", type=int, default=0, help="seed for the whole run (default 0)")
+    run.add_argument("--seed", type=SEED, default=0, help="seed for the whole run (default 0)")
     run.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, project: Project) -> int:
     """Run every step, even after a failure, and print one summary."""
     results: list[StepResult] = []
-    for name, step in STEPS:
-        print(f"== {name}", file=sys.stderr)
-        started = time.perf_counter()
-        try:
-            code, detail = step(args, project)
-        except TriggerspecError as exc:
-            code, detail = exc.exit_code, str(exc)
-        results.append(StepResult(name, code, detail, time.perf_counter() - started))
+    interrupted = False
+    with interrupt.interruptible():
+        for name, step in STEPS:
+            print(f"== {name}", file=sys.stderr)
+            started = time.perf_counter()
+            try:
+                code, detail = step(args, project)
+            except TriggerspecError as exc:
+                code, detail = exc.exit_code, str(exc)
+            except KeyboardInterrupt:
+                code, detail, interrupted = 130, "interrupted (Ctrl-C)", True
+            # A KeyboardInterrupt a library swallowed still leaves the stop flag set.
+            if interrupt.stopping() and not interrupted:
+                code, detail, interrupted = 130, "interrupted (Ctrl-C)", True
+            results.append(StepResult(name, code, detail, time.perf_counter() - started))
+            if interrupted:
+                break  # the steps that ran are summarised, the rest are not started
     total = sum(r.seconds for r in results)
     print("\ntriggerspec run summary")
     for r in results:
@@ -172,4 +185,7 @@ def handle(args: argparse.Namespace, project: Project) -> int:
         print(f"  {r.name:<16} {verdict:<7} {r.seconds:6.1f}s  {r.detail}")
     failed = [r for r in results if r.code]
     print(f"  {'total':<16} {'ok' if not failed else 'FAILED':<7} {total:6.1f}s")
+    if interrupted:
+        print("triggerspec: interrupted", file=sys.stderr)
+        return 130
     return max((r.code for r in results), default=0)

@@ -7,11 +7,14 @@ imports, the envelope to unwrap and the runtime literals are all decided here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from triggerspec.codegen import escape
 from triggerspec.errors import SpecError
+from triggerspec.runtime.envelope import ErrorShape, RateLimit
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.model import Api, Operation, media_kind
 from triggerspec.spec.naming import ClassName, PythonIdentifier, argument_names, constant, snake
@@ -57,7 +60,10 @@ class Method:
     """The expression the method returns (unwrapping the envelope's payload)."""
     return_type: str
     docstring: tuple[str, ...]
+    """Lines of the method's docstring, spec text already escaped."""
     op_def: str
+    deprecation: str | None = None
+    """The ``@deprecated`` message as a Python literal (deprecated operations only)."""
 
     @property
     def media_arg(self) -> Arg | None:
@@ -204,13 +210,19 @@ def _body_properties(
     return props, required
 
 
+def _summary(op: Operation) -> str:
+    """The operation's summary as a sentence (a full stop added when it has none)."""
+    return op.summary if op.summary.endswith(".") else op.summary + "."
+
+
 def _docstring(op: Operation, args: tuple[Arg, ...]) -> tuple[str, ...]:
-    lines = [op.summary.rstrip(".") + "."]
+    """The method docstring's lines, spec text escaped (:mod:`triggerspec.codegen.escape`)."""
+    lines = [escape.line(_summary(op))]
     if op.description and op.description != op.summary:
         lines += ["", *_wrap(op.description)]
     if op.deprecated:
         lines += ["", f"Deprecated: use ``{snake(op.replaced_by or '')}`` instead."]
-    lines += ["", f"``{op.method} {op.path}``"]
+    lines += ["", f"``{escape.line(op.method)} {escape.line(op.path)}``"]
     if op.side_effects == "starts-build":
         lines += [
             "Starts a build: retried only when the request was never sent or the server",
@@ -225,7 +237,8 @@ def _docstring(op: Operation, args: tuple[Arg, ...]) -> tuple[str, ...]:
 
 
 def _wrap(text: str, width: int = 88, indent: str = "", hang: str | None = None) -> list[str]:
-    words = " ".join(text.split()).split(" ")
+    """Words of ``text`` (each escaped) in lines of about ``width`` columns."""
+    words = [escape.line(word) for word in text.split()]
     lines: list[str] = []
     current = indent
     for word in words:
@@ -235,7 +248,7 @@ def _wrap(text: str, width: int = 88, indent: str = "", hang: str | None = None)
         current += word + " "
     if current.strip():
         lines.append(current.rstrip())
-    return [line.replace('"""', "'''").replace("\\", "\\\\") for line in lines]
+    return lines
 
 
 def _json_types(schema: dict[str, Any]) -> tuple[str, ...]:
@@ -341,6 +354,9 @@ def build_client_module(
                     f"the body's media type (default {op.body.media_types[0]})",
                 )
             )
+        names_given = [a.name for a in args]
+        if len(names_given) != len(set(names_given)):
+            raise SpecError(display, op.pointer, f"two arguments would share a name: {names_given}")
         success_models, parsed_type, return_type, return_expr = _successes(
             api, op, raw, classes, display
         )
@@ -367,27 +383,30 @@ def build_client_module(
                 return_type=return_type,
                 docstring=_docstring(op, ordered),
                 op_def=_op_def(op, ordered),
+                deprecation=escape.literal(f"{op.operation_id} is deprecated; use {op.replaced_by}")
+                if op.deprecated
+                else None,
             )
         )
+    arguments = _credential_names(api)
     credentials = tuple(
-        Credential(_credential_name(s.kind, s.name), s.env, s.header)
+        Credential(arguments[s.name], s.env, s.header)
         for s in sorted(api.schemes.values(), key=lambda s: s.name)
     )
     schemes = ", ".join(
-        f"{s.name!r}: Scheme({s.name!r}, {_credential_name(s.kind, s.name)!r}, {s.kind!r}, "
+        f"{s.name!r}: Scheme({s.name!r}, {arguments[s.name]!r}, {s.kind!r}, "
         f"{s.header!r}, {s.env!r})"
         for s in sorted(api.schemes.values(), key=lambda s: s.name)
     )
     security = tuple(sorted({req for op in api.operations for req in op.security}))
     api_def = (
         f"ApiDef(name={api.name!r}, base_url={api.base_url!r}, "
-        f"profile=PROFILES[{api.profile.name!r}], schemes={{{schemes}}}, security={security!r})"
+        f"envelope={render_data(api.envelope)}, schemes={{{schemes}}}, security={security!r})"
     )
     base = ClassName(api.name)
     needed = {
         "DEFAULT_TIMEOUT",
         "NOT_GIVEN",
-        "PROFILES",
         "APIResponse",
         "ApiDef",
         "AsyncAPIClient",
@@ -398,6 +417,11 @@ def build_client_module(
         "Timeout",
         "drop_not_given",
     }
+    needed.add("Envelope")
+    if api.envelope.error != ErrorShape():
+        needed.add("ErrorShape")
+    if api.envelope.rate_limit != RateLimit():
+        needed.add("RateLimit")
     if any(m.file_args for m in methods):
         needed.add("FileInput")
     if any(m.operation.rules for m in methods):
@@ -420,6 +444,26 @@ def build_client_module(
     )
 
 
+def render_data(value: Any) -> str:
+    """A dataclass as the Python expression that rebuilds it, defaults left out."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return repr(value)
+    args = [
+        f"{f.name}={render_data(getattr(value, f.name))}"
+        for f in dataclasses.fields(value)
+        if getattr(value, f.name) != _default(f)
+    ]
+    return f"{type(value).__name__}({', '.join(args)})"
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return dataclasses.MISSING
+
+
 def _isort_key(name: str) -> tuple[int, str]:
     """isort's order within one import: constants, then classes, then the rest."""
     kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
@@ -434,8 +478,14 @@ def _described(prop: Any, schemas: dict[str, Any]) -> dict[str, Any]:
     return prop if isinstance(prop, dict) else {}
 
 
-def _credential_name(kind: str, scheme: str) -> str:
-    return "api_token" if kind == "bearer" else snake(scheme)
+def _credential_names(api: Api) -> dict[str, str]:
+    """Each scheme's constructor argument: ``api_token`` for the one bearer scheme, else the
+    scheme's name in snake case."""
+    bearers = [s.name for s in api.schemes.values() if s.kind == "bearer"]
+    return {
+        s.name: "api_token" if bearers == [s.name] else str(PythonIdentifier(s.name))
+        for s in api.schemes.values()
+    }
 
 
 def _raw_at(raw: dict[str, Any], pointer: str) -> Any:
@@ -470,7 +520,7 @@ def _successes(
     table: list[str] = []
     parsed: list[str] = []
     returned: list[str] = []
-    unwrap = api.profile.result_key
+    unwrap = api.envelope.result_key
     for resp in op.successes:
         where = resp.pointer + "/schema"
         if resp.kind == "json":

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from triggerspec.codegen import escape
 from triggerspec.errors import SpecError
 from triggerspec.spec.model import HTTP_METHODS, Api, media_kind
 from triggerspec.spec.naming import ClassName
@@ -277,7 +278,8 @@ class _View:
         if not isinstance(node, dict) or self._ref_name(node):
             return
         for prop, sub in (node.get("properties") or {}).items():
-            if self.is_enum(sub):
+            branch = _nullable_branch(sub)
+            if self.is_enum(sub) or self.is_enum(branch):
                 name = _pascal(owner, prop)
                 if name in self.schemas:
                     raise SpecError(
@@ -285,11 +287,16 @@ class _View:
                         f"/components/schemas/{name}",
                         f"cannot name the inline enum of {owner}.{prop}: taken",
                     )
-                self.schemas[name] = {k: v for k, v in sub.items() if k != "description"}
-                node["properties"][prop] = {
+                enum = sub if self.is_enum(sub) else branch
+                self.schemas[name] = {k: v for k, v in enum.items() if k != "description"}
+                ref = {
                     "$ref": f"{_REF}{name}",
-                    **({"description": sub["description"]} if "description" in sub else {}),
+                    **({"description": enum["description"]} if "description" in enum else {}),
                 }
+                if enum is sub:
+                    node["properties"][prop] = ref
+                else:
+                    sub["anyOf"] = [ref, {"type": "null"}]
                 self.open.add(name)
             else:
                 self._hoist(_pascal(owner, prop), sub)
@@ -300,14 +307,82 @@ class _View:
                 self._hoist(owner, branch)
 
 
+def _hide_sensitive(node: Any) -> None:
+    """Give every ``x-sensitive`` field ``x-repr: false``: its model field gets
+    ``Field(repr=False)``, so a model's repr never shows a secret (env var, token)."""
+    if isinstance(node, dict):
+        if node.get("x-sensitive") is True:
+            node["x-repr"] = False
+        for key, value in node.items():
+            if key not in ("examples", "example"):
+                _hide_sensitive(value)
+    elif isinstance(node, list):
+        for value in node:
+            _hide_sensitive(value)
+
+
+_ANNOTATIONS = (
+    "title",
+    "description",
+    "default",
+    "examples",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+)
+
+
+def _nullable_branch(node: Any) -> Any:
+    """The non-null branch of ``anyOf: [X, {type: null}]`` (else ``None``)."""
+    branches = node.get("anyOf") if isinstance(node, dict) else None
+    if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
+        return next(b for b in branches if b != {"type": "null"})
+    return None
+
+
+def _split_nullable_enums(node: Any) -> None:
+    """Rewrite, in place, each enum that lists ``null`` as ``anyOf: [<enum>, {type: null}]``.
+
+    datamodel-code-generator would give ``null`` an enum member (``NoneType_None = None``,
+    which a string enum cannot hold); ``X | None`` says the same and imports.
+    """
+    if isinstance(node, list):
+        for item in node:
+            _split_nullable_enums(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key not in ("example", "examples", "default", "enum", "const"):
+            _split_nullable_enums(value)
+    enum = node.get("enum")
+    if not (isinstance(enum, list) and None in enum):
+        return
+    values = [v for v in enum if v is not None]
+    kind = node.get("type")
+    if isinstance(kind, list):
+        rest = [t for t in kind if t != "null"]
+        kind = rest[0] if len(rest) == 1 else rest
+    inner = {k: v for k, v in node.items() if k not in _ANNOTATIONS and k != "type"}
+    inner["enum"] = values
+    if kind:
+        inner["type"] = kind
+    outer = {k: v for k, v in node.items() if k in _ANNOTATIONS}
+    node.clear()
+    node.update({"anyOf": [inner, {"type": "null"}], **outer} if values else {"type": "null"})
+
+
 def models_view(api: Api) -> tuple[dict[str, Any], set[str], dict[str, Any]]:
     """The spec as datamodel-code-generator should see it, the enums left open, and the
     spec with only its inline schemas named (the client stage's view)."""
     view = _View(api.document.raw, api.document.display)
     view.name_inline()
     named = copy.deepcopy(view.raw)
+    view.split_nullable_enums()  # named enums: every reference becomes nullable
+    _split_nullable_enums(view.raw.get("paths"))  # inline ones, annotations kept outside
+    _split_nullable_enums(view.schemas)
     view.open_response_enums()
-    view.split_nullable_enums()
+    _hide_sensitive(view.raw)
     return view.raw, view.open, named
 
 
@@ -333,6 +408,7 @@ def generate_models(api: Api, options: dict[str, Any]) -> tuple[str, dict[str, A
             raw,
             **options,
             custom_template_dir=TEMPLATES,
+            field_extra_keys_without_x_prefix={"x-repr"},
             extra_template_data=defaultdict(
                 dict, {name: {"open_enum": True} for name in sorted(open_enums)}
             ),
@@ -342,9 +418,9 @@ def generate_models(api: Api, options: dict[str, Any]) -> tuple[str, dict[str, A
             ]
             or None,
             custom_file_header=(
-                f"# Generated by triggerspec from {api.document.display} "
+                f"# Generated by triggerspec from {escape.line(api.document.display)} "
                 f"(sha256 {api.document.sha256[:16]}). Do not edit.\n"
-                f'"""Pydantic models of {api.title}."""'
+                f'"""Pydantic models of {escape.line(api.title)}."""'
             ),
         )
     except Exception as exc:  # the generator's own errors are varied; name the spec

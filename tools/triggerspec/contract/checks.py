@@ -13,8 +13,8 @@ one check that owns it, so a server breaking one contract fails exactly one chec
 | ``positive_data_acceptance`` (Schemathesis) | a valid request refused with a 4xx |
 | ``rejects_invalid_request`` | an invalid request answered 2xx (a build may have started) |
 | ``vendor_error_envelope`` | a 4xx not in the vendor's documented error shape |
-| ``cloudflare_failure_semantics`` | a Cloudflare 2xx with ``success: false`` but no errors |
-| ``trigger_status_semantics`` | a repeated trigger answered ``created`` again |
+| ``success_flag_semantics`` | a 2xx whose success flag is false but has no errors |
+| ``dedup_semantics`` | a repeated request under ``x-dedup`` not given its repeat answer |
 | ``success_status_semantics`` | a valid request answered with another 2xx than ``x-when`` selects |
 """
 
@@ -86,38 +86,49 @@ def vendor_error_envelope(ex: Exchange) -> str | None:
         return None
     if ex.body is None:
         return (
-            f"{ex.status} body is not JSON; the {ex.api.profile.name} error envelope was expected"
+            f"{ex.status} body is not JSON; the {ex.api.envelope.name} error envelope was expected"
         )
     broken = documented.violations(ex.body)
     if broken:
-        return f"{ex.status} body is not the {ex.api.profile.name} error envelope: " + "; ".join(
+        return f"{ex.status} body is not the {ex.api.envelope.name} error envelope: " + "; ".join(
             map(str, broken[:3])
         )
     return None
 
 
-@check("cloudflare_failure_semantics")
-def cloudflare_failure_semantics(ex: Exchange) -> str | None:
-    """A Cloudflare 2xx reporting ``success: false`` names its errors and has a null result."""
-    flag = ex.api.profile.success_flag
-    if not flag or not 200 <= ex.status < 300 or not isinstance(ex.body, dict):
+@check("success_flag_semantics")
+def success_flag_semantics(ex: Exchange) -> str | None:
+    """A 2xx whose declared success flag is false names its errors and carries no result
+    (Cloudflare's ``success: false``)."""
+    envelope = ex.api.envelope
+    if not 200 <= ex.status < 300 or not envelope.failed(ex.body):
         return None
-    if ex.body.get(flag) is False and (
-        not ex.body.get("errors") or ex.body.get("result") is not None
-    ):
-        return "success: false needs a non-empty errors list and a null result"
+    result = envelope.result_key
+    if not envelope.error_of(ex.body) or (result and ex.body.get(result) is not None):
+        flag, where = envelope.success_flag, envelope.error.key or "error"
+        return f"{flag}: false needs a non-empty {where} and a null {result or 'result'}"
     return None
 
 
-@check("trigger_status_semantics")
-def trigger_status_semantics(ex: Exchange) -> str | None:
-    """The same trigger sent twice in a row is not ``created`` twice."""
-    if ex.replay_status is None or not isinstance(ex.body, dict):
+@check("dedup_semantics")
+def dedup_semantics(ex: Exchange) -> str | None:
+    """The same request sent twice in a row under ``x-dedup`` gets the declared repeat
+    answer the second time (SourceCraft: ``created``, then ``already_exists``)."""
+    dedup = ex.operation.stateful.dedup
+    if dedup is None or ex.replay_status is None or not isinstance(ex.body, dict):
         return None
-    first = ex.body.get("trigger_status")
-    again = ex.replay_body.get("trigger_status") if isinstance(ex.replay_body, dict) else None
-    if first == "created" and again == "created":
-        return "the same trigger sent again was `created` again (expected already_exists)"
+    if not 200 <= ex.replay_status < 300 or not isinstance(ex.replay_body, dict):
+        return None
+    first = {k: ex.body.get(k) for k in dedup.first}
+    if first != dict(dedup.first):
+        return None  # the first answer was not a first trigger (e.g. a missing target)
+    wrong = {
+        k: ex.replay_body.get(k) for k, v in dedup.repeat.items() if ex.replay_body.get(k) != v
+    }
+    if wrong:
+        return (
+            f"the same request sent again answered {wrong} (x-dedup expects {dict(dedup.repeat)})"
+        )
     return None
 
 

@@ -52,6 +52,7 @@ from triggerspec.contract.strategies import (
 )
 from triggerspec.project import Project
 from triggerspec.runtime import AsyncAPIClient, SyncAPIClient
+from triggerspec.runtime.auth import add_credential, split_credentials
 from triggerspec.runtime.errors import (
     APIStatusError,
     RequestValidationError,
@@ -100,8 +101,8 @@ def check_request(
 ) -> list[str]:
     """Every way a captured request differs from what the spec says the inputs must produce.
 
-    ``credentials`` maps the header of each scheme of the auth option in use to its value
-    (a bearer scheme's header holds the bare token). Checked independently of the client:
+    ``credentials`` maps each scheme of the auth option in use to its bare value (a bearer
+    token, a basic ``user:password``, an apiKey). Checked independently of the client:
     method, scheme/host, the path (every parameter comes back unchanged after unescaping),
     no query string, auth headers, content type, and the body (equal to the inputs and valid
     by :func:`request_problems`).
@@ -112,16 +113,22 @@ def check_request(
     base = urlsplit(api.base_url)
     if (request.url.scheme, request.url.host) != (base.scheme, base.hostname):
         problems.append(f"sent to {request.url.scheme}://{request.url.host}, not {api.base_url}")
-    problems += _path_problems(api, op, request.url.raw_path.decode("ascii"), sent.path)
-    problems += _auth_problems(api, request.headers, credentials)
+    auth_query = {api.schemes[n].header for n in credentials if api.schemes[n].kind == "query"}
+    problems += _path_problems(
+        api, op, request.url.raw_path.decode("ascii"), sent.path, frozenset(auth_query)
+    )
+    problems += _auth_problems(api, request, credentials)
     if op.body is not None and sent.body is not None:
         problems += _body_problems(api, op, request, sent)
     return problems
 
 
-def _path_problems(api: Api, op: Operation, raw: str, values: Mapping[str, str | int]) -> list[str]:
+def _path_problems(
+    api: Api, op: Operation, raw: str, values: Mapping[str, str | int], auth_query: frozenset[str]
+) -> list[str]:
     path, _, query = raw.partition("?")
-    problems = [f"query string {query!r} is not in the spec"] if query else []
+    extra = [q for q in query.split("&") if q and unquote(q.partition("=")[0]) not in auth_query]
+    problems = [f"query string {'&'.join(extra)!r} is not in the spec"] if extra else []
     prefix = urlsplit(api.base_url).path.rstrip("/")
     if not path.startswith(prefix + "/"):
         return [*problems, f"path {path!r} does not start with the base path {prefix!r}"]
@@ -142,19 +149,29 @@ def _path_problems(api: Api, op: Operation, raw: str, values: Mapping[str, str |
     return problems
 
 
-def _auth_problems(api: Api, headers: httpx.Headers, credentials: Mapping[str, str]) -> list[str]:
+def _auth_problems(api: Api, request: httpx.Request, credentials: Mapping[str, str]) -> list[str]:
     problems: list[str] = []
-    bearer = {s.header.lower() for s in api.schemes.values() if s.kind == "bearer"}
+    expected: dict[str, str] = {}
     for name, value in credentials.items():
-        expected = f"Bearer {value}" if name.lower() in bearer else value
-        got = headers.get_list(name)
-        if got != [expected]:
+        scheme = api.schemes[name]
+        add_credential(expected, scheme.kind, scheme.header, value)
+    headers, query = split_credentials(expected)
+    for name, value in headers.items():
+        got = request.headers.get_list(name)
+        if got != [value]:
             shown = "missing" if not got else f"{len(got)} value(s), not the credential"
             problems.append(f"auth header {name} is {shown}")
-    chosen = {n.lower() for n in credentials}
+    params = request.url.params
+    for name, value in query.items():
+        if params.get_list(name) != [value]:
+            problems.append(f"auth query parameter {name} is missing or not the credential")
+    chosen = {n.lower() for n in headers}
     for scheme in api.schemes.values():
-        if scheme.header.lower() not in chosen and scheme.header in headers:
-            problems.append(f"auth header {scheme.header} is sent but was not configured")
+        if scheme.location == "header" and scheme.header.lower() not in chosen:
+            if scheme.header in request.headers:
+                problems.append(f"auth header {scheme.header} is sent but was not configured")
+        elif scheme.kind == "query" and scheme.header not in query and scheme.header in params:
+            problems.append(f"auth query parameter {scheme.header} is sent but was not configured")
     return problems
 
 
@@ -438,7 +455,7 @@ def _exchanges(
     success_schema = api.document.deref(success.schema) if success.schema else {}
     replies = value_strategy(success_schema, open_objects=True).filter(satisfies(success_schema))
     errors = _error_replies(api, op)
-    flag = api.profile.success_flag
+    envelope = api.envelope
 
     @configure
     @given(data=request_inputs(api, op), reply=replies, error=errors, option=_options(clients))
@@ -454,8 +471,8 @@ def _exchanges(
                 "arguments", "sync", [f"the client has no argument {', '.join(unknown)}"], data
             )
             return
-        credentials = {clients.module.API.schemes[n].header: _credential(n) for n in option}
-        failed = bool(flag) and isinstance(reply, dict) and reply.get(flag) is False
+        credentials = {n: _credential(n) for n in option}
+        failed = envelope.failed(reply)
         for client in ("sync", "async"):
             clients.recorder.requests.clear()
             clients.recorder.reply = (int(success.status), reply)
@@ -476,7 +493,7 @@ def _exchanges(
                 problems = (
                     []
                     if isinstance(outcome, expected)
-                    else [f"a 2xx with {flag}: false gave {outcome!r}"]
+                    else [f"a 2xx with {envelope.success_flag}: false gave {outcome!r}"]
                 )
             else:
                 problems = _typed(outcome, clients.result_type)
@@ -509,7 +526,7 @@ def _escapes(
     Random draws reach ``..`` only sometimes; a URL library that rewrites it (dot segments)
     would send the request to another resource, so each value is tried deterministically.
     """
-    credentials = {clients.module.API.schemes[n].header: _credential(n) for n in option}
+    credentials = {n: _credential(n) for n in option}
     clients.recorder.reply = (int(op.success.status), reply)
     for param in op.path_parameters:
         schema = api.document.deref(param.schema)

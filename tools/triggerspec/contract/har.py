@@ -27,12 +27,17 @@ def _text(data: bytes | str | None) -> str:
 
 
 def entry(
-    response: requests.Response, mask: Callable[[str], str], masked_body: str | None = None
+    response: requests.Response,
+    mask: Callable[[str], str],
+    masked_body: str | None = None,
+    masked_response: str | None = None,
 ) -> dict[str, Any]:
     """One HAR entry for an exchange; ``mask`` hides credentials and secrets in every text.
 
-    ``masked_body`` replaces the request body when the caller masked it structurally (a JSON
-    body with its secret fields replaced), which text replacement alone cannot do reliably.
+    ``masked_body`` and ``masked_response`` replace the request and response bodies when the
+    caller masked them structurally (JSON with its secret fields replaced), which text
+    replacement alone cannot do reliably; ``mask`` still runs over them (a server may echo a
+    secret into a field that is not marked).
     """
     request = response.request
     body = request.body if isinstance(request.body, (bytes, str)) else None
@@ -63,7 +68,9 @@ def entry(
             "content": {
                 "size": len(response.content),
                 "mimeType": response.headers.get("content-type", ""),
-                "text": mask(_text(response.content)),
+                "text": mask(
+                    masked_response if masked_response is not None else _text(response.content)
+                ),
             },
             "redirectURL": "",
             "headersSize": -1,

@@ -29,6 +29,8 @@ Options:
     --triggerspec-allow-side-effects, --triggerspec-max-requests N
         As for ``triggerspec fuzz``: against a URL that is not loopback, operations that
         start builds get negative cases only, unless both are given.
+    --triggerspec-real-endpoint  every real-endpoint safety on, even against loopback
+    --triggerspec-request-timeout SECONDS  a slower answer fails its case (default 10)
 
 Credentials come from the environment variables the specs name (``NORTHFLANK_API_TOKEN``,
 ``CLOUDFLARE_API_TOKEN``, ...). Against loopback a dummy credential is used when none is
@@ -55,8 +57,9 @@ from triggerspec.contract.runner import (
     plan,
     run_task,
 )
-from triggerspec.contract.safety import Safety, is_loopback
+from triggerspec.contract.safety import DEFAULT_REQUEST_TIMEOUT, Safety
 from triggerspec.errors import TriggerspecError
+from triggerspec.flags import POSITIVE, SEED, positive_seconds
 from triggerspec.spec.model import Api, load_api
 
 FIXTURE = "triggerspec_contract"
@@ -80,10 +83,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--triggerspec-mode", choices=[*MODES, "all"], default="all", help="generation mode"
     )
-    group.addoption("--triggerspec-max-examples", type=int, default=25, metavar="N")
-    group.addoption("--triggerspec-seed", type=int, default=None, metavar="N")
+    group.addoption("--triggerspec-max-examples", type=POSITIVE, default=25, metavar="N")
+    group.addoption("--triggerspec-seed", type=SEED, default=None, metavar="N")
     group.addoption("--triggerspec-allow-side-effects", action="store_true")
-    group.addoption("--triggerspec-max-requests", type=int, default=None, metavar="N")
+    group.addoption("--triggerspec-max-requests", type=POSITIVE, default=None, metavar="N")
+    group.addoption(
+        "--triggerspec-real-endpoint",
+        action="store_true",
+        help="every real-endpoint safety on, even against loopback",
+    )
+    group.addoption(
+        "--triggerspec-request-timeout",
+        type=positive_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="a request taking longer fails its case",
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,7 @@ class ContractSettings:
     max_examples: int
     seed: int | None
     embedded: bool
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> ContractSettings:
@@ -123,11 +139,16 @@ class ContractSettings:
             max_examples=option("--triggerspec-max-examples"),
             seed=option("--triggerspec-seed"),
             embedded=not option("--triggerspec-base-url"),
+            request_timeout=option("--triggerspec-request-timeout"),
         )
 
     def tasks(self) -> list[Task]:
-        """One task per operation and mode the safety rules allow."""
-        return plan(list(self.apis), self.safety, operation=self.operation, modes=self.modes)
+        """One task per operation and mode the safety rules allow (an unknown operation is a
+        ``pytest.UsageError``, not a skip)."""
+        try:
+            return plan(list(self.apis), self.safety, operation=self.operation, modes=self.modes)
+        except TriggerspecError as exc:
+            raise pytest.UsageError(f"triggerspec contract tests: {exc}") from None
 
 
 def base_urls(apis: tuple[Api, ...], given: list[str]) -> dict[str, str]:
@@ -155,8 +176,9 @@ def safety_of(config: pytest.Config) -> Safety:
     given = config.getoption("--triggerspec-base-url")
     urls = [value.partition("=")[2] if "=" in value.split("://")[0] else value for value in given]
     try:
-        return Safety(
-            loopback=all(is_loopback(url) for url in urls),
+        return Safety.for_target(
+            urls,
+            real_endpoint=config.getoption("--triggerspec-real-endpoint"),
             allow_side_effects=config.getoption("--triggerspec-allow-side-effects"),
             max_requests=config.getoption("--triggerspec-max-requests"),
         )
@@ -165,8 +187,14 @@ def safety_of(config: pytest.Config) -> Safety:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Refuse unsafe options at once (before collection): they need no spec to judge."""
+    """Refuse unsafe options at once (before collection): they need no spec to judge.
+
+    An ``--triggerspec-operation`` is checked against the specs here too, so a misspelt one
+    is a usage error rather than a collection error (or, worse, a silent skip).
+    """
     safety_of(config)
+    if config.getoption("--triggerspec-operation") is not None:
+        _settings(config).tasks()
 
 
 _SETTINGS = pytest.StashKey[ContractSettings | None]()
@@ -240,7 +268,10 @@ def triggerspec_contract(request: pytest.FixtureRequest) -> ContractCase:
     settings = _settings(request.config)
     task: Task = request.param
     api = next(a for a in settings.apis if a.document.path == task.spec)
-    credentials = environ_credentials(api)
+    try:
+        credentials = environ_credentials(api)
+    except TriggerspecError as exc:
+        pytest.fail(str(exc), pytrace=False)
     if credentials is None:
         if not settings.safety.loopback:
             env = sorted({v for s in api.schemes.values() for v in s.env})
@@ -253,6 +284,7 @@ def triggerspec_contract(request: pytest.FixtureRequest) -> ContractCase:
         safety=settings.safety,
         max_examples=settings.max_examples,
         seed=settings.seed,
+        request_timeout=settings.request_timeout,
     )
     return ContractCase(task, config, request.config.stash[_BUDGET])
 

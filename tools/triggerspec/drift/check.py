@@ -110,7 +110,7 @@ def check_docs(
             continue
         for binding in bound:
             api = binding.api
-            view = extract_page(path, api.profile.name, shown)
+            view = extract_page(path, api.envelope.name, shown)
             op = binding.operation or _shown_operation(api, view)
             pages.append(CheckedPage(view, api.document.display, op.operation_id if op else None))
             if op is None:

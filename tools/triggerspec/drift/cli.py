@@ -9,6 +9,7 @@ and printed by the main CLI as one line, never a traceback).
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from triggerspec.drift.check import check_docs, page_files
 from triggerspec.drift.diff import diff_files
+from triggerspec.drift.extract import extract_text, read_page
 from triggerspec.drift.known import FILE_NAME, Decisions
 from triggerspec.drift.loading import load_checked
 from triggerspec.drift.pages import bind
@@ -206,6 +208,7 @@ def update_page(args: argparse.Namespace, project: Project) -> int:
         raise UsageError(f"{source}: no such snapshot file")
     target = _page_to_replace(project, args.page or source.name)
     shown = project.relative(target)
+    _check_snapshot(source, target.name, _load_apis(project))
     if source.resolve() == target.resolve() or source.read_bytes() == target.read_bytes():
         print(f"{shown} already holds this snapshot; nothing copied")
     else:
@@ -228,6 +231,53 @@ def update_page(args: argparse.Namespace, project: Project) -> int:
         "  4. python -m pytest -n 2"
     )
     return code
+
+
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+"""The largest page snapshot ``update`` takes (the real ones are a few dozen KiB)."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _check_snapshot(source: Path, page: str, apis: list[Api]) -> None:
+    """Refuse a snapshot that is not a readable page, before anything is replaced.
+
+    It must be UTF-8 text without control characters, at most :data:`MAX_PAGE_BYTES`, and
+    read in its page's format it must show at least one endpoint (``METHOD URL``).
+    """
+    try:
+        size = source.stat().st_size
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot read the snapshot: {exc.strerror}") from None
+    if size > MAX_PAGE_BYTES:
+        raise UsageError(
+            f"{source}: {size} bytes, larger than any page snapshot ({MAX_PAGE_BYTES}); "
+            "nothing replaced"
+        )
+    text = read_page(source)
+    if not text.strip():
+        raise UsageError(f"{source}: the snapshot is empty; nothing replaced")
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        raise UsageError(
+            f"{source}: line {line}: control character {control.group()!r}: not a text "
+            "snapshot of a page; nothing replaced"
+        )
+    bindings = bind(apis).get(page, [])
+    page_format = bindings[0].api.envelope.name if bindings else ""
+    try:
+        view = extract_text(text, page, str(source), page_format)
+    except Exception as exc:  # a reader tripping on the text: not a page we can take
+        raise UsageError(
+            f"{source}: cannot be read as a {page_format or 'vendor'} page "
+            f"({type(exc).__name__}); nothing replaced"
+        ) from None
+    if not view.endpoints:
+        raise UsageError(
+            f"{source}: no endpoint (METHOD https://...) found: this does not look like a "
+            "vendor API page; nothing replaced"
+        )
 
 
 def _page_to_replace(project: Project, name: str) -> Path:

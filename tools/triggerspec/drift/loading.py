@@ -10,34 +10,26 @@ lists all of them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from triggerspec.errors import SpecError
-from triggerspec.spec import pointer as jp
-from triggerspec.spec.load import iter_refs, load_spec
+from triggerspec.spec.conformance import openapi_label, openapi_problems
+from triggerspec.spec.load import SpecDocument, iter_refs, load_spec
 from triggerspec.spec.model import Api, parse_api
 
 _MALFORMED = (KeyError, TypeError, AttributeError, ValueError, IndexError)
-_CHECKED: dict[str, tuple[str, str] | None] = {}
-"""OpenAPI validation results by file content hash: a file is validated once per process."""
+_CHECKED: dict[str, tuple[str, str, str] | None] = {}
+"""OpenAPI validation results by content hash: a spec is validated once per process."""
 
 
-def _openapi_problem(sha256: str, raw: dict[str, Any]) -> tuple[str, str] | None:
-    """The first OpenAPI 3.1 problem of a document as ``(pointer, message)``, if any."""
-    if sha256 not in _CHECKED:
-        try:
-            error = next(iter(OpenAPIV31SpecValidator(raw).iter_errors()), None)
-        except Exception as exc:  # the validator itself trips over some malformed shapes
-            _CHECKED[sha256] = ("", repr(exc))
-        else:
-            if error is None:
-                _CHECKED[sha256] = None
-            else:
-                where = jp.join("", *error.absolute_path) if error.absolute_path else ""
-                _CHECKED[sha256] = (where, error.message.splitlines()[0][:300])
-    return _CHECKED[sha256]
+def _openapi_problem(doc: SpecDocument) -> tuple[str, str, str] | None:
+    """The first problem of a document against its own OpenAPI version, if any."""
+    if doc.sha256 not in _CHECKED:
+        found = next(openapi_problems(doc), None)
+        if found is not None:
+            shown, at, message = found
+            found = (shown, at, message.splitlines()[0][:300])
+        _CHECKED[doc.sha256] = found
+    return _CHECKED[doc.sha256]
 
 
 def load_checked(path: Path, display: str | None = None) -> Api:
@@ -51,9 +43,11 @@ def load_checked(path: Path, display: str | None = None) -> Api:
     for ref, at in iter_refs(doc.raw):
         doc.resolve_ref(ref, at)
     hint = f"(`triggerspec lint {doc.display}` lists every problem)"
-    problem = _openapi_problem(doc.sha256, doc.raw)
+    problem = _openapi_problem(doc)
     if problem is not None:
-        raise SpecError(doc.display, problem[0], f"not valid OpenAPI 3.1: {problem[1]} {hint}")
+        shown, at, message = problem
+        message = message.removeprefix(f"{openapi_label(doc)}: ")
+        raise SpecError(shown, at, f"not valid {openapi_label(doc)}: {message} {hint}")
     try:
         return parse_api(doc)
     except _MALFORMED as exc:

@@ -20,28 +20,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from triggerspec.errors import UsageError
-from triggerspec.mock.auth import authenticate, mask_headers, mask_query, secret_headers
-from triggerspec.mock.bodies import ParsedBody, describe_unchecked, parse_body
+from triggerspec.mock.auth import (
+    authenticate,
+    mask_headers,
+    mask_query,
+    secret_headers,
+    secret_query,
+)
+from triggerspec.mock.bodies import (
+    MAX_JSON_BYTES,
+    ParsedBody,
+    describe_unchecked,
+    media_type_of,
+    parse_body,
+)
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
-from triggerspec.mock.envelopes import Envelope, Problem, Rejected, envelope_for, reason
-from triggerspec.mock.exchange import (
-    MockRequest,
-    MockResponse,
-    answer,
-    asgi_headers,
-    json_response,
-)
-from triggerspec.mock.journal import Journal, JournalEntry
-from triggerspec.mock.responses import Context, build
+from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
+from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_headers, json_response
+from triggerspec.mock.journal import Journal, JournalEntry, body_text, cut
+from triggerspec.mock.memory import trim
+from triggerspec.mock.responses import Context, build, check_payload_names
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
 from triggerspec.mock.settings import MiB, MockSettings
@@ -54,10 +63,10 @@ from triggerspec.spec.redact import Redactor, scrub
 log = logging.getLogger("triggerspec.mock")
 
 JOURNAL_BODY_LIMIT = 256 * 1024
-"""JSON bodies larger than this are journaled as their size only."""
+"""Bodies refused before they were read, and larger than this, are journaled as their size."""
 
-RATE_WINDOW_US = 3600 * 1_000_000
-"""The documented rate-limit window (Northflank: one hour), in mock-clock microseconds."""
+MAX_JOURNAL_PROBLEMS = 50
+"""Most problems one journal entry lists (a huge invalid array can have thousands)."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -101,6 +110,7 @@ class MockApp:
         if not apis:
             raise UsageError("the mock needs at least one spec to serve")
         self.settings = settings or MockSettings()
+        check_payload_names(apis)
         self.apis = {api.name: api for api in apis}
         self.router = Router(apis)
         self.compiled = {
@@ -109,8 +119,9 @@ class MockApp:
             )
             for route in self.router.routes
         }
-        self._envelopes = {api.name: envelope_for(api.profile) for api in apis}
+        self._envelopes = {api.name: envelope_for(api.envelope) for api in apis}
         self._secret = secret_headers(apis)
+        self._secret_query = secret_query(apis)
         self._redact_any = Redactor(
             path for compiled in self.compiled.values() for path in compiled.redactor.paths
         )
@@ -122,10 +133,17 @@ class MockApp:
         self.clock = Clock(FAKE_EPOCH if self.settings.seed is not None else None)
         self.ids = Ids(self.settings.seed)
         self.state = MockState()
-        self.journal = Journal(self.settings.journal_limit)
+        self.state.limit(self.settings.state_limit)
+        self.journal = Journal(self.settings.journal_limit, self.settings.journal_budget)
         self._deadlines = Deadlines(self.settings.body_timeout_s)
         self.scenarios = ScenarioBook()
         self.calls: Counter[tuple[str, str]] = Counter()
+        self.control_token = self.settings.control_token or secrets.token_urlsafe(24)
+        """What control requests over a socket must send in ``X-Triggerspec-Control``."""
+        self.failures = 0
+        self.answers: Counter[int] = Counter()
+        """Answers by status since the start (control endpoints not counted)."""
+        """Requests the mock failed on (each answered with an enveloped 500 and logged)."""
         self._lock = threading.RLock()
         self.add_scenarios(*self.settings.scenarios)
 
@@ -169,6 +187,7 @@ class MockApp:
             self.calls.clear()
             self.clock.reset()
             self.ids.reset()
+            trim()  # give the forgotten journal and state back to the system
 
     def routes(self) -> list[dict[str, Any]]:
         """Every served route with how often it was called (unused ones show 0)."""
@@ -189,20 +208,38 @@ class MockApp:
         """Answer one request (the in-process entry point; never raises)."""
         return self._handle(request, None)
 
-    def _handle(self, request: MockRequest, early: Rejected | None) -> MockResponse:
+    def _handle(
+        self, request: MockRequest, early: Rejected | None, trusted: bool = True
+    ) -> MockResponse:
         if request.target == CONTROL_PREFIX or request.target.startswith(CONTROL_PREFIX + "/"):
-            return handle_control(self, request, early)
+            try:
+                return handle_control(self, request, early, trusted)
+            except Exception:
+                return self._failed(request, None)
         with self._lock:
             note = _Note()
             try:
                 response = self._serve(request, early, note)
             except Exception:  # a bug in the mock: still answer, in the vendor's shape
-                log.exception("the mock failed on %s %s", request.method, request.target[:200])
-                api = self.apis[note.api] if note.api else self.router.apis[0]
-                problem = Problem("request", "", "internal", "the mock failed; see its log")
-                response = self._error(api, 500, [problem])
-            self._record(request, response, note)
+                response = self._failed(request, note.api)
+            self.answers[response.status] += 1
+            try:
+                self._record(request, response, note)
+            except Exception:
+                self.failures += 1
+                log.exception("the mock failed to journal %s", request.target[:200])
             return response
+
+    def _failed(self, request: MockRequest, api_name: str | None) -> MockResponse:
+        """The enveloped 500 for a request the mock itself failed on (logged and counted)."""
+        self.failures += 1
+        log.exception("the mock failed on %s %s", request.method, request.target[:200])
+        api = self.apis.get(api_name or "") or self.router.apis[0]
+        problem = Problem("request", "", "internal", "the mock failed; see its log")
+        try:
+            return self._error(api, 500, [problem])
+        except Exception:  # even the envelope failed: a plain JSON 500
+            return json_response(500, {"error": "the mock failed; see its log"})
 
     def _serve(self, request: MockRequest, early: Rejected | None, note: _Note) -> MockResponse:
         try:
@@ -256,7 +293,7 @@ class MockApp:
             return response
         scenario = prefer or self.scenarios.take(route.operation.operation_id)
         try:
-            response = self._answer(compiled, match, body, scenario, note)
+            response = self._answer(compiled, match, body, scenario, note, request)
         except ScenarioError as exc:  # a mock-wide scenario that does not fit this operation
             note.problems = [Problem("request", "", "scenario", str(exc))]
             return self._error(route.api, 400, note.problems)
@@ -275,23 +312,22 @@ class MockApp:
             raise early
         if len(request.body) > self.max_body_bytes:
             raise self.too_large()
-        note.auth = authenticate(compiled.requirements, request.headers, self.settings.token)
+        note.auth = authenticate(
+            compiled.requirements, request.headers, self.settings.token, request.query
+        )
         problems = compiled.parameter_problems(match.params, request.query, request.headers)
         if problems:
-            raise Rejected(400, problems)
+            raise Rejected(compiled.api.envelope.validation_status, problems)
         body = parse_body(compiled.operation.body, request.header("content-type"), request.body)
-        if body.kind == "json" and len(request.body) > JOURNAL_BODY_LIMIT:
-            note.body = {"size": len(request.body), "journaled": False}
-        else:
-            note.body = body.describe()
+        note.body = body.describe()
         status, problems = compiled.body_problems(body)
         if problems:
             raise Rejected(status, problems)
         return body
 
-    def too_large(self) -> Rejected:
-        """The refusal of a body beyond the mock's size limit."""
-        limit = self.max_body_bytes
+    def too_large(self, limit: int | None = None) -> Rejected:
+        """The refusal of a body beyond the mock's size limit (or ``limit``)."""
+        limit = limit or self.max_body_bytes
         return Rejected(
             413,
             [
@@ -308,6 +344,7 @@ class MockApp:
         body: ParsedBody,
         scenario: Scenario | None,
         note: _Note,
+        request: MockRequest,
     ) -> MockResponse:
         op = compiled.operation
         envelope = self._envelopes[compiled.api.name]
@@ -349,6 +386,8 @@ class MockApp:
             ids=self.ids,
             settings=self.settings,
             response=chosen,
+            query={k: v[0] for k, v in parse_qs(request.query).items()} if request.query else {},
+            headers=request.headers,
         )
         built = build(ctx)
         payload = (
@@ -386,26 +425,27 @@ class MockApp:
     def _rate_limit(
         self,
         compiled: CompiledOperation,
-        envelope: Envelope,
+        envelope: MockEnvelope,
         status: int,
         scenario: Scenario | None,
     ) -> list[tuple[str, str]]:
-        """Rate-limit headers where the vendor documents them (reported, never enforced)."""
+        """Rate-limit headers where the API declares them (reported, never enforced)."""
         api = compiled.api.name
+        window_us = compiled.api.envelope.rate_limit.window_s * 1_000_000
         now = self.clock.now_us()
         start = self.state.window_start.get(api)
-        if start is None or now - start >= RATE_WINDOW_US:
+        if start is None or now - start >= window_us:
             start = self.state.window_start[api] = now
             self.state.requests[api] = 0
         self.state.requests[api] += 1
         limit = self.settings.rate_limit_per_hour
         remaining = max(0, limit - self.state.requests[api])
-        reset_s = math.ceil((start + RATE_WINDOW_US - now) / 1_000_000)
+        reset_s = math.ceil((start + window_us - now) / 1_000_000)
         if status == 429:
             remaining = 0
             if scenario is not None and scenario.retry_after is not None:
                 reset_s = scenario.retry_after
-        return envelope.rate_limit_headers(limit, remaining, reset_s)
+        return envelope.rate_limit_headers(limit, remaining, reset_s, now // 1_000_000)
 
     def _error(
         self,
@@ -427,21 +467,25 @@ class MockApp:
             else self._redact_any  # a body sent to no operation: mask every known secret
         )
         body, hidden = redactor.mask(body)
+        problems = note.problems[:MAX_JOURNAL_PROBLEMS]
         self.journal.record(
             JournalEntry(
                 seq=self.journal.next_seq(),
                 at=self.clock.iso_now(),
-                method=request.method,
-                path=request.target,
-                query=mask_query(request.query),
-                headers=mask_headers(request.headers, self._secret),
-                body=body,
+                method=request.method[:32],
+                path=cut(request.target),
+                query=cut(mask_query(request.query, self._secret_query)),
+                headers={
+                    cut(k, 256): cut(v)
+                    for k, v in mask_headers(request.headers, self._secret).items()
+                },
+                body_json=body_text(body, len(request.body), self.settings.journal_body_cap),
                 status=response.status,
                 api=note.api,
                 operation_id=note.operation_id,
                 auth=note.auth,
                 scenario=note.scenario,
-                problems=tuple(_masked(p, redactor, hidden) for p in note.problems),
+                problems=tuple(cut(_masked(p, redactor, hidden)) for p in problems),
             )
         )
 
@@ -463,6 +507,25 @@ class MockApp:
             await receive()
             await send({"type": "websocket.close", "code": 1003})
             return
+        sent: list[bool] = []
+
+        async def tracked(message: Message) -> None:
+            sent.append(True)
+            await send(message)
+
+        try:
+            await self._http(scope, receive, tracked)
+        except Exception:  # never let an exception escape to the server
+            if sent:
+                self.failures += 1
+                log.exception("the mock failed while answering %s", scope.get("path", "")[:200])
+                return
+            head = MockRequest(scope.get("method", "GET"), str(scope.get("path", ""))[:2000])
+            response = self._failed(head, None)
+            await send(_start(response))
+            await send({"type": "http.response.body", "body": response.body})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         method: str = scope["method"]
         target = raw_path.decode("latin-1").split("?", 1)[0]
@@ -470,34 +533,41 @@ class MockApp:
         headers = asgi_headers(scope["headers"])
         head = MockRequest(method, target, query, headers)
         declared = head.content_length
-        if declared is not None and declared > self.max_body_bytes:
-            response = self._handle(head, self.too_large())
+        # A JSON body is never read past the JSON limit (a form may be much larger).
+        limit = self.max_body_bytes
+        if _is_json(head.header("content-type")):
+            limit = min(limit, MAX_JSON_BYTES)
+        if declared is not None and declared > limit:
+            response = self._handle(head, self.too_large(limit), False)
         else:
             wait = self.settings.body_timeout_s
             try:
-                data = await self._deadlines.within(_read_body(receive, self.max_body_bytes))
+                data = await self._deadlines.within(_read_body(receive, limit))
             except _TooLarge:
-                response = self._handle(head, self.too_large())
+                response = self._handle(head, self.too_large(limit), False)
             except TimeoutError:
                 problem = Problem("body", "", "timeout", f"the body did not arrive within {wait} s")
-                response = self._handle(head, Rejected(408, [problem]))
+                response = self._handle(head, Rejected(408, [problem]), False)
             except _Disconnected:
                 return
             else:
-                response = self._handle(MockRequest(method, target, query, headers, data), None)
+                request = MockRequest(method, target, query, headers, data)
+                response = self._handle(request, None, False)
         if response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [
-                    *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
-                    (b"content-length", str(len(response.body)).encode("ascii")),
-                ],
-            }
-        )
+        await send(_start(response))
         await send({"type": "http.response.body", "body": response.body})
+
+
+def _start(response: MockResponse) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": response.status,
+        "headers": [
+            *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
+            (b"content-length", str(len(response.body)).encode("ascii")),
+        ],
+    }
 
 
 def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
@@ -505,6 +575,13 @@ def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
     if problem.location == "body" and redactor.covers(problem.field):
         return str(replace(problem, message="the value is not shown (x-sensitive field)"))
     return scrub(str(problem), hidden) if hidden else str(problem)
+
+
+def _is_json(content_type: str | None) -> bool:
+    media = media_type_of(content_type)
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 def _parts(op: Operation) -> tuple[Part, ...]:

@@ -1,20 +1,25 @@
 """Check credentials against an operation's security requirements, and mask them.
 
 An operation lists alternatives (OR), each a set of schemes (AND): Cloudflare accepts a
-bearer token, or X-Auth-Email together with X-Auth-Key. By default any well-formed
-credential passes; with a configured token, a credential of the satisfied alternative must
-equal it (compared with :func:`hmac.compare_digest`). Missing or malformed credentials get
-401, a well-formed but wrong one 403. Credentials never appear in a message.
+bearer token, or X-Auth-Email together with X-Auth-Key. A credential is a bearer token, a
+basic ``user:password``, or an apiKey in a header, the query or a cookie, as each scheme
+says. By default any well-formed credential passes; with a configured token, a credential of
+the satisfied alternative (for basic auth, its password) must equal it (compared with
+:func:`hmac.compare_digest`). Missing or malformed credentials get 401, a well-formed but
+wrong one 403. Credentials never appear in a message.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote_plus
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import parse_qs, unquote_plus
 
 from triggerspec.mock.envelopes import Problem, Rejected
 from triggerspec.spec.model import Api, Operation, SecurityScheme
@@ -47,7 +52,45 @@ class Requirement:
 
 
 def _describe(scheme: SecurityScheme) -> str:
-    return "Authorization: Bearer <token>" if scheme.kind == "bearer" else scheme.header
+    if scheme.kind == "bearer":
+        return "Authorization: Bearer <token>"
+    if scheme.kind == "basic":
+        return "Authorization: Basic <user:password>"
+    if scheme.kind == "header":
+        return scheme.header
+    return f"{scheme.kind} parameter {scheme.header}"
+
+
+@dataclass(frozen=True)
+class Presented:
+    """Where a request may carry credentials: headers, query parameters and cookies."""
+
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    cookies: Mapping[str, str]
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str], query: str = "") -> Presented:
+        params = parse_qs(query, keep_blank_values=True) if query else {}
+        return cls(headers, {k: v[0] for k, v in params.items()}, _cookies(headers.get("cookie")))
+
+    def raw(self, scheme: SecurityScheme) -> str | None:
+        if scheme.kind == "query":
+            return self.query.get(scheme.header)
+        if scheme.kind == "cookie":
+            return self.cookies.get(scheme.header)
+        return self.headers.get(scheme.header.lower())
+
+
+def _cookies(header: str | None) -> dict[str, str]:
+    if not header:
+        return {}
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
 
 
 def requirements_of(api: Api, operation: Operation) -> tuple[Requirement, ...]:
@@ -57,11 +100,23 @@ def requirements_of(api: Api, operation: Operation) -> tuple[Requirement, ...]:
     )
 
 
-def _credential(scheme: SecurityScheme, headers: Mapping[str, str]) -> tuple[str | None, str]:
+def _credential(scheme: SecurityScheme, presented: Presented) -> tuple[str | None, str]:
     """``(credential, "")`` when well-formed, else ``(None, why)``; ``why == ""`` if absent."""
-    raw = headers.get(scheme.header.lower())
+    raw = presented.raw(scheme)
     if raw is None:
         return None, ""
+    if scheme.kind == "basic":
+        kind, _, encoded = raw.strip().partition(" ")
+        if kind.lower() != "basic":
+            return None, "must be 'Basic <base64 of user:password>'"
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, "carries a basic credential that is not base64 of UTF-8 text"
+        user, colon, password = decoded.partition(":")
+        if not colon or not user:
+            return None, "carries a basic credential without 'user:password'"
+        return password, ""
     if scheme.kind == "bearer":
         kind, _, token = raw.strip().partition(" ")
         if kind.lower() != "bearer":
@@ -79,7 +134,10 @@ def _credential(scheme: SecurityScheme, headers: Mapping[str, str]) -> tuple[str
 
 
 def authenticate(
-    requirements: Sequence[Requirement], headers: Mapping[str, str], token: str | None
+    requirements: Sequence[Requirement],
+    headers: Mapping[str, str],
+    token: str | None,
+    query: str = "",
 ) -> str | None:
     """The label of the satisfied alternative (``None`` when no auth is required).
 
@@ -90,21 +148,28 @@ def authenticate(
         return None
     partial: list[Problem] = []
     wrong = False
+    presented = Presented.of(headers, query)
     for req in requirements:
-        found = [(scheme, *_credential(scheme, headers)) for scheme in req.schemes]
+        found = [(scheme, *_credential(scheme, presented)) for scheme in req.schemes]
         values = [value for _, value, _ in found if value is not None]
         if len(values) == len(found):
             if token is None or _matches(values, token):
                 return req.label
             wrong = True
             continue
-        present = [s.header for s in req.schemes if s.header.lower() in headers]
+        present = [s.header for s in req.schemes if presented.raw(s) is not None]
         if not present:
             continue
         scheme, _, why = next(f for f in found if f[1] is None)
         if not why:
             why = f"is required together with {' and '.join(present)}"
-        partial.append(Problem("header", scheme.header, "security", why))
+        name = scheme.header
+        if scheme.kind == "cookie":
+            name, why = "Cookie", f"the cookie {scheme.header} {why}"
+        if scheme.kind == "query":
+            partial.append(Problem("query", name, "security", why))
+        else:
+            partial.append(Problem("header", name, "security", why))
     if wrong:
         raise Rejected(
             403,
@@ -150,8 +215,20 @@ def _matches(values: Sequence[str], token: str) -> bool:
 
 def secret_headers(apis: Iterable[Api]) -> frozenset[str]:
     """Every header that may carry a credential: the usual ones plus each scheme's header."""
-    named = {scheme.header.lower() for api in apis for scheme in api.schemes.values()}
+    named = {
+        scheme.header.lower()
+        for api in apis
+        for scheme in api.schemes.values()
+        if scheme.location == "header"
+    }
     return ALWAYS_SECRET | named
+
+
+def secret_query(apis: Iterable[Api]) -> frozenset[str]:
+    """Every query parameter the specs' apiKey schemes put a credential in."""
+    return frozenset(
+        scheme.header for api in apis for scheme in api.schemes.values() if scheme.kind == "query"
+    )
 
 
 _SECRET_WORDS = ("token", "key", "secret", "password", "auth", "signature", "session")
@@ -165,16 +242,18 @@ def _credential_like(name: str) -> bool:
     return any(word in name for word in _SECRET_HEADER_WORDS)
 
 
-def mask_query(query: str) -> str:
-    """A raw query string with the value of every credential-like parameter as ``***``."""
+def mask_query(query: str, secret: frozenset[str] = frozenset()) -> str:
+    """A raw query string with the value of every credential-like parameter, and of every
+    parameter in ``secret`` (the schemes' apiKeys), as ``***``."""
     if not query:
         return query
     out: list[str] = []
     for item in query.split("&"):
         name, sep, _ = item.partition("=")
         lowered = unquote_plus(name).lower()
-        secret = sep and any(word in lowered for word in _SECRET_WORDS)
-        out.append(f"{name}={MASK}" if secret else item)
+        named = unquote_plus(name) in secret
+        hidden = sep and (named or any(word in lowered for word in _SECRET_WORDS))
+        out.append(f"{name}={MASK}" if hidden else item)
     return "&".join(out)
 
 

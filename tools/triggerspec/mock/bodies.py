@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +17,15 @@ from triggerspec.mock.envelopes import Problem, Rejected
 from triggerspec.mock.multipart import FormPart, MalformedForm, parse_form
 from triggerspec.spec.model import Body, Media, Part
 from triggerspec.spec.wire import FormError, read_urlencoded
+
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects a JSON body may have (no documented body nests
+past 5); deeper ones are refused with 400 before any validator walks them."""
+
+MAX_JSON_BYTES = 1024 * 1024
+"""Largest JSON body read (the documented ones are a few KiB); larger ones get 413."""
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 FILE_PLACEHOLDER = "<file>"
 """What a file part stands as in the instance validated against the form schema."""
@@ -190,13 +200,72 @@ def _read_json(content_type: str, data: bytes) -> Any:
         raise Rejected(
             400, [Problem("body", "", "json", f"the body is not UTF-8 (byte {exc.start})")]
         ) from None
+    if len(data) > MAX_JSON_BYTES:
+        message = f"the JSON body is {len(data)} bytes, over the limit of {MAX_JSON_BYTES}"
+        raise Rejected(413, [Problem("body", "", "max-bytes", message)])
+    # Brackets are counted in C; only a body with many of them is walked for its depth.
+    if data.count(b"[") + data.count(b"{") > MAX_JSON_DEPTH and _too_deep(data):
+        message = f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels"
+        raise Rejected(400, [Problem("body", "", "json", message)])
     try:
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         why = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
     except (ValueError, RecursionError) as exc:
         why = str(exc) or "nested too deeply"
+    else:
+        if _SURROGATE_ESCAPE.search(data) and _has_lone_surrogate(value):
+            message = "a string holds an unpaired surrogate (\\ud800-\\udfff), not Unicode text"
+            raise Rejected(400, [Problem("body", "", "json", message)])
+        return value
     raise Rejected(400, [Problem("body", "", "json", f"the body is not valid JSON: {why}")])
+
+
+_BRACKETS = re.compile(rb'[\[\]{}"\\]')
+
+
+def _too_deep(data: bytes) -> bool:
+    """Whether brackets outside strings nest deeper than :data:`MAX_JSON_DEPTH`."""
+    depth = 0
+    in_string = False
+    skip = -1  # the byte after a backslash inside a string is escaped
+    for match in _BRACKETS.finditer(data):
+        at = match.start()
+        if at == skip:
+            continue
+        ch = match.group()
+        if in_string:
+            if ch == b"\\":
+                skip = at + 1
+            elif ch == b'"':
+                in_string = False
+        elif ch == b'"':
+            in_string = True
+        elif ch in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif ch in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a decoded JSON value holds an unpaired surrogate in any key or string."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def describe_unchecked(content_type: str | None, data: bytes) -> Any:
@@ -228,8 +297,8 @@ def describe_unchecked(content_type: str | None, data: bytes) -> Any:
 def _bytes_repr_hint(part: FormPart) -> str:
     if part.data[:2] in (b"b'", b'b"'):
         return (
-            " (the value looks like a Python bytes repr: cloudflare SDK 5.9.0 sends its dotted "
-            "file parameters as text; upload this file as a real file part)"
+            " (the value looks like a Python bytes repr: a client sent this file parameter as "
+            "text; upload this file as a real file part)"
         )
     return ""
 

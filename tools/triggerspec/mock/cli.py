@@ -7,27 +7,31 @@ same command on its own.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from triggerspec.errors import TriggerspecError, UsageError
+from triggerspec.flags import PORT, SEED
 from triggerspec.mock.app import create_app, load_apis
-from triggerspec.mock.control import CONTROL_PREFIX
+from triggerspec.mock.control import CONTROL_PREFIX, TOKEN_HEADER
 from triggerspec.mock.scenarios import ScenarioError, load_scenarios
-from triggerspec.mock.server import bind, implementation, serve
+from triggerspec.mock.server import Limits, bind, implementation, serve
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.state import FAKE_EPOCH, iso
 from triggerspec.project import Project
 
 TOKEN_ENV = "TRIGGERSPEC_MOCK_TOKEN"
+CONTROL_TOKEN_ENV = "TRIGGERSPEC_MOCK_CONTROL_TOKEN"
 
 DESCRIPTION = (
-    "Serve every spec at its vendor path (Cloudflare under /client/v4, Northflank and "
-    "SourceCraft at the root), so a client only changes its base URL. Requests are checked "
-    "against the specs (auth, parameters, bodies, formats, patterns, cross-field rules) and "
-    "refused in the vendor's own error envelope; valid ones get realistic, stateful answers. "
+    "Serve every spec at the path of its first server URL (e.g. /client/v4, or the root), "
+    "so a client only changes its base URL. Requests are checked against the specs (auth, "
+    "parameters, bodies, formats, patterns, cross-field rules) and refused in the error "
+    "envelope each spec declares; valid ones get realistic, stateful answers. "
     "Per request, 'Prefer: code=429, retry-after=2', 'Prefer: delay=150' or "
     "'Prefer: example=NAME' force an answer. Control endpoints under "
     f"{CONTROL_PREFIX}: journal, scenarios, routes, clock, reset. No build is ever started."
@@ -41,16 +45,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8080, help="port (default: %(default)s; 0 picks a free one)"
+        "--port", type=PORT, default=8080, help="port (default: %(default)s; 0 picks a free one)"
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=SEED,
         help="deterministic ids, and a fake clock starting at " + iso(FAKE_EPOCH),
     )
     parser.add_argument(
         "--token",
-        help=f"require exactly this credential (default: ${TOKEN_ENV}, else any well-formed one)",
+        help=f"require exactly this credential (default: ${TOKEN_ENV}, else any well-formed "
+        f"one); prefer ${TOKEN_ENV}: a --token value is visible in the process list",
     )
     parser.add_argument(
         "--scenario-file",
@@ -66,10 +71,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--repeat-window",
         type=float,
         default=60.0,
-        help="seconds in which a repeated SourceCraft trigger is already_exists (default: 60)",
+        help="seconds in which a repeated request of an operation with an x-dedup declaration "
+        "gets its repeat answer, unless the spec declares a window (default: 60)",
     )
     parser.add_argument(
         "--access-log", action="store_true", help="log every request (off by default: it is slow)"
+    )
+    parser.add_argument(
+        "--control",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"serve the control endpoints ({CONTROL_PREFIX}); default: on when listening on "
+        f"a loopback address, off otherwise. Their token: ${CONTROL_TOKEN_ENV}, else a random "
+        "one written to a private file whose path is printed",
+    )
+    limits = Limits()
+    parser.add_argument(
+        "--keep-alive",
+        type=float,
+        default=limits.keep_alive_s,
+        help="close idle keep-alive connections after this many seconds (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--head-timeout",
+        type=float,
+        default=limits.head_timeout_s,
+        help="seconds a client has to send a request line and headers (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--limit-concurrency",
+        type=int,
+        help="most connections served at once; more get 503 (default: 10000, or what the "
+        "open-file limit allows)",
     )
 
 
@@ -86,21 +119,60 @@ def settings_from_args(args: argparse.Namespace) -> MockSettings:
     """The mock's settings from the command line (and the token's environment variable)."""
     if args.max_body_bytes is not None and args.max_body_bytes < 1:
         raise UsageError("--max-body-bytes must be positive")
-    if args.repeat_window < 0:
+    if not args.repeat_window >= 0 or args.repeat_window == float("inf"):
         raise UsageError("--repeat-window must not be negative")
     scenarios = tuple(load_scenarios(args.scenario_file)) if args.scenario_file else ()
+    loopback = is_loopback(args.host)
     return MockSettings(
         seed=args.seed,
         token=args.token or os.environ.get(TOKEN_ENV) or None,
         scenarios=scenarios,
         max_body_bytes=args.max_body_bytes,
         repeat_window_s=args.repeat_window,
+        control=loopback if args.control is None else args.control,
+        control_token=os.environ.get(CONTROL_TOKEN_ENV) or None,
+        control_hosts=frozenset() if loopback else frozenset({args.host.strip("[]").lower()}),
     )
+
+
+def limits_from_args(args: argparse.Namespace) -> Limits:
+    """The connection limits from the command line."""
+    if args.keep_alive <= 0 or args.head_timeout <= 0:
+        raise UsageError("--keep-alive and --head-timeout must be positive")
+    if args.limit_concurrency is not None and args.limit_concurrency < 1:
+        raise UsageError("--limit-concurrency must be positive")
+    return Limits(
+        keep_alive_s=args.keep_alive,
+        head_timeout_s=args.head_timeout,
+        max_connections=args.limit_concurrency,
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address or ``localhost``."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _token_file(port: int, token: str) -> Path:
+    """Write a generated control token to a file only this user can read."""
+    folder = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
+    path = folder / f"triggerspec-mock-{port}.control-token"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(token + "\n")
+    path.chmod(0o600)
+    return path
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
     """Serve until interrupted; 2 on a usage error (bad spec, scenario or port)."""
     settings = settings_from_args(args)
+    limits = limits_from_args(args)
     apis = load_apis(project, [Path(p).resolve() for p in args.specs])
     try:
         app = create_app(apis, settings)
@@ -115,13 +187,24 @@ def run(args: argparse.Namespace, project: Project) -> int:
     for api in apis:
         ops = ", ".join(op.operation_id for op in api.operations)
         print(f"  {api.name:<28} {origin}{api.base_path}  ({ops})", file=out)
-    print(f"  {'control':<28} {origin}{CONTROL_PREFIX}", file=out)
+    if not settings.control:
+        print(f"  {'control':<28} off (not a loopback address; --control turns it on)", file=out)
+    else:
+        where = (
+            f"${CONTROL_TOKEN_ENV}"
+            if settings.control_token
+            else str(_token_file(port, app.control_token))
+        )
+        print(f"  {'control':<28} {origin}{CONTROL_PREFIX}", file=out)
+        print(f"  {'':<28} needs header {TOKEN_HEADER}: the token in {where}", file=out)
+        if not is_loopback(host):
+            print(f"  warning: control endpoints on a non-loopback address ({host})", file=out)
     auth = "exactly the configured token" if settings.token else "any well-formed credential"
     seed = f"seed {settings.seed}" if settings.seed is not None else "random ids, wall clock"
     print(f"  auth: {auth}; {seed}; {len(settings.scenarios)} scenario(s)", file=out)
     logging = "access log on" if args.access_log else "access log off (--access-log)"
     print(f"  server: uvicorn, {implementation()}; {logging}", file=out, flush=True)
-    serve(app, sock, access_log=args.access_log)
+    serve(app, sock, access_log=args.access_log, limits=limits)
     return 0
 
 

@@ -1,22 +1,19 @@
-"""Vendor envelopes as data: how each vendor wraps a result and words an error.
+"""Envelopes as data: how the mock wraps a result and words an error, per declaration.
 
-One small class per envelope kind (the ``x-envelope`` profile names), chosen by a table
-lookup, never by branching on a vendor's name. Every error the mock emits goes through
-:meth:`Envelope.error`, so each one has the vendor's documented shape for its status.
-
-Cloudflare error codes: 10000 for authentication errors and 7000 for an unknown route are
-Cloudflare's own; every other status ``s`` uses ``10000 + s`` (10400, 10413, 10429, ...), so
-a client can tell a mock error apart by its code.
+The spec's ``info.x-envelope`` (a preset or inline, read into the contract model) says
+where the result and the error sit, the error's members and codes, the success flag and
+the rate-limit headers; nothing here branches on a vendor. Every error the mock emits goes
+through :meth:`MockEnvelope.error`, so each one has the declared shape for its status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, Literal
 
-from triggerspec.spec.profiles import Profile
+from triggerspec.runtime.envelope import Envelope
 
 Location = Literal["body", "path", "query", "header", "request"]
 
@@ -72,7 +69,7 @@ def reason(status: int) -> str:
 
 
 def details_of(problems: Sequence[Problem]) -> dict[str, str]:
-    """``{field: "message (rule)"}``; string values, as SourceCraft's ``details`` requires."""
+    """``{field: "message (rule)"}``; string values, as some vendors' ``details`` require."""
     out: dict[str, str] = {}
     for p in problems:
         text = f"{p.message} ({p.rule})"
@@ -85,139 +82,40 @@ def summary_of(status: int, problems: Sequence[Problem]) -> str:
     return "; ".join(str(p) for p in problems) if problems else reason(status)
 
 
-class Envelope(Protocol):
-    """How one vendor wraps success payloads and error bodies."""
+class MockEnvelope:
+    """How the mock wraps success payloads and words refusals, read from the declaration."""
+
+    def __init__(self, declared: Envelope) -> None:
+        self.declared = declared
 
     def success(self, payload: Any) -> Any:
         """The full success body around ``payload``."""
+        return self.declared.success_body(payload)
 
     def error(self, status: int, problems: Sequence[Problem], request_id: str) -> Any:
-        """The vendor's error body for ``status``."""
+        """The declared error body for ``status``, naming every problem."""
+        return self.declared.error_body(
+            status,
+            [str(p) for p in problems],
+            summary_of(status, problems),
+            details_of(problems),
+            request_id,
+        )
 
-    def rate_limit_headers(self, limit: int, remaining: int, reset_s: int) -> list[tuple[str, str]]:
-        """The vendor's rate-limit headers (empty when it documents none)."""
+    def rate_limit_headers(
+        self, limit: int, remaining: int, reset_s: int, now_s: int = 0
+    ) -> list[tuple[str, str]]:
+        """The declared rate-limit headers (empty when the API declares none).
 
-
-class CloudflareEnvelope:
-    """``{"success", "errors": [{"code", "message"}], "messages", "result"}``."""
-
-    CODES: ClassVar[Mapping[int, int]] = {401: 10000, 403: 10000, 404: 7000}
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-
-    def success(self, payload: Any) -> Any:
-        return {"success": True, "errors": [], "messages": [], "result": payload}
-
-    def error(self, status: int, problems: Sequence[Problem], request_id: str) -> Any:
-        code = self.CODES.get(status, 10000 + status)
-        errors = [{"code": code, "message": str(p)} for p in problems] or [
-            {"code": code, "message": reason(status)}
-        ]
-        return {"success": False, "errors": errors, "messages": [], "result": None}
-
-    def rate_limit_headers(self, limit: int, remaining: int, reset_s: int) -> list[tuple[str, str]]:
-        return []
+        ``reset_s`` is the seconds until the window resets; an ``epoch-seconds`` reset
+        header gets ``now_s + reset_s`` (``now_s``: the mock clock in epoch seconds).
+        """
+        rate = self.declared.rate_limit
+        reset = now_s + reset_s if rate.reset_unit == "epoch-seconds" else reset_s
+        out = [(rate.limit, str(limit)), (rate.remaining, str(remaining)), (rate.reset, str(reset))]
+        return [(name, value) for name, value in out if name]
 
 
-class NorthflankEnvelope:
-    """``{"data": ...}`` and ``{"error": {"status", "message", "id", "details"}}``."""
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-
-    def success(self, payload: Any) -> Any:
-        return {self.profile.result_key or "data": payload}
-
-    def error(self, status: int, problems: Sequence[Problem], request_id: str) -> Any:
-        error = {
-            "status": status,
-            "message": summary_of(status, problems),
-            "id": request_id,
-            "details": details_of(problems),
-        }
-        return {self.profile.error_key or "error": error}
-
-    def rate_limit_headers(self, limit: int, remaining: int, reset_s: int) -> list[tuple[str, str]]:
-        reset = self.profile.rate_limit_reset or "x-ratelimit-reset"
-        return [
-            ("x-ratelimit-limit", str(limit)),
-            ("x-ratelimit-remaining", str(remaining)),
-            (reset, str(reset_s)),
-        ]
-
-
-class SourceCraftEnvelope:
-    """A plain body, and ``{"error_code", "message", "request_id", "details"}`` errors.
-
-    Error codes are the gRPC status names SourceCraft's gateway reports.
-    """
-
-    CODES: ClassVar[Mapping[int, str]] = {
-        400: "INVALID_ARGUMENT",
-        401: "UNAUTHENTICATED",
-        403: "PERMISSION_DENIED",
-        404: "NOT_FOUND",
-        405: "UNIMPLEMENTED",
-        408: "DEADLINE_EXCEEDED",
-        409: "ALREADY_EXISTS",
-        412: "FAILED_PRECONDITION",
-        413: "RESOURCE_EXHAUSTED",
-        415: "INVALID_ARGUMENT",
-        429: "RESOURCE_EXHAUSTED",
-        499: "CANCELLED",
-        500: "INTERNAL",
-        501: "UNIMPLEMENTED",
-        503: "UNAVAILABLE",
-        504: "DEADLINE_EXCEEDED",
-    }
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-
-    def success(self, payload: Any) -> Any:
-        return payload
-
-    def error(self, status: int, problems: Sequence[Problem], request_id: str) -> Any:
-        fallback = "INTERNAL" if status >= 500 else "FAILED_PRECONDITION"
-        return {
-            "error_code": self.CODES.get(status, fallback),
-            "message": summary_of(status, problems),
-            "request_id": request_id,
-            "details": details_of(problems),
-        }
-
-    def rate_limit_headers(self, limit: int, remaining: int, reset_s: int) -> list[tuple[str, str]]:
-        return []
-
-
-class PlainEnvelope:
-    """No envelope: the body is the payload; an error is ``{"message", "details"}``."""
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-
-    def success(self, payload: Any) -> Any:
-        return payload
-
-    def error(self, status: int, problems: Sequence[Problem], request_id: str) -> Any:
-        return {"message": summary_of(status, problems), "details": details_of(problems)}
-
-    def rate_limit_headers(self, limit: int, remaining: int, reset_s: int) -> list[tuple[str, str]]:
-        return []
-
-
-ENVELOPES: dict[
-    str, type[CloudflareEnvelope | NorthflankEnvelope | SourceCraftEnvelope | PlainEnvelope]
-] = {
-    "plain": PlainEnvelope,
-    "cloudflare": CloudflareEnvelope,
-    "northflank": NorthflankEnvelope,
-    "sourcecraft": SourceCraftEnvelope,
-}
-"""Envelope class per profile name; every profile in ``PROFILES`` has one."""
-
-
-def envelope_for(profile: Profile) -> Envelope:
-    """The envelope of one vendor profile."""
-    return ENVELOPES[profile.name](profile)
+def envelope_for(declared: Envelope) -> MockEnvelope:
+    """The mock's view of one API's declared envelope."""
+    return MockEnvelope(declared)

@@ -1,141 +1,76 @@
-"""Realistic, stateful success payloads, one builder per operation.
+"""Success answers: generic ones from the spec, and a few richer payload builders.
 
-Builders are plain functions in a small registry keyed by operationId (a duplicate is an
-error). Each returns the payload the vendor would put in its envelope: fresh ids and
-timestamps, the requested sha, branch or commit echoed back, and state that persists
-between requests (a repository connection is created once and then updated; a SourceCraft
-trigger repeated within the window is ``already_exists``). An operation without a builder
-answers its documented example, or a minimal body built from its success schema.
+Every operation gets the generic answer of :mod:`triggerspec.mock.generic` (fresh ids,
+request fields echoed by name, created resources visible to get and list) with the stateful
+rules its spec declares (``x-dedup``, ``x-upsert``, ``x-missing-target``). A payload
+builder, registered by operationId in a small registry (a duplicate is an error), may
+replace the generic payload with a more realistic one (a deployment's stages and aliases,
+a run's workflows) for an operation whose spec names it in ``x-mock-payload``; the declared
+rules still apply on top. A new API needs none.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from triggerspec.mock.bodies import Form, ParsedBody
-from triggerspec.mock.settings import MockSettings
-from triggerspec.mock.state import Clock, Ids, MockState, Trigger
-from triggerspec.spec.model import Api, Operation, Response
+from triggerspec.errors import SpecError
+from triggerspec.mock.context import Built, Context
+from triggerspec.mock.generic import apply_rules, generic, missing_target, remember
+from triggerspec.spec.model import Api
 
-
-@dataclass(frozen=True)
-class Context:
-    """What a builder may read: the request (validated) and the mock's state."""
-
-    api: Api
-    operation: Operation
-    params: Mapping[str, str]
-    body: ParsedBody
-    state: MockState
-    clock: Clock
-    ids: Ids
-    settings: MockSettings
-    response: Response | None = None
-    """The success response chosen for this request (``None``: the primary one)."""
-
-    @property
-    def json(self) -> dict[str, Any]:
-        """The JSON body as an object (``{}`` when there is none)."""
-        value = self.body.value
-        return value if isinstance(value, dict) else {}
-
-    @property
-    def form(self) -> Form:
-        """The multipart form (empty when there is none)."""
-        return self.body.form or Form({}, {})
-
-    @property
-    def now(self) -> str:
-        """The mock's current time as the vendors print it."""
-        return self.clock.iso_now()
-
-
-@dataclass
-class Built:
-    """A builder's result: the payload (or, with ``raw``, the whole body) and headers."""
-
-    payload: Any
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    raw: bool = False
-
+__all__ = ["BUILDERS", "Built", "Context", "build", "builder", "minimal"]
 
 Builder = Callable[[Context], Built]
 BUILDERS: dict[str, Builder] = {}
 
 
-def builder(operation_id: str) -> Callable[[Builder], Builder]:
-    """Register the payload builder of one operation."""
+def builder(name: str) -> Callable[[Builder], Builder]:
+    """Register a payload builder under the name specs give in ``x-mock-payload``."""
 
     def register(func: Builder) -> Builder:
-        if operation_id in BUILDERS:
-            raise ValueError(f"a builder for {operation_id} is already registered")
-        BUILDERS[operation_id] = func
+        if name in BUILDERS:
+            raise ValueError(f"a builder named {name} is already registered")
+        BUILDERS[name] = func
         return func
 
     return register
 
 
+def check_payload_names(apis: Iterable[Api]) -> None:
+    """Every ``x-mock-payload`` names a registered builder.
+
+    Raises:
+        SpecError: an unknown name (file, pointer and the known names given).
+    """
+    for api in apis:
+        for op in api.operations:
+            named = op.stateful.payload
+            if named is not None and named not in BUILDERS:
+                raise SpecError(
+                    api.document.display,
+                    op.pointer + "/x-mock-payload",
+                    f"no mock payload builder {named!r}; known: {', '.join(sorted(BUILDERS))}",
+                )
+
+
 def build(ctx: Context) -> Built:
-    """The success answer for a validated request."""
-    return BUILDERS.get(ctx.operation.operation_id, fallback)(ctx)
+    """The success answer for a validated request: the declared answer for a missing
+    target, else the operation's builder or the generic answer, with the declared dedup and
+    upsert rules laid over it; created resources are remembered for get and list."""
+    missing = missing_target(ctx)
+    if missing is not None:
+        return missing
+    named = ctx.operation.stateful.payload
+    built = BUILDERS[named](ctx) if named is not None else generic(ctx, minimal)
+    built = apply_rules(ctx, built)
+    if not built.raw:
+        remember(ctx, built.payload)
+    return built
 
 
-# -- Cloudflare Workers Builds ---------------------------------------------------------
-
-
-@builder("createManualBuild")
-def create_manual_build(ctx: Context) -> Built:
-    """A new build with a fresh ``build_uuid``; the request is remembered in the state."""
-    build = {"build_uuid": ctx.ids.uuid(), "created_on": ctx.now}
-    ctx.state.builds.append(
-        {
-            "operation": ctx.operation.operation_id,
-            "trigger_uuid": ctx.params.get("trigger_uuid"),
-            "branch": ctx.json.get("branch"),
-            "commit_hash": ctx.json.get("commit_hash"),
-            **build,
-        }
-    )
-    return Built(build)
-
-
-@builder("upsertRepoConnection")
-def upsert_repo_connection(ctx: Context) -> Built:
-    """Create the connection once; later upserts update it (same uuid, newer modified_on)."""
-    body = ctx.json
-    key = (
-        ctx.params.get("account_id", ""),
-        str(body.get("provider_type")),
-        str(body.get("provider_account_id")),
-        str(body.get("repo_id")),
-    )
-    now = ctx.now
-    connection = ctx.state.connections.get(key)
-    if connection is None:
-        connection = {
-            "repo_connection_uuid": ctx.ids.uuid(),
-            "created_on": now,
-            "deleted_on": None,
-        }
-        ctx.state.connections[key] = connection
-    connection.update(
-        {
-            "modified_on": now,
-            "provider_account_id": body.get("provider_account_id"),
-            "provider_account_name": body.get("provider_account_name"),
-            "provider_type": body.get("provider_type"),
-            "repo_id": body.get("repo_id"),
-            "repo_name": body.get("repo_name"),
-        }
-    )
-    return Built(dict(connection))
-
-
-# -- Cloudflare Pages --------------------------------------------------------------------
+# -- richer payloads ------------------------------------------------------------------------
 
 PAGES_STAGES = ("queued", "initialize", "clone_repo", "build", "deploy")
 PRODUCTION_BRANCH = "main"
@@ -143,11 +78,11 @@ _FUNCTION_PARTS = ("_worker.js", "_worker.bundle", "functions-filepath-routing-c
 
 
 def _branch_alias(branch: str) -> str:
-    """Cloudflare's branch alias: lower-case, runs of other characters as ``-``, 28 max."""
+    """A Pages branch alias: lower-case, runs of other characters as ``-``, 28 max."""
     return re.sub(r"[^a-z0-9]+", "-", branch.lower()).strip("-")[:28].strip("-") or "branch"
 
 
-@builder("createDeployment")
+@builder("deployment-stages")
 def create_deployment(ctx: Context) -> Built:
     """A queued deployment: stages (queued active, the rest idle) and the form's metadata."""
     fields = ctx.form.fields
@@ -227,13 +162,11 @@ def create_deployment(ctx: Context) -> Built:
     )
 
 
-# -- Northflank --------------------------------------------------------------------------
-
 _ADJECTIVES = ("joyous", "brave", "calm", "eager", "gentle", "lucky", "quiet", "swift")
 _NOUNS = ("view", "river", "cloud", "forest", "harbor", "meadow", "summit", "valley")
 
 
-@builder("startJobBuild")
+@builder("job-build")
 def start_job_build(ctx: Context) -> Built:
     """A pending build of the requested sha (or the job's head commit when none is given)."""
     job = (ctx.params.get("projectId", ""), ctx.params.get("jobId", ""))
@@ -251,50 +184,10 @@ def start_job_build(ctx: Context) -> Built:
     )
 
 
-# -- SourceCraft -------------------------------------------------------------------------
-
-
 USER = "mock-user"
 
 
-@builder("runWorkflow")
-def run_workflow(ctx: Context) -> Built:
-    """TriggerStatus: ``created``; ``already_exists`` for the same trigger within the window;
-    ``nothing_to_start`` for a workflow the mock's CI config does not define."""
-    name = ctx.params.get("workflow_name", "")
-    if ctx.settings.has_no_config(name):
-        return Built({"trigger_status": "nothing_to_start"})
-    body = ctx.json
-    key = (
-        ctx.params.get("org_slug", ""),
-        ctx.params.get("repo_slug", ""),
-        name,
-        json.dumps(body.get("revision")),
-        json.dumps(body.get("workflow_revision")),
-        json.dumps(body.get("input"), sort_keys=True),
-    )
-    now = ctx.clock.now()
-    seen = ctx.state.triggers.get(key)
-    if seen is not None and (now - seen.at).total_seconds() < ctx.settings.repeat_window_s:
-        return Built(
-            {
-                "flux_id": seen.flux_id,
-                "flux_public_id": seen.flux_public_id,
-                "trigger_status": "already_exists",
-            }
-        )
-    trigger = Trigger(ctx.ids.uuid(), ctx.ids.hex(12), now)
-    ctx.state.triggers[key] = trigger
-    return Built(
-        {
-            "flux_id": trigger.flux_id,
-            "flux_public_id": trigger.flux_public_id,
-            "trigger_status": "created",
-        }
-    )
-
-
-@builder("runWorkflows")
+@builder("workflow-run")
 def run_workflows(ctx: Context) -> Built:
     """A new Run (status created, event_type manual) with the requested workflows.
 
@@ -335,23 +228,6 @@ def run_workflows(ctx: Context) -> Built:
             },
         }
     )
-
-
-# -- Any other operation -----------------------------------------------------------------
-
-
-def fallback(ctx: Context) -> Built:
-    """The success response's first example, or a minimal body from its schema."""
-    success = ctx.response or ctx.operation.success
-    if success.kind == "none":
-        return Built(None, raw=True)
-    if success.examples:
-        return Built(success.examples[0].value, raw=True)
-    if success.kind == "text":
-        return Built("", raw=True)
-    if success.kind == "binary":
-        return Built(b"", raw=True)
-    return Built(minimal(success.schema or {}, ctx), raw=True)
 
 
 def minimal(schema: Mapping[str, Any], ctx: Context) -> Any:

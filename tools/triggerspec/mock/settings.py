@@ -20,15 +20,25 @@ class MockSettings:
         max_body_bytes: refuse larger bodies with 413 (default: the largest documented
             part cap plus 4 MiB, and at least 8 MiB).
         max_delay_ms: the longest delay a scenario may ask for (longer ones are capped).
-        repeat_window_s: a SourceCraft trigger repeated within this many seconds (mock
-            clock) answers ``already_exists``.
-        no_config_prefix: workflow names starting with this have no matching CI config, so
-            triggering them answers ``nothing_to_start``.
-        no_config_workflows: further workflow names without a matching config.
+        repeat_window_s: a request of an operation with ``x-dedup`` repeated within this
+            many seconds (mock clock) gets the declared repeat answer, unless the spec
+            declares its own window.
+        no_config_prefix: target names (``x-missing-target``) starting with this do not
+            exist in the mock, so they get the declared answer (``nothing_to_start``).
+        no_config_workflows: further target names that do not exist.
         journal_limit: how many requests the journal keeps (the oldest fall off).
+        journal_budget: how many bytes the journal keeps in all (the oldest fall off).
+        journal_body_cap: the most bytes of one body the journal keeps (a longer one is
+            kept as a preview with its full size).
+        state_limit: how many records of each kind (builds, triggers, connections, ...)
+            the mock remembers (the oldest are forgotten and counted).
         body_timeout_s: how long a client may take to send its body (408 after that).
-        rate_limit_per_hour: the limit reported in rate-limit headers where the vendor
-            documents them (never enforced; force a 429 with a scenario).
+        control: serve the control endpoints to sockets (in-process callers always reach them).
+        control_token: the token control requests must send in ``X-Triggerspec-Control``
+            (default: a random one, :attr:`MockApp.control_token`).
+        control_hosts: host names accepted in ``Host``/``Origin`` besides loopback ones.
+        rate_limit_per_hour: the limit reported in rate-limit headers where the envelope
+            declares them (never enforced; force a 429 with a scenario).
     """
 
     seed: int | None = None
@@ -40,8 +50,14 @@ class MockSettings:
     no_config_prefix: str = "none-"
     no_config_workflows: frozenset[str] = frozenset()
     journal_limit: int = 10_000
+    journal_budget: int = 64 * MiB
+    journal_body_cap: int = 64 * 1024
+    state_limit: int = 10_000
     body_timeout_s: float = 30.0
     rate_limit_per_hour: int = 1000
+    control: bool = True
+    control_token: str | None = field(default=None, repr=False)
+    control_hosts: frozenset[str] = frozenset()
 
     def has_no_config(self, workflow: str) -> bool:
         """Whether the mock's CI config defines no workflow called ``workflow``."""

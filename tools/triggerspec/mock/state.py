@@ -8,15 +8,22 @@ wall clock (still advanceable, so tests can step over a time window).
 
 from __future__ import annotations
 
+import math
 import random
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 FAKE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 """Where a seeded mock's clock starts."""
+
+MAX_OFFSET_S = 100 * 366 * 86_400
+"""How far the clock may be advanced in all: a century (dates stay far from year 9999)."""
 
 TICK_US = 1000
 """One request's worth of mock time: 1 ms, in microseconds."""
@@ -92,10 +99,16 @@ class Clock:
         self._last = max(self._wall(), self._last + TICK_US)
 
     def advance(self, seconds: float) -> None:
-        """Move time forward, e.g. past a repeat window."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        """Move time forward, e.g. past a repeat window (at most :data:`MAX_OFFSET_S` in all).
+
+        Raises:
+            ValueError: a negative or non-finite step, or one past the bound.
+        """
+        if not 0 <= seconds < math.inf:
+            raise ValueError("the clock only moves forward, by a finite number of seconds")
         step = round(seconds * 1_000_000)
+        if self._offset + step > MAX_OFFSET_S * 1_000_000:
+            raise ValueError(f"the clock moves at most {MAX_OFFSET_S} s past its start in all")
         self._offset += step
         self._last += step
 
@@ -128,31 +141,71 @@ class Ids:
         return self._rng.randint(low, high)
 
 
-@dataclass
-class Trigger:
-    """One SourceCraft workflow trigger, remembered for repeat detection."""
+DEFAULT_STATE_LIMIT = 10_000
+"""How many records of each kind the mock remembers (``MockSettings.state_limit``)."""
 
-    flux_id: str
-    flux_public_id: str
-    at: datetime
+
+class Bounded(dict[K, V]):
+    """A dict of at most ``limit`` keys: adding one more forgets the oldest (counted).
+
+    A long-running shared mock sees an unbounded stream of new repositories, workflows and
+    builds; each kind of record is kept this way, so memory stays bounded by design.
+    """
+
+    def __init__(self, limit: int = DEFAULT_STATE_LIMIT) -> None:
+        super().__init__()
+        self.limit = max(1, limit)
+        self.evicted = 0
+        """Records forgotten to stay within the limit, since the start."""
+
+    def __setitem__(self, key: K, value: V) -> None:
+        if key not in self:
+            while len(self) >= self.limit:
+                del self[next(iter(self))]
+                self.evicted += 1
+        super().__setitem__(key, value)
+
+    def setdefault(self, key: K, default: V) -> V:
+        if key not in self:
+            self[key] = default
+        return self[key]
 
 
 @dataclass
 class MockState:
-    """The records the stateful responses read and write; cleared by :meth:`reset`."""
+    """The records the stateful responses read and write; cleared by :meth:`reset`.
 
-    connections: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
-    triggers: dict[tuple[str, ...], Trigger] = field(default_factory=dict)
-    projects: dict[tuple[str, str], str] = field(default_factory=dict)
-    heads: dict[tuple[str, ...], str] = field(default_factory=dict)
-    run_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
-    builds: list[dict[str, Any]] = field(default_factory=list)
-    users: dict[str, str] = field(default_factory=dict)
-    requests: dict[str, int] = field(default_factory=dict)
-    window_start: dict[str, int] = field(default_factory=dict)
+    Every kind is a :class:`Bounded` dict of at most ``limit`` records: :meth:`evictions`
+    says how many were forgotten.
+    """
+
+    projects: Bounded[tuple[str, str], str] = field(default_factory=Bounded)
+    heads: Bounded[tuple[str, ...], str] = field(default_factory=Bounded)
+    run_numbers: Bounded[tuple[str, str], int] = field(default_factory=Bounded)
+    users: Bounded[str, str] = field(default_factory=Bounded)
+    resources: Bounded[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=Bounded)
+    """(API, concrete collection path) -> id -> what a POST or PUT there created."""
+    records: Bounded[tuple[str, ...], dict[str, Any]] = field(default_factory=Bounded)
+    """``x-upsert`` records by (API, operation, identity values)."""
+    seen: Bounded[tuple[str, ...], tuple[datetime, dict[str, Any]]] = field(default_factory=Bounded)
+    """``x-dedup``: when each request key was first answered, and the answer."""
+    requests: Bounded[str, int] = field(default_factory=Bounded)
+    window_start: Bounded[str, int] = field(default_factory=Bounded)
     """Start of each API's rate-limit window, in mock-clock microseconds."""
 
+    def __post_init__(self) -> None:
+        self.limit(DEFAULT_STATE_LIMIT)
+
+    def limit(self, records: int) -> None:
+        """Keep at most ``records`` records of each kind."""
+        for value in vars(self).values():
+            value.limit = max(1, records)
+
+    def evictions(self) -> dict[str, int]:
+        """Records forgotten per kind (only kinds that lost any)."""
+        return {name: value.evicted for name, value in vars(self).items() if value.evicted}
+
     def reset(self) -> None:
-        """Forget every record."""
+        """Forget every record (eviction counts stay: they describe the whole run)."""
         for value in vars(self).values():
             value.clear()

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 from triggerspec.mock.auth import Requirement, requirements_of
 from triggerspec.mock.bodies import ParsedBody
-from triggerspec.mock.envelopes import Envelope, Location, Problem, envelope_for
+from triggerspec.mock.envelopes import Location, MockEnvelope, Problem, envelope_for
 from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
 from triggerspec.spec.redact import Redactor
 from triggerspec.spec.rules import Rule
@@ -99,7 +99,7 @@ class CompiledOperation:
 
     api: Api
     operation: Operation
-    envelope: Envelope
+    envelope: MockEnvelope
     requirements: tuple[Requirement, ...]
     parameters: tuple[CompiledParameter, ...]
     body_schema: CompiledSchema | None
@@ -120,7 +120,7 @@ class CompiledOperation:
         return cls(
             api=api,
             operation=operation,
-            envelope=envelope_for(api.profile),
+            envelope=envelope_for(api.envelope),
             requirements=requirements_of(api, operation),
             parameters=tuple(
                 CompiledParameter(p, CompiledSchema(p.schema)) for p in operation.parameters
@@ -157,9 +157,11 @@ class CompiledOperation:
         return found
 
     def body_problems(self, body: ParsedBody) -> tuple[int, list[Problem]]:
-        """``(status, problems)`` for a parsed body: 413 when a size cap is broken, else 400."""
+        """``(status, problems)`` for a parsed body: 413 when a size cap is broken, else the
+        envelope's validation status (400 unless the spec declares another, e.g. 422)."""
+        invalid = self.api.envelope.validation_status
         if self.body_schema is None or body.kind == "none":
-            return 400, []
+            return invalid, []
         if body.form is not None:
             problems = self.body_schema.problems(body.form.instance())
             sizes = body.form.sizes()
@@ -168,9 +170,9 @@ class CompiledOperation:
                 for r in self.size_rules
                 if r.at == "" and not r.check(body.form.instance(), sizes)
             ]
-            return (413 if too_big else 400), too_big + problems
+            return (413 if too_big else invalid), too_big + problems
         schema = self.media_schemas.get(body.media or "", self.body_schema)
-        return 400, schema.problems(body.value)
+        return invalid, schema.problems(body.value)
 
     def response_for(self, status: int) -> Response | None:
         """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""

@@ -17,6 +17,7 @@ from triggerspec.runtime._client import (
 )
 from triggerspec.runtime._types import NOT_GIVEN, FileInput, NotGiven
 from triggerspec.runtime.auth import Scheme, Secret
+from triggerspec.runtime.envelope import Envelope, ErrorShape, RateLimit
 from triggerspec.runtime.errors import (
     APIConnectionError,
     APIStatusError,
@@ -35,14 +36,12 @@ from triggerspec.runtime.errors import (
     UnprocessableEntityError,
     UnsuccessfulResponseError,
 )
-from triggerspec.runtime.profiles import PROFILES, Profile
 from triggerspec.runtime.retry import RetryPolicy
 from triggerspec.runtime.rules import Rule
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
-    "PROFILES",
     "APIConnectionError",
     "APIResponse",
     "APIStatusError",
@@ -53,6 +52,8 @@ __all__ = [
     "BadRequestError",
     "ClientError",
     "ConflictError",
+    "Envelope",
+    "ErrorShape",
     "FileInput",
     "InternalServerError",
     "MissingCredentialsError",
@@ -61,7 +62,7 @@ __all__ = [
     "OperationDef",
     "PathParam",
     "PermissionDeniedError",
-    "Profile",
+    "RateLimit",
     "RateLimitError",
     "RequestValidationError",
     "ResponseValidationError",

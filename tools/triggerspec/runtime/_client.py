@@ -26,8 +26,8 @@ from pydantic import BaseModel, ValidationError
 
 from triggerspec.runtime import errors, retry
 from triggerspec.runtime._types import NOT_GIVEN, FileInput, NotGiven
-from triggerspec.runtime.auth import Scheme, Secret, resolve_auth
-from triggerspec.runtime.profiles import Profile
+from triggerspec.runtime.auth import Scheme, Secret, authorize, resolve_auth
+from triggerspec.runtime.envelope import Envelope
 from triggerspec.runtime.rules import Rule, broken_rules
 
 log = logging.getLogger("triggerspec.client")
@@ -73,11 +73,11 @@ class OperationDef:
 
 @dataclass(frozen=True)
 class ApiDef:
-    """One vendor API: base URL, envelope profile, auth schemes and options."""
+    """One API: base URL, declared envelope, auth schemes and options."""
 
     name: str
     base_url: str
-    profile: Profile
+    envelope: Envelope
     schemes: Mapping[str, Scheme]
     security: tuple[tuple[str, ...], ...]
 
@@ -150,6 +150,18 @@ def _file_tuple(name: str, value: FileInput, default_type: str) -> tuple[str, An
     return name, value, default_type
 
 
+def _read_once(content: Any) -> bytes | None:
+    """The bytes of a binary stream, read once (``None`` when it cannot be read as bytes)."""
+    read = getattr(content, "read", None)
+    if read is None:
+        return None
+    try:
+        data = read()
+    except Exception:  # a broken or text stream: refused as a file part
+        return None
+    return bytes(data) if isinstance(data, (bytes, bytearray)) else None
+
+
 def _size(content: Any) -> int | None:
     if isinstance(content, (bytes, bytearray)):
         return len(content)
@@ -201,6 +213,13 @@ def build_request(
         if isinstance(content, str):
             problems.append(f"/{name}: a file part needs bytes or a binary file, not text")
             continue
+        if not isinstance(content, (bytes, bytearray)):
+            # Read once, here: a stream (seekable or not) sent as it is would be empty on a
+            # retry, or half-sent; bytes are sized exactly and re-sent whole.
+            content = _read_once(content)
+            if content is None:
+                problems.append(f"/{name}: a file part needs bytes or a readable binary stream")
+                continue
         size = _size(content)
         if size is not None:
             sizes[name] = size
@@ -229,9 +248,16 @@ def build_request(
         raise errors.RequestValidationError(op.operation_id, problems)
 
     url = base_url.rstrip("/") + op.path.format_map({k: _segment(str(v)) for k, v in path.items()})
-    headers = {name: secret.reveal() for name, secret in auth_headers.items()}
-    headers.update(extra_headers or {})
+    headers = dict(extra_headers or {})
+    for name, value in headers.items():
+        if not isinstance(value, str) or not value.isascii() or not value.isprintable():
+            problems.append(f"header {name}: the value must be printable ASCII text")
+    if problems:
+        raise errors.RequestValidationError(op.operation_id, problems)
     options: dict[str, Any] = {}
+    query = {k[1:]: s.reveal() for k, s in auth_headers.items() if k.startswith("?")}
+    if query:  # an apiKey in the query
+        options["params"] = query
     if kind == "json":
         default = (op.media_types or ("application/json",))[0]
         headers["Content-Type"] = media_type if isinstance(media_type, str) else default
@@ -251,9 +277,15 @@ def build_request(
     extensions = {}
     if not isinstance(timeout, NotGiven):
         extensions["timeout"] = httpx.Timeout(timeout).as_dict()
-    return client.build_request(
-        op.method, url, headers=headers, extensions=extensions or None, **options
-    )
+    try:
+        request = client.build_request(
+            op.method, url, headers=headers, extensions=extensions or None, **options
+        )
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError among them
+        raise errors.RequestValidationError(
+            op.operation_id, [f"the request cannot be built: {type(exc).__name__}"]
+        ) from None
+    return authorize(request, auth_headers)
 
 
 def _path_problem(param: PathParam, value: object) -> str | None:
@@ -334,9 +366,16 @@ def read_response(
         raise errors.ResponseValidationError(
             f"{op.operation_id}: {status} response is not JSON", response=response
         ) from None
-    flag = api.profile.success_flag
-    if flag and isinstance(data, dict) and data.get(flag) is False:
-        raise _status_error(api, op, response, error_model, data=data)
+    flag = api.envelope.success_flag
+    if flag and isinstance(data, dict) and flag in data:
+        if data[flag] is False:
+            raise _status_error(api, op, response, error_model, data=data)
+        if data[flag] is not True:  # "false", 0, "no": not a JSON boolean, never coerced
+            raise errors.ResponseValidationError(
+                f"{op.operation_id}: {status} response: {flag} must be a JSON boolean, "
+                f"got {type(data[flag]).__name__}",
+                response=response,
+            )
     try:
         return success_model.model_validate(data)
     except ValidationError as exc:
@@ -366,24 +405,9 @@ def _status_error(
         except ValidationError:
             envelope = data
     cls = errors.status_error_class(response.status_code)
-    detail = _error_summary(api.profile, data)
+    detail = api.envelope.summary(data) if isinstance(data, dict) else ""
     message = f"{op.operation_id}: {response.status_code} {response.reason_phrase}"
     return cls(f"{message}: {detail}" if detail else message, response=response, envelope=envelope)
-
-
-def _error_summary(profile: Profile, data: Any) -> str:
-    if not isinstance(data, dict):
-        return ""
-    if profile.error_key and isinstance(data.get(profile.error_key), dict):
-        data = data[profile.error_key]
-    items = data.get("errors")
-    if isinstance(items, list):
-        return "; ".join(
-            f"[{e.get('code')}] {e.get('message')}" for e in items if isinstance(e, dict)
-        )
-    code = data.get("error_code") or data.get("status")
-    message = data.get("message")
-    return f"[{code}] {message}" if message else ""
 
 
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
@@ -397,6 +421,13 @@ def _connection_error(op: OperationDef, exc: httpx.HTTPError, request: httpx.Req
         else errors.APIConnectionError
     )
     return cls(f"{op.operation_id}: {type(exc).__name__}: {exc}", request=request, sent=sent)
+
+
+def _foreign_error(op: OperationDef, exc: Exception, request: httpx.Request) -> Exception:
+    """An exception from below httpx (a transport, a protocol library) as a ``ClientError``."""
+    return errors.APIConnectionError(
+        f"{op.operation_id}: {type(exc).__name__}: the request failed", request=request, sent=True
+    )
 
 
 class _Base:
@@ -434,12 +465,15 @@ class _Base:
         if isinstance(sent, httpx.HTTPError):
             decision = retry.after_error(sent, attempt, op.retry, self.retry_policy, self._rng)
             if not decision.retry:
-                raise _connection_error(op, sent, request) from sent
+                # Not chained: the transport's frames hold the raw request headers.
+                raise _connection_error(op, sent, request) from None
             return decision
         if sent.status_code < 400:
             parsed = read_response(self.api, op, sent, success_model, error_model)
             return APIResponse(sent, parsed, attempt)
-        decision = retry.after_response(sent, attempt, op.retry, self.retry_policy, self._rng)
+        decision = retry.after_response(
+            sent, attempt, op.retry, self.retry_policy, self._rng, self.api.envelope.rate_limit
+        )
         if not decision.retry:
             raise _status_error(self.api, op, sent, error_model)
         return decision
@@ -513,6 +547,8 @@ class SyncAPIClient(_Base):
                 sent = self._client.send(built)
             except httpx.HTTPError as exc:
                 sent = exc
+            except Exception as exc:  # a transport or stream outside httpx's own errors
+                raise _foreign_error(op, exc, built) from None
             outcome = self._outcome(op, attempt, built, sent, success_model, error_model)
             if isinstance(outcome, APIResponse):
                 return outcome
@@ -581,6 +617,8 @@ class AsyncAPIClient(_Base):
                 sent = await self._client.send(built)
             except httpx.HTTPError as exc:
                 sent = exc
+            except Exception as exc:  # a transport or stream outside httpx's own errors
+                raise _foreign_error(op, exc, built) from None
             outcome = self._outcome(op, attempt, built, sent, success_model, error_model)
             if isinstance(outcome, APIResponse):
                 return outcome

@@ -4,6 +4,7 @@
 ClientError
 ├── RequestValidationError      refused before sending: the request breaks the spec
 ├── MissingCredentialsError     no credential for any of the operation's auth options
+├── InvalidCredentialsError     a credential that cannot be sent as it is (whitespace, non-ASCII)
 ├── APIConnectionError          the request did not complete
 │   └── APITimeoutError
 ├── ResponseValidationError     a response that does not fit the spec
@@ -44,6 +45,11 @@ class RequestValidationError(ClientError, ValueError):
 
 class MissingCredentialsError(ClientError):
     """No credential was given or found in the environment for any accepted auth option."""
+
+
+class InvalidCredentialsError(ClientError, ValueError):
+    """A credential that cannot be sent as given (surrounding whitespace, a line break, a
+    non-ASCII character). The message names the argument or variable, never the value."""
 
 
 class APIConnectionError(ClientError):

@@ -18,6 +18,8 @@ from typing import Literal
 
 import httpx
 
+from triggerspec.runtime.envelope import RateLimit
+
 RetrySafety = Literal["never-sent", "idempotent"]
 
 MAX_RETRY_AFTER = 60.0
@@ -44,10 +46,25 @@ class Decision:
     reason: str
 
 
-def parse_retry_after(headers: httpx.Headers, now: datetime | None = None) -> float | None:
+def parse_retry_after(
+    headers: httpx.Headers, now: datetime | None = None, header: str = "retry-after"
+) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), if any."""
-    value = headers.get("retry-after")
-    if value is None:
+    return retry_after_seconds(headers.get(header), now)
+
+
+def retry_after_seconds(value: object, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` value asks for; ``None`` when it is absent or unreadable.
+
+    Accepts delta-seconds and an HTTP date (a date in the past is 0), and a list of values as
+    some libraries keep headers (the first counts). NaN, infinite or garbled values are no answer
+    (a negative number means now): the caller falls back to its own bounded backoff.
+    """
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
         return None
     value = value.strip()
     try:
@@ -55,12 +72,16 @@ def parse_retry_after(headers: httpx.Headers, now: datetime | None = None) -> fl
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when is None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return max(seconds, 0.0) if seconds == seconds else None  # NaN is no answer
+        seconds = max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return None
+    return max(seconds, 0.0)
 
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
@@ -88,19 +109,41 @@ def after_error(
     return Decision(False, 0.0, "the request may have reached the server; not retried")
 
 
+def server_wait(
+    headers: httpx.Headers, rate: RateLimit | None = None, now: datetime | None = None
+) -> float | None:
+    """Seconds the server asked to wait: its retry-after header, else (a spent quota) the
+    time until the declared rate-limit reset; ``None`` when it says nothing."""
+    rate = rate or RateLimit()
+    wait = parse_retry_after(headers, now, rate.retry_after or "retry-after")
+    if wait is not None or not (rate.reset and rate.remaining):
+        return wait
+    if headers.get(rate.remaining, "").strip() != "0":
+        return None
+    try:
+        reset = float(headers.get(rate.reset, ""))
+    except ValueError:
+        return None
+    if rate.reset_unit == "epoch-seconds":
+        reset -= (now or datetime.now(UTC)).timestamp()
+    return max(reset, 0.0) if reset == reset else None
+
+
 def after_response(
     response: httpx.Response,
     attempt: int,
     safety: RetrySafety,
     policy: RetryPolicy,
     rng: random.Random | None = None,
+    rate: RateLimit | None = None,
 ) -> Decision:
-    """Decide after a response with an error status."""
+    """Decide after a response with an error status (``rate``: the envelope's rate-limit
+    headers, which say how long a 429 lasts when there is no Retry-After)."""
     status = response.status_code
     if attempt >= policy.max_retries:
         return Decision(False, 0.0, "no retries left")
     if status == 429:
-        wait = parse_retry_after(response.headers)
+        wait = server_wait(response.headers, rate)
         if wait is None:
             if safety == "idempotent" or policy.retry_unsafe:
                 return Decision(True, backoff(attempt, rng), "429 without Retry-After")
@@ -113,7 +156,7 @@ def after_response(
     if status == 408 or status >= 500:
         if safety == "idempotent" or policy.retry_unsafe:
             why = "idempotent operation" if safety == "idempotent" else "caller opted in"
-            wait = parse_retry_after(response.headers)
+            wait = server_wait(response.headers, rate)
             delay = min(wait, MAX_RETRY_AFTER) if wait is not None else backoff(attempt, rng)
             return Decision(True, delay, f"status {status} ({why})")
         return Decision(False, 0.0, f"status {status} on a non-idempotent operation; not retried")

@@ -7,7 +7,7 @@ extension is caught instead of silently ignored.
 from __future__ import annotations
 
 EXTENSIONS: dict[str, str] = {
-    "x-envelope": "info: the vendor envelope profile (cloudflare, northflank, sourcecraft)",
+    "x-envelope": "info: the envelope declaration (a preset name, or inline; spec/envelope.py)",
     "x-source": "where the element's facts come from (seed page, vendor URL or repository path)",
     "x-decision": "how an ambiguity or gap in the seed page was resolved, with its source",
     "x-stricter": "a rule triggerspec adds beyond the documented ones, and why",
@@ -16,8 +16,15 @@ EXTENSIONS: dict[str, str] = {
     "x-retry-safe": "operation: never-sent (retry only if never sent or told to) or idempotent",
     "x-replaced-by": "deprecated operation: the operationId that replaces it",
     "x-permissions": "operation: the vendor permissions that allow it",
-    "x-rate-limit": "info: the vendor's rate-limit headers and documented limits",
-    "x-env": "security scheme: conventional environment variables holding the credential",
+    "x-rate-limit": "info: the documented limits and their source (the headers the tools read "
+    "are the envelope's rate_limit)",
+    "x-env": "security scheme: environment variables holding the credential (default: derived "
+    "API_SCHEME, spec/security.py)",
+    "x-dedup": "operation: a repeat of the same request within a window answers `repeat` "
+    "(spec/stateful.py)",
+    "x-upsert": "operation: requests with equal identity fields update one record",
+    "x-missing-target": "operation: a request naming a target the mock lacks gets `answer`",
+    "x-mock-payload": "operation: the mock's richer payload builder to use (mock/responses.py)",
     "x-max-bytes": "file part: the largest accepted size in bytes",
     "x-sensitive": "a body field holding a secret: masked in journals, reports and logs",
     "x-when": (

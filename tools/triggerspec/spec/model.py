@@ -14,25 +14,32 @@ from pathlib import Path
 from typing import Any, Literal
 
 from triggerspec.errors import SpecError
-from triggerspec.runtime.profiles import PROFILES, Profile
+from triggerspec.runtime.envelope import Envelope
 from triggerspec.spec import pointer as jp
+from triggerspec.spec.envelope import parse_envelope
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
+from triggerspec.spec.security import SecurityScheme, parse_schemes
+from triggerspec.spec.stateful import Stateful, parse_stateful
 from triggerspec.spec.validate import SchemaValidator
+
+__all__ = [
+    "Api",
+    "Body",
+    "Envelope",
+    "Example",
+    "Operation",
+    "Parameter",
+    "Part",
+    "Response",
+    "SecurityScheme",
+    "load_api",
+    "parse_api",
+]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SideEffects = Literal["starts-build", "upsert", "none"]
 RetrySafety = Literal["never-sent", "idempotent"]
-
-
-@dataclass(frozen=True)
-class SecurityScheme:
-    """One way to authenticate: a bearer token or one named header."""
-
-    name: str
-    kind: Literal["bearer", "header"]
-    header: str
-    env: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,8 @@ class Operation:
     security: tuple[tuple[str, ...], ...]
     rules: tuple[Rule, ...]
     pointer: str
+    stateful: Stateful = field(default_factory=Stateful)
+    """``x-dedup``, ``x-upsert``, ``x-missing-target`` (none: generic stateful answers)."""
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -244,7 +253,7 @@ class Api:
 
     name: str
     title: str
-    profile: Profile
+    envelope: Envelope
     servers: tuple[str, ...]
     schemes: dict[str, SecurityScheme]
     operations: tuple[Operation, ...]
@@ -270,8 +279,8 @@ def parse_api(doc: SpecDocument) -> Api:
     """
     try:
         return _parse_api(doc)
-    except SpecError:
-        raise
+    except SpecError as exc:
+        raise doc.relocate(exc) from None
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
         # The parse step trusts the OpenAPI shape; lint says exactly where it is broken.
         raise SpecError(
@@ -285,17 +294,11 @@ def parse_api(doc: SpecDocument) -> Api:
 def _parse_api(doc: SpecDocument) -> Api:
     raw = doc.raw
     info = raw.get("info") or {}
-    envelope = info.get("x-envelope", "plain")
-    if envelope not in PROFILES:
-        raise SpecError(
-            doc.display,
-            "/info/x-envelope",
-            f"x-envelope must be one of {sorted(PROFILES)}, got {envelope!r}",
-        )
+    envelope = parse_envelope(info.get("x-envelope"), doc.display)
     servers = tuple(s["url"] for s in raw.get("servers", []) if isinstance(s, dict) and "url" in s)
     if not servers:
         raise SpecError(doc.display, "/servers", "at least one server url is required")
-    schemes = _parse_schemes(doc)
+    schemes = parse_schemes(raw, doc.path.stem, doc.display)
     root_security = raw.get("security", [])
     operations: list[Operation] = []
     for path, item in (raw.get("paths") or {}).items():
@@ -318,7 +321,7 @@ def _parse_api(doc: SpecDocument) -> Api:
     return Api(
         name=doc.path.stem,
         title=str(info.get("title", doc.path.stem)),
-        profile=PROFILES[envelope],
+        envelope=envelope,
         servers=servers,
         schemes=schemes,
         operations=tuple(sorted(operations, key=lambda o: o.operation_id)),
@@ -329,23 +332,6 @@ def _parse_api(doc: SpecDocument) -> Api:
 def load_api(path: Path, display: str | None = None) -> Api:
     """Load and parse one spec file."""
     return parse_api(load_spec(path, display))
-
-
-def _parse_schemes(doc: SpecDocument) -> dict[str, SecurityScheme]:
-    found: dict[str, SecurityScheme] = {}
-    raw = (doc.raw.get("components") or {}).get("securitySchemes") or {}
-    for name, scheme in raw.items():
-        at = jp.join("/components/securitySchemes", name)
-        env = tuple(scheme.get("x-env", ()))
-        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-            found[name] = SecurityScheme(name, "bearer", "Authorization", env)
-        elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-            found[name] = SecurityScheme(name, "header", str(scheme["name"]), env)
-        else:
-            raise SpecError(
-                doc.display, at, "only http bearer and apiKey-in-header schemes are supported"
-            )
-    return found
 
 
 def _examples(media: dict[str, Any], at: str) -> tuple[Example, ...]:
@@ -383,7 +369,7 @@ def _parse_operation(
             name=p["name"],
             location=p["in"],
             required=bool(p.get("required", False)),
-            schema=p.get("schema", {}),
+            schema=_non_empty(p.get("schema", {})) if p["in"] == "path" else p.get("schema", {}),
             description=p.get("description", ""),
             example=p.get("example"),
         )
@@ -424,7 +410,18 @@ def _parse_operation(
         security=security,
         rules=tuple(rules),
         pointer=at,
+        stateful=parse_stateful(op, doc.display, at),
     )
+
+
+def _non_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """A path parameter's schema: a path segment is never empty, whatever the spec omits."""
+    kind = schema.get("type")
+    if (kind == "string" or (isinstance(kind, list) and "string" in kind)) and not schema.get(
+        "minLength"
+    ):
+        return {**schema, "minLength": 1}
+    return schema
 
 
 def _parse_body(doc: SpecDocument, body: dict[str, Any] | None, at: str) -> Body | None:

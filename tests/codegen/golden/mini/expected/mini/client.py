@@ -10,10 +10,11 @@ import httpx
 from triggerspec.runtime import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
-    PROFILES,
     ApiDef,
     APIResponse,
     AsyncAPIClient,
+    Envelope,
+    ErrorShape,
     FileInput,
     NotGiven,
     OperationDef,
@@ -30,7 +31,16 @@ from . import models
 API = ApiDef(
     name="mini",
     base_url="https://api.example.test/v4",
-    profile=PROFILES["cloudflare"],
+    envelope=Envelope(
+        name="cloudflare",
+        result_key="result",
+        error=ErrorShape(key="errors", many=True, code="code"),
+        success_flag="success",
+        success_members={"errors": [], "messages": []},
+        error_members={"messages": [], "result": None},
+        codes={"auth": 10000, "forbidden": 10000, "not_found": 7000},
+        code_offset=10000,
+    ),
     schemes={"token": Scheme("token", "api_token", "bearer", "Authorization", ("MINI_TOKEN",))},
     security=(("token",),),
 )

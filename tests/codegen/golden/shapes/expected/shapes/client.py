@@ -11,10 +11,10 @@ import httpx
 from triggerspec.runtime import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
-    PROFILES,
     ApiDef,
     APIResponse,
     AsyncAPIClient,
+    Envelope,
     NotGiven,
     OperationDef,
     PathParam,
@@ -29,7 +29,7 @@ from . import models
 API = ApiDef(
     name="shapes",
     base_url="https://api.shapes.test",
-    profile=PROFILES["plain"],
+    envelope=Envelope(),
     schemes={"token": Scheme("token", "api_token", "bearer", "Authorization", ("SHAPES_TOKEN",))},
     security=(("token",),),
 )

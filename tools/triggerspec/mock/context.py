@@ -1,0 +1,57 @@
+"""What an answer builder may read (the validated request and the mock's state), and what
+it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from triggerspec.mock.bodies import Form, ParsedBody
+from triggerspec.mock.settings import MockSettings
+from triggerspec.mock.state import Clock, Ids, MockState
+from triggerspec.spec.model import Api, Operation, Response
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a builder may read: the request (validated) and the mock's state."""
+
+    api: Api
+    operation: Operation
+    params: Mapping[str, str]
+    body: ParsedBody
+    state: MockState
+    clock: Clock
+    ids: Ids
+    settings: MockSettings
+    query: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Request headers by lower-case name."""
+    response: Response | None = None
+    """The success response chosen for this request (``None``: the primary one)."""
+
+    @property
+    def json(self) -> dict[str, Any]:
+        """The JSON body as an object (``{}`` when there is none)."""
+        value = self.body.value
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def form(self) -> Form:
+        """The multipart form (empty when there is none)."""
+        return self.body.form or Form({}, {})
+
+    @property
+    def now(self) -> str:
+        """The mock's current time as the vendors print it."""
+        return self.clock.iso_now()
+
+
+@dataclass
+class Built:
+    """A builder's result: the payload (or, with ``raw``, the whole body) and headers."""
+
+    payload: Any
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    raw: bool = False
