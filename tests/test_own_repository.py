@@ -15,10 +15,23 @@ import pytest
 import yaml
 
 from triggerspec.cli import main
+from triggerspec.spec.model import load_api
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / "examples" / "ci").glob("*.yml"))
+
+
+def _scheduled_only(path: Path) -> bool:
+    triggers = yaml.safe_load(path.read_text(encoding="utf-8")).get(True) or {}  # YAML's `on`
+    return set(triggers) <= {"schedule", "workflow_dispatch"}
+
+
+RUNNABLE = [p for p in WORKFLOWS if not _scheduled_only(p)]
+"""Workflows whose every command runs here; a scheduled-only one (the vendor-docs drift job)
+reaches vendor sites, so it is only linted (its commands are checked in tests/drift)."""
+SCAFFOLDED_TESTS = 2 * len(load_api(ROOT / "specs" / "northflank.yaml").operations) + 1
+"""What `init --from northflank` scaffolds: a contract test per operation and mode, plus one."""
 
 
 def run(args: list[str], cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
@@ -76,7 +89,7 @@ def test_the_scaffolded_tests_pass(tmp_path: Path) -> None:
     assert main(["init", str(tmp_path), "--from", "northflank"]) == 0
     done = pytest_in(tmp_path, "tests")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert re.search(r"\b3 passed\b", done.stdout), done.stdout
+    assert re.search(rf"\b{SCAFFOLDED_TESTS} passed\b", done.stdout), done.stdout
 
 
 def test_the_readme_user_test_file_passes_from_an_empty_folder(tmp_path: Path) -> None:
@@ -150,7 +163,7 @@ def workflow_commands(path: Path) -> list[tuple[str, str]]:
     return commands
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", RUNNABLE, ids=lambda p: p.name)
 def test_every_command_of_the_ci_workflow_runs(tmp_path: Path, workflow: Path) -> None:
     assert main(["init", str(tmp_path), "--from", "northflank"]) == 0
     ran = 0

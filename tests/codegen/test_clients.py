@@ -413,6 +413,25 @@ def test_pages_worker_parts_are_exclusive_and_capped(mock: respx.MockRouter) -> 
     assert not route.called
 
 
+@pytest.mark.parametrize(
+    ("account_id", "project_name", "says"),
+    [
+        ("a" * 33, "site", r"account_id: longer than 32 characters \(maxLength\)"),
+        ("acc", "My Site", r"project_name: 'My Site' does not match the pattern \(pattern\)"),
+        ("acc", "site\n", r"project_name: 'site\\n' does not match"),  # ECMAScript `$`
+    ],
+)
+def test_pages_path_parameters_keep_cloudflares_rules(
+    mock: respx.MockRouter, account_id: str, project_name: str, says: str
+) -> None:
+    route = mock.post(url__regex=r".*")
+    with pytest.raises(errors.RequestValidationError, match=says):
+        CloudflarePagesClient(api_token=TOKEN).create_deployment(
+            account_id=account_id, project_name=project_name
+        )
+    assert not route.called
+
+
 def test_git_revision_exactly_one(mock: respx.MockRouter) -> None:
     route = mock.post(SC + "/repos/o/r/cicd/runs")
     with pytest.raises(errors.RequestValidationError, match="/head: exactly one of"):

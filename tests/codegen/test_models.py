@@ -136,14 +136,14 @@ def test_unknown_response_enum_values_parse_and_show_as_unknown() -> None:
         {"ended_on": None, "started_on": None, "status": "paused", "name": "build"}
     )
     assert stage.status == "paused" and not stage.status.is_known
-    conn = wb.RepoConnection.model_validate({"provider_type": "gitlab"})
-    assert conn.provider_type == "gitlab" and not conn.provider_type.is_known  # type: ignore[union-attr]
+    conn = wb.RepoConnection.model_validate({"provider_type": "bitbucket"})
+    assert conn.provider_type == "bitbucket" and not conn.provider_type.is_known  # type: ignore[union-attr]
     with pytest.raises(ValidationError):  # requests stay strict
         wb.UpsertRepoConnectionRequest.model_validate(
             {
                 "provider_account_id": "a",
                 "provider_account_name": "A",
-                "provider_type": "gitlab",
+                "provider_type": "bitbucket",
                 "repo_id": "r",
                 "repo_name": "r",
             }

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.contract.catalogue import CATALOGUE, BrokenServer
 from triggerspec.contract.checks import CHECKS
 from triggerspec.contract.runner import MODES, RunConfig, Task, TaskResult, plan, run_task
@@ -18,7 +19,8 @@ from triggerspec.contract.safety import Safety
 from triggerspec.mock.app import create_app
 from triggerspec.mock.requests_adapter import mock_session
 from triggerspec.mock.settings import MockSettings
-from triggerspec.spec.model import Api
+from triggerspec.project import Project
+from triggerspec.spec.model import Api, load_api
 
 SCHEMATHESIS_CHECKS = {
     "not_a_server_error",
@@ -82,15 +84,14 @@ def test_broken_server_fails_exactly_its_check(
     assert not honest.failures, f"the honest mock fails with seed {seed}:\n{_shown(honest)}"
 
 
-OPERATIONS = (
-    "actions/create-workflow-dispatch",
-    "createDeployment",
-    "createManualBuild",
-    "runWorkflow",
-    "runWorkflows",
-    "startJobBuild",
-    "upsertRepoConnection",
+OPERATIONS = tuple(
+    sorted(
+        op.operation_id
+        for path in Project.from_root(ROOT).spec_files()
+        for op in load_api(path).operations
+    )
 )
+"""Every operation the project's specs declare (read from them, never listed by hand)."""
 
 
 def test_a_loopback_run_plans_every_operation_in_both_modes(api_list: list[Api]) -> None:

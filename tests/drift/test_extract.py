@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.drift.conftest import BASELINE
-from triggerspec.drift.cloudflare import parse_type
 from triggerspec.drift.extract import extract_page, extract_text, read_page
 from triggerspec.drift.prose import match_descriptions, read_rules
+from triggerspec.drift.stainless import parse_type
 from triggerspec.drift.view import DocField, PageView, Prose, path_text
 from triggerspec.errors import UsageError
 
@@ -27,7 +27,7 @@ def fields(v: PageView, part: str, status: str | None = None) -> dict[str, DocFi
 
 
 def test_cloudflare_nesting_is_rebuilt_from_the_object_summaries() -> None:
-    v = view("000_76d2020eb65f967f.txt", "cloudflare")
+    v = view("000_76d2020eb65f967f.txt", "stainless-reference")
     request = fields(v, "request")
     assert list(request) == [
         "branch",
@@ -54,7 +54,7 @@ def test_cloudflare_nesting_is_rebuilt_from_the_object_summaries() -> None:
 
 
 def test_cloudflare_constraints_and_response_types() -> None:
-    v = view("000_76d2020eb65f967f.txt", "cloudflare")
+    v = view("000_76d2020eb65f967f.txt", "stainless-reference")
     params = fields(v, "parameters")
     assert params["trigger_uuid"].constraints == {"format": "uuid"}
     assert params["trigger_uuid"].line_of("format") == 36
@@ -67,7 +67,7 @@ def test_cloudflare_constraints_and_response_types() -> None:
 
 
 def test_cloudflare_pages_keeps_the_descriptions_whose_names_were_lost() -> None:
-    v = view("001_fb4d4a9b99f56b25.txt", "cloudflare")
+    v = view("001_fb4d4a9b99f56b25.txt", "stainless-reference")
     listed = v.field_list("request")
     assert listed is not None
     assert not listed.complete
@@ -85,7 +85,7 @@ def test_cloudflare_pages_keeps_the_descriptions_whose_names_were_lost() -> None
 
 
 def test_cloudflare_section_without_fields_is_incomplete() -> None:
-    v = view("002_d47a0dbb9f49205d.txt", "cloudflare")
+    v = view("002_d47a0dbb9f49205d.txt", "stainless-reference")
     listed = v.field_list("request")
     assert listed is not None and not listed.complete and listed.descriptions == ()
     assert v.curls[0].method == "PUT"
@@ -129,14 +129,14 @@ def test_stainless_summary_mismatch_is_noted() -> None:
         "Title\n"
         "curl https://x -d '{}'\n"
     )
-    v = extract_text(text, "p.txt", "p.txt", "cloudflare")
+    v = extract_text(text, "p.txt", "p.txt", "stainless-reference")
     assert list(fields(v, "request")) == ["seed", "seed.a", "seed.c"]
     assert [n.line for n in v.notes] == [4]
     assert "expected field 'b'" in v.notes[0].message
 
 
 def test_northflank_examples_repair_the_broken_indentation() -> None:
-    v = view("003_3d60e4de50c50917.txt", "northflank")
+    v = view("003_3d60e4de50c50917.txt", "bullet-tree")
     request = fields(v, "request")
     assert list(request) == [
         "sha",
@@ -177,13 +177,13 @@ def test_northflank_a_field_is_required_only_if_every_shape_requires_it() -> Non
         "      one of: a, b\n"
         "Example request\n"
     )
-    request = fields(extract_text(text, "p", "p", "northflank"), "request")
+    request = fields(extract_text(text, "p", "p", "bullet-tree"), "request")
     assert (request["sha"].required, request["tag"].required) == (False, False)
     assert request["tag"].enum == ("a", "b")
 
 
 def test_sourcecraft_types_are_expanded_into_the_field_tree() -> None:
-    v = view("004_947342d99e78c575.txt", "sourcecraft")
+    v = view("004_947342d99e78c575.txt", "name-type-table")
     request = fields(v, "request")
     assert list(request) == [
         "input",
@@ -221,7 +221,7 @@ def test_a_recursive_sourcecraft_type_is_listed_once() -> None:
         "node\n\nType: Node\n\n"
         "Node\n\nName\n\nDescription\n\nchild\n\nType: Node\n\nlabel\n\nType: string\n"
     )
-    request = fields(extract_text(text, "p", "p", "sourcecraft"), "request")
+    request = fields(extract_text(text, "p", "p", "name-type-table"), "request")
     assert list(request) == ["node", "node.child", "node.label"]
 
 

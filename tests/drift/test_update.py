@@ -25,6 +25,7 @@ def test_update_copies_the_snapshot_and_shows_drift_and_next_steps(
     assert "2. triggerspec regen" in steps
     assert "3. triggerspec diff specs/sourcecraft.yaml --against HEAD" in steps
     assert "4. python -m pytest -n 2" in steps
+    assert "5. if the vendor publishes an OpenAPI document: triggerspec audit" in steps
 
 
 def test_update_with_the_same_snapshot_copies_nothing(project_copy: Callable[[], Path]) -> None:

@@ -19,6 +19,7 @@ BUILD_PATH = f"/client/v4/accounts/acc/builds/triggers/{TRIGGER}/builds"
 CONNECTION_PATH = "/client/v4/accounts/acc/builds/repos/connections"
 DEPLOY_PATH = "/client/v4/accounts/acc/pages/projects/my-site/deployments"
 JOB_PATH = "/v1/projects/default-project/jobs/example-job/build"
+TEAM_JOB_PATH = "/v1/teams/example-team" + JOB_PATH[3:]
 TRIGGER_PATH = "/my-org/my-repo/ci_workflows/build/trigger"
 RUNS_PATH = "/repos/my-org/my-repo/cicd/runs"
 DISPATCH_PATH = "/repos/octo-org/octo-repo/actions/workflows/main.yaml/dispatches"
@@ -43,6 +44,7 @@ VALID: dict[str, tuple[str, str, dict[str, Any]]] = {
         },
     ),
     "startJobBuild": ("POST", JOB_PATH, {"json": {"sha": SHA}}),
+    "startJobBuildInTeam": ("POST", TEAM_JOB_PATH, {"json": {"sha": SHA}}),
     "runWorkflow": ("POST", TRIGGER_PATH, {"json": {"revision": "main"}}),
     "runWorkflows": (
         "POST",

@@ -44,6 +44,10 @@ def test_every_generated_client_succeeds_against_the_mock(mock_server: InProcess
         project_id="p", job_id="j", sha=SHA
     )
     assert job.sha == SHA
+    in_team = NorthflankClient(**kwargs("northflank")).start_job_build_in_team(  # type: ignore[arg-type]
+        team_id="t", project_id="p", job_id="j", sha=SHA
+    )
+    assert in_team.sha == SHA
     sourcecraft = SourcecraftClient(**kwargs("sourcecraft"))  # type: ignore[arg-type]
     with pytest.warns(DeprecationWarning, match="use runWorkflows"):
         created = sourcecraft.run_workflow(org_slug="o", repo_slug="r", workflow_name="build")
@@ -58,13 +62,14 @@ def test_every_generated_client_succeeds_against_the_mock(mock_server: InProcess
     assert dispatch(owner="o", repo="r", workflow_id="main.yaml", ref="main") is None
     details = dispatch(owner="o", repo="r", workflow_id=42, ref="main", return_run_details=True)
     assert details is not None and details.workflow_run_id.root > 0
-    assert [e.status for e in mock_server.journal] == [200] * 8 + [204, 200]
+    assert [e.status for e in mock_server.journal] == [200] * 9 + [204, 200]
     assert mock_server.journal[-1].path.endswith("/workflows/42/dispatches")
     called = {
         "createDeployment",
         "createManualBuild",
         "upsertRepoConnection",
         "startJobBuild",
+        "startJobBuildInTeam",
         "runWorkflow",
         "runWorkflows",
         "actions/create-workflow-dispatch",

@@ -55,6 +55,7 @@ def test_every_operation_is_served_under_its_base_path(triggerspec_apis: list[Ap
         "/client/v4/accounts/{account_id}/builds/repos/connections",
         "/client/v4/accounts/{account_id}/pages/projects/{project_name}/deployments",
         "/v1/projects/{projectId}/jobs/{jobId}/build",
+        "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build",
         "/{org_slug}/{repo_slug}/ci_workflows/{workflow_name}/trigger",
     }
 

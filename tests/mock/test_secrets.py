@@ -36,7 +36,10 @@ def test_the_sensitive_fields_come_from_the_specs(mock_server: InProcessMock) ->
     app: MockApp = mock_server.app
     _, start = operation_of(app, "startJobBuild")
     assert start.body is not None
-    assert sensitive_paths(start.body.schema) == {("overrides", "buildFiles", "*", "data")}
+    assert sensitive_paths(start.body.schema) == {
+        ("overrides", "buildFiles", "*", "data"),
+        ("overrides", "dockerSecretMounts", "*", "data"),
+    }
     _, deploy = operation_of(app, "createDeployment")
     assert deploy.success.schema is not None
     assert sensitive_paths(deploy.success.schema) == {

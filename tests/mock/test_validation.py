@@ -10,6 +10,7 @@ import pytest
 from tests.mock.helpers import (
     AUTH,
     BUILD_PATH,
+    CONNECTION,
     DEPLOY_PATH,
     JOB_PATH,
     assert_documented,
@@ -42,7 +43,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str], int, tuple[str, ...]]] = 
                     "branch": "b",
                     "owner": "o",
                     "path": "/",
-                    "provider": "gitlab",
+                    "provider": "bitbucket",
                     "repository": "r",
                 },
             }
@@ -235,7 +236,7 @@ def test_every_problem_is_reported_at_once(mock_server: InProcessMock) -> None:
 
 def test_cloudflare_lists_one_error_per_problem(mock_server: InProcessMock) -> None:
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
-    response = send(client, "upsertRepoConnection", json={"provider_type": "gitlab"})
+    response = send(client, "upsertRepoConnection", json={"provider_type": "bitbucket"})
     errors = response.json()["errors"]
     assert len(errors) >= 2
     assert {e["code"] for e in errors} == {10400}
@@ -262,10 +263,10 @@ def test_an_empty_path_segment_breaks_min_length(mock_server: InProcessMock) -> 
 
 def test_percent_encoded_path_parameters_are_decoded(mock_server: InProcessMock) -> None:
     client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
-    path = DEPLOY_PATH.replace("my-site", "my%20site%2Fx")
+    path = DEPLOY_PATH.replace("my-site", "my%2Dsite%2D2")
     response = client.post(path, files=form(branch="main"), headers=AUTH)
     assert response.status_code == 200
-    assert response.json()["result"]["project_name"] == "my site/x"
+    assert response.json()["result"]["project_name"] == "my-site-2"
 
 
 def test_a_path_that_is_not_utf8_is_refused(mock_server: InProcessMock) -> None:
@@ -337,3 +338,13 @@ def test_a_form_field_sent_twice_is_refused(mock_server: InProcessMock) -> None:
     )
     assert response.status_code == 400
     assert "/branch: the field is sent more than once" in error_text(response.json())
+
+
+def test_every_scm_provider_of_cloudflares_openapi_is_accepted(mock_server: InProcessMock) -> None:
+    client = httpx.Client(transport=mock_server.transport, base_url=mock_server.origin)
+    for provider in ("github", "gitlab", "gitlab_internal"):
+        response = send(
+            client, "upsertRepoConnection", json={**CONNECTION, "provider_type": provider}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["result"]["provider_type"] == provider

@@ -50,8 +50,8 @@ _ACTIONS_CREATE_WORKFLOW_DISPATCH = OperationDef(
     path="/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
     retry="never-sent",
     path_params=(
-        PathParam("owner", None),
-        PathParam("repo", None),
+        PathParam("owner", None, min_length=1),
+        PathParam("repo", None, min_length=1),
         PathParam("workflow_id", None, ("integer", "string")),
     ),
     body="json",

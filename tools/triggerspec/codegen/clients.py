@@ -16,8 +16,9 @@ from triggerspec.codegen import escape
 from triggerspec.errors import SpecError
 from triggerspec.runtime.envelope import ErrorShape, RateLimit
 from triggerspec.spec import pointer as jp
-from triggerspec.spec.model import Api, Operation, media_kind
+from triggerspec.spec.model import Api, Operation, Parameter, media_kind
 from triggerspec.spec.naming import ClassName, PythonIdentifier, argument_names, constant, snake
+from triggerspec.spec.patterns import to_python
 
 _REF = "#/components/schemas/"
 _CLASS = re.compile(r"^class (\w+)\(", re.MULTILINE)
@@ -260,10 +261,21 @@ def _json_types(schema: dict[str, Any]) -> tuple[str, ...]:
     return tuple(kind) if isinstance(kind, list) else (str(kind),)
 
 
-def _path_param_def(p: Any) -> str:
-    types = tuple(t for t in _json_types(p.schema) if t in ("string", "integer"))
+def _path_param(p: Parameter) -> str:
+    """A ``PathParam`` literal: format, the JSON types when not only a string, lengths and
+    the pattern in Python's dialect."""
+    schema = p.schema
+    types = tuple(t for t in _json_types(schema) if t in ("string", "integer"))
     extra = "" if types in (("string",), ()) else f", {types!r}"
-    return f"PathParam({p.name!r}, {p.schema.get('format')!r}{extra})"
+    pattern = schema.get("pattern")
+    python = to_python(pattern) if isinstance(pattern, str) else None
+    given = {
+        "min_length": schema.get("minLength"),
+        "max_length": schema.get("maxLength"),
+        "pattern": python,
+    }
+    extra += "".join(f", {k}={v!r}" for k, v in given.items() if v is not None)
+    return f"PathParam({p.name!r}, {schema.get('format')!r}{extra})"
 
 
 def _path_annotation(p: Any, annotate: _Annotator) -> str:
@@ -275,7 +287,7 @@ def _path_annotation(p: Any, annotate: _Annotator) -> str:
 
 
 def _op_def(op: Operation, args: tuple[Arg, ...]) -> str:
-    params = ", ".join(_path_param_def(p) for p in op.path_parameters)
+    params = ", ".join(_path_param(p) for p in op.path_parameters)
     several = op.body is not None and len(op.body.media_types) > 1
     media = f", media_types={op.body.media_types!r}" if op.body and several else ""
     body = "none" if op.body is None else op.body.kind

@@ -8,7 +8,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +17,9 @@ from triggerspec.drift.context import PageContext
 from triggerspec.drift.extract import extract_page
 from triggerspec.drift.fields import shape_of
 from triggerspec.drift.findings import Finding
+from triggerspec.drift.index import IndexedPage, read_index
 from triggerspec.drift.known import Decisions
-from triggerspec.drift.pages import bind, citations
+from triggerspec.drift.pages import bind, citations, declared_format
 from triggerspec.drift.view import PageNote, PageView
 from triggerspec.spec.defects import DocDefects
 from triggerspec.spec.model import Api, Operation
@@ -76,6 +77,7 @@ def check_docs(
     *,
     display: Callable[[Path], str] = str,
     only_present: bool = False,
+    index: Mapping[str, IndexedPage] | None = None,
 ) -> DocsReport:
     """Compare every page in ``docs_dir`` with the operation it documents.
 
@@ -87,7 +89,14 @@ def check_docs(
         display: how a path is shown to users.
         only_present: check only the pages in ``docs_dir`` (a folder of fresh captures);
             otherwise a cited page missing from it is a finding.
+        index: the page index that declares each page's format (default: ``docs_dir``'s
+            ``INDEX.md``; a folder of captures passes the project's). A page the index does
+            not list takes the ``format`` of the ``x-source`` that cites it.
     """
+    formats = {
+        name: page.format
+        for name, page in (read_index(docs_dir) if index is None else index).items()
+    }
     bindings = bind(apis)
     findings: list[Finding] = []
     pages: list[CheckedPage] = []
@@ -110,7 +119,8 @@ def check_docs(
             continue
         for binding in bound:
             api = binding.api
-            view = extract_page(path, api.envelope.name, shown)
+            page_format = formats.get(name) or declared_format(binding) or ""
+            view = extract_page(path, page_format, shown)
             op = binding.operation or _shown_operation(api, view)
             pages.append(CheckedPage(view, api.document.display, op.operation_id if op else None))
             if op is None:

@@ -17,18 +17,23 @@ import tempfile
 import time
 from pathlib import Path
 
+from triggerspec.drift.audit import audit, load_official
+from triggerspec.drift.audit_report import audit_json, audit_markdown, audit_summary, audit_text
 from triggerspec.drift.check import check_docs, page_files
 from triggerspec.drift.diff import diff_files
 from triggerspec.drift.extract import extract_text, read_page
+from triggerspec.drift.fetch_cli import add_fetch_parser
+from triggerspec.drift.index import INDEX_NAME, read_index
 from triggerspec.drift.known import FILE_NAME, Decisions
 from triggerspec.drift.loading import load_checked
-from triggerspec.drift.pages import bind
+from triggerspec.drift.pages import bind, declared_format
 from triggerspec.drift.report import (
     diff_json,
     diff_markdown,
     diff_summary,
     diff_text,
     docs_json,
+    docs_markdown,
     docs_summary,
     docs_text,
 )
@@ -39,7 +44,7 @@ from triggerspec.spec.model import Api
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``docs`` (with ``check``), ``diff`` and ``update`` on the main CLI."""
+    """Register ``docs`` (with ``check``), ``diff``, ``audit`` and ``update`` on the main CLI."""
     docs = commands.add_parser(
         "docs",
         help="compare the vendor page snapshots with the specs",
@@ -60,6 +65,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument(
+        "--markdown", action="store_true", help="print the report as a pull-request comment"
+    )
+    check.add_argument(
         "--docs",
         type=Path,
         metavar="DIR",
@@ -75,6 +83,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--all", action="store_true", help="list explained findings (with their reasons) too"
     )
     check.set_defaults(handler=docs_check)
+    add_fetch_parser(docs_commands)
 
     diff = commands.add_parser(
         "diff",
@@ -96,6 +105,26 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--allow-breaking", action="store_true", help="exit 0 even when something breaks"
     )
     diff.set_defaults(handler=spec_diff)
+
+    audit = commands.add_parser(
+        "audit",
+        help="compare a spec with the vendor's own OpenAPI document",
+        description=(
+            "Cut the vendor's official OpenAPI document (3.0 or 3.1, JSON or YAML) to the "
+            "operations SPEC covers, matched by method and path template, compare the schemas "
+            "both ways, and label every difference: decided (an x-decision with `differs`, or "
+            "an x-stricter, covers it; its reason is shown), gap, or stale decision. Exit 1 on "
+            "a gap or a stale decision, 0 when clean, 2 on usage or input errors."
+        ),
+    )
+    audit.add_argument("spec", type=Path, metavar="SPEC", help="the spec to audit")
+    audit.add_argument(
+        "--official", type=Path, metavar="DOC", required=True, help="the vendor's OpenAPI"
+    )
+    audit.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="output format"
+    )
+    audit.set_defaults(handler=spec_audit)
 
     update = commands.add_parser(
         "update",
@@ -138,9 +167,13 @@ def docs_check(args: argparse.Namespace, project: Project) -> int:
         defects,
         display=project.relative,
         only_present=args.docs is not None,
+        index=read_index(project.docs_dir, project.relative(project.docs_dir / INDEX_NAME)),
     )
     if args.json:
         print(docs_json(report))
+        print(docs_summary(report), file=sys.stderr)
+    elif getattr(args, "markdown", False):
+        print(docs_markdown(report))
         print(docs_summary(report), file=sys.stderr)
     else:
         print(docs_text(report, show_explained=args.all))
@@ -171,6 +204,20 @@ def spec_diff(args: argparse.Namespace, project: Project) -> int:
     if args.format != "text":
         print(diff_summary(diff), file=sys.stderr)
     return 1 if diff.breaking and not args.allow_breaking else 0
+
+
+def spec_audit(args: argparse.Namespace, project: Project) -> int:
+    """``audit``: print the labelled differences; 1 on a gap or a stale decision."""
+    for path in (args.spec, args.official):
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    spec = load_checked(args.spec, project.relative(args.spec))
+    report = audit(spec, load_official(args.official, project.relative(args.official)))
+    rendered = {"text": audit_text, "markdown": audit_markdown, "json": audit_json}[args.format]
+    print(rendered(report))
+    if args.format != "text":
+        print(audit_summary(report), file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def read_at_ref(path: Path, ref: str) -> bytes:
@@ -208,7 +255,7 @@ def update_page(args: argparse.Namespace, project: Project) -> int:
         raise UsageError(f"{source}: no such snapshot file")
     target = _page_to_replace(project, args.page or source.name)
     shown = project.relative(target)
-    _check_snapshot(source, target.name, _load_apis(project))
+    _check_snapshot(source, target.name, _load_apis(project), project.docs_dir)
     if source.resolve() == target.resolve() or source.read_bytes() == target.read_bytes():
         print(f"{shown} already holds this snapshot; nothing copied")
     else:
@@ -228,7 +275,9 @@ def update_page(args: argparse.Namespace, project: Project) -> int:
         f"{project.relative(project.docs_dir / FILE_NAME)})\n"
         "  2. triggerspec regen\n"
         f"  3. triggerspec diff {spec} --against HEAD\n"
-        "  4. python -m pytest -n 2"
+        "  4. python -m pytest -n 2\n"
+        f"  5. if the vendor publishes an OpenAPI document: triggerspec audit {spec} "
+        "--official DOC"
     )
     return code
 
@@ -239,7 +288,7 @@ MAX_PAGE_BYTES = 4 * 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def _check_snapshot(source: Path, page: str, apis: list[Api]) -> None:
+def _check_snapshot(source: Path, page: str, apis: list[Api], docs_dir: Path) -> None:
     """Refuse a snapshot that is not a readable page, before anything is replaced.
 
     It must be UTF-8 text without control characters, at most :data:`MAX_PAGE_BYTES`, and
@@ -265,7 +314,12 @@ def _check_snapshot(source: Path, page: str, apis: list[Api]) -> None:
             "snapshot of a page; nothing replaced"
         )
     bindings = bind(apis).get(page, [])
-    page_format = bindings[0].api.envelope.name if bindings else ""
+    declared = read_index(docs_dir).get(page)
+    page_format = (
+        (declared.format if declared else "")
+        or (declared_format(bindings[0]) if bindings else "")
+        or ""
+    )
     try:
         view = extract_text(text, page, str(source), page_format)
     except Exception as exc:  # a reader tripping on the text: not a page we can take

@@ -26,11 +26,14 @@ from pathlib import Path
 
 from triggerspec.drift.changes import IMPACTS, Change, Impact, SpecDiff
 from triggerspec.drift.fielddiff import field_changes, fields_changes
-from triggerspec.drift.fields import Shape, shape_of
+from triggerspec.drift.fields import Shape, shape_at
 from triggerspec.drift.loading import load_checked
-from triggerspec.spec.model import Api, Operation
+from triggerspec.spec.load import SpecDocument
+from triggerspec.spec.model import Api, Operation, SecurityScheme
 
-__all__ = ["IMPACTS", "Change", "SpecDiff", "diff_apis", "diff_files"]
+Schemes = dict[str, SecurityScheme]
+
+__all__ = ["IMPACTS", "Change", "SpecDiff", "diff_apis", "diff_files", "operation_changes"]
 
 
 def diff_files(old: Path, new: Path, old_display: str, new_display: str) -> SpecDiff:
@@ -87,7 +90,9 @@ def diff_apis(old: Api, new: Api) -> SpecDiff:
                 )
             )
         matched.add(n.operation_id)
-        changes.extend(_operation(old, o, new, n))
+        changes.extend(
+            operation_changes((old.document, old.schemes, o), (new.document, new.schemes, n))
+        )
     for op_id, n in new_ops.items():
         if op_id not in matched:
             changes.append(
@@ -109,7 +114,14 @@ def _op_change(kind: str, impact: Impact, op: Operation, message: str) -> Change
     return Change(kind, impact, op.operation_id, "operation", "", message, op.pointer, None)
 
 
-def _operation(old_api: Api, o: Operation, new_api: Api, n: Operation) -> Iterator[Change]:
+def operation_changes(
+    old: tuple[SpecDocument, Schemes, Operation], new: tuple[SpecDocument, Schemes, Operation]
+) -> Iterator[Change]:
+    """Every change of one operation: ``(document, security schemes, operation)`` each side.
+
+    The documents need not be triggerspec specs (``audit`` compares a spec with a vendor's
+    own document through this function)."""
+    (old_doc, old_schemes, o), (new_doc, new_schemes, n) = old, new
     op_id = o.operation_id
     if (o.method, o.path) != (n.method, n.path):
         yield Change(
@@ -134,27 +146,27 @@ def _operation(old_api: Api, o: Operation, new_api: Api, n: Operation) -> Iterat
             o.pointer,
             n.pointer,
         )
-    yield from _auth(old_api, o, new_api, n)
-    so, sn = shape_of(old_api, o), shape_of(new_api, n)
+    yield from _auth(old_schemes, o, new_schemes, n)
+    so, sn = shape_at(old_doc, o), shape_at(new_doc, n)
     yield from _parameters(op_id, so, sn)
     yield from _body(op_id, o, so, n, sn)
     yield from _responses(op_id, o, so, n, sn)
 
 
-def _alternatives(api: Api, op: Operation) -> dict[frozenset[tuple[str, str]], str]:
+def _alternatives(schemes: Schemes, op: Operation) -> dict[frozenset[tuple[str, str]], str]:
     found: dict[frozenset[tuple[str, str]], str] = {}
     for alternative in op.security:
         key = frozenset(
-            (api.schemes[name].kind, api.schemes[name].header.lower())
+            (schemes[name].kind, schemes[name].header.lower())
             for name in alternative
-            if name in api.schemes
+            if name in schemes
         )
         found[key] = " + ".join(alternative) or "no auth"
     return found
 
 
-def _auth(old_api: Api, o: Operation, new_api: Api, n: Operation) -> Iterator[Change]:
-    before, after = _alternatives(old_api, o), _alternatives(new_api, n)
+def _auth(old: Schemes, o: Operation, new: Schemes, n: Operation) -> Iterator[Change]:
+    before, after = _alternatives(old, o), _alternatives(new, n)
     for key, name in before.items():
         if key not in after:
             yield Change(

@@ -1,10 +1,12 @@
 """Page snapshot → docs view: the vendor-independent scanners, then the page format's reader.
 
-The format is the vendor profile of the spec that cites the page (``x-envelope``), so a
-page is never guessed at: a Cloudflare spec's pages are read as Cloudflare pages.
+The format is declared per page (``specs/docs/INDEX.md``'s ``format`` column, or the
+citing ``x-source``'s ``format``), so a page is never guessed at, and a new vendor whose
+pages look like one of these formats needs no code. Formats: ``stainless-reference``
+(e.g. Cloudflare), ``bullet-tree`` (e.g. Northflank), ``name-type-table`` (e.g. SourceCraft).
 
 Example:
-    >>> view = extract_page(Path("specs/docs/003_3d60e4de50c50917.txt"), "northflank")
+    >>> view = extract_page(Path("specs/docs/003_3d60e4de50c50917.txt"), "bullet-tree")
     >>> [f.path for f in view.field_list("parameters").fields]
     [('projectId',), ('jobId',)]
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from triggerspec.drift import cloudflare, northflank, sourcecraft
+from triggerspec.drift import bullettree, stainless, typetables
 from triggerspec.drift.builder import Extracted
 from triggerspec.drift.snippets import (
     JsonBlock,
@@ -30,11 +32,11 @@ from triggerspec.errors import UsageError
 Reader = Callable[[PageText, list[JsonBlock], list[Curl]], Extracted]
 
 READERS: dict[str, Reader] = {
-    "cloudflare": lambda page, blocks, _curls: cloudflare.read(page, blocks),
-    "northflank": northflank.read,
-    "sourcecraft": lambda page, blocks, _curls: sourcecraft.read(page, blocks),
+    "stainless-reference": lambda page, blocks, _curls: stainless.read(page, blocks),
+    "bullet-tree": bullettree.read,
+    "name-type-table": lambda page, blocks, _curls: typetables.read(page, blocks),
 }
-"""Page format (the vendor profile name) → the reader of its field lists and examples."""
+"""Page format → the reader of its field lists and examples."""
 
 
 def read_page(path: Path, display: str | None = None) -> str:

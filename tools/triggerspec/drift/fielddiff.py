@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from triggerspec.drift.changes import Change, Direction, Impact, Side, impact
-from triggerspec.drift.fields import DIFF_CONSTRAINTS, SpecField
+from triggerspec.drift.fields import CONSTRAINTS, SpecField, applies
 from triggerspec.drift.sampling import compare_patterns
 from triggerspec.drift.view import FieldPath, path_text
 
@@ -151,7 +151,9 @@ def field_changes(
         message = f"type {_types(old.types)} is now {_types(new.types)}"
         yield fc.make("type", direction, message, "type", ("narrowed", "widened"))
     yield from _enum(fc)
-    for key in DIFF_CONSTRAINTS:
+    for key in CONSTRAINTS:
+        if not (applies(key, old.types) and applies(key, new.types)):
+            continue  # a type change (reported above) took the constraint's meaning away
         yield from _constraint(fc, key, old.constraints.get(key), new.constraints.get(key))
     if side != "response" and old.closed != new.closed:
         yield fc.make(
@@ -190,7 +192,7 @@ def _enum(fc: _FieldChange) -> Iterator[Change]:
         return
     if old is None or new is None:
         if old is None:
-            message = f"now restricted to {_shown(new or ())}"
+            message = f"now restricted to {_shown(new)}"
             yield fc.make("enum", "narrower", message, "enum", verbs)
         else:
             yield fc.make("enum", "wider", "no longer restricted to an enum", "enum", verbs)

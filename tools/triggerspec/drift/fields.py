@@ -34,12 +34,35 @@ CONSTRAINTS = (
     "exclusiveMaximum",
     "minItems",
     "maxItems",
+    "minProperties",
+    "maxProperties",
     "x-max-bytes",
 )
 """The JSON Schema keywords compared between docs and spec, and between spec versions."""
 
-DIFF_CONSTRAINTS = (*CONSTRAINTS, "minProperties", "maxProperties")
-"""The keywords compared between spec versions (pages do not state object sizes)."""
+APPLIES_TO = {
+    "minLength": "string",
+    "maxLength": "string",
+    "pattern": "string",
+    "minimum": "number",
+    "maximum": "number",
+    "exclusiveMinimum": "number",
+    "exclusiveMaximum": "number",
+    "minItems": "array",
+    "maxItems": "array",
+    "minProperties": "object",
+    "maxProperties": "object",
+}
+"""The JSON type each constraint keyword applies to; JSON Schema ignores it on other types
+(``minLength`` on an array constrains nothing), so a field whose types exclude it drops it."""
+
+
+def applies(key: str, types: frozenset[str] | None) -> bool:
+    """Whether constraint ``key`` constrains a value of one of ``types``."""
+    wanted = APPLIES_TO.get(key)
+    if wanted is None or types is None:
+        return True
+    return wanted in types or (wanted == "number" and "integer" in types)
 
 
 @dataclass(frozen=True)
@@ -53,7 +76,7 @@ class SpecField:
     """Where the parent declares the field (``.../properties/name``)."""
     required: bool
     types: frozenset[str] | None
-    """JSON types without ``null`` (``None``: any type)."""
+    """JSON types without ``null`` (``None``: any type; empty: only ``null``)."""
     nullable: bool = False
     enum: tuple[Any, ...] | None = None
     constraints: Mapping[str, Any] = field(default_factory=dict)
@@ -128,7 +151,7 @@ def _collect(doc: SpecDocument, node: Any, at: str, stack: tuple[str, ...]) -> _
             _merge_all(target, _collect(doc, siblings, at, stack), siblings_win=True)
         return target
     n = _Node(at, description=str(node.get("description", "")))
-    for key in DIFF_CONSTRAINTS:
+    for key in CONSTRAINTS:
         if key in node:
             n.keywords[key] = (node[key], jp.join(at, key))
     declared = _declared_types(node.get("type"))
@@ -140,10 +163,17 @@ def _collect(doc: SpecDocument, node: Any, at: str, stack: tuple[str, ...]) -> _
         if key in node and (key == "const" or isinstance(node[key], list)):
             values = list(node[key]) if key == "enum" else [node[key]]
             n.nullable = n.nullable or None in values
-            n.enum = [v for v in values if v is not None]
-            n.keywords["enum"] = (n.enum, jp.join(at, key))
+            kept = [v for v in values if v is not None]
+            valued = {_type_of(v) for v in kept}
             if n.types is None:
-                n.types = {_type_of(v) for v in n.enum}
+                n.types = valued
+            else:  # a declared type no value has adds nothing: `type: object, enum: [null]`
+                n.types = {
+                    t for t in n.types if t in valued or (t == "number" and "integer" in valued)
+                }
+            if kept:
+                n.enum = kept
+                n.keywords["enum"] = (n.enum, jp.join(at, key))
     if isinstance(node.get("properties"), dict):
         n.properties_at = jp.join(at, "properties")
         for name, sub in node["properties"].items():
@@ -251,15 +281,18 @@ def _emit(
     out: dict[FieldPath, SpecField],
     depth: int,
 ) -> None:
+    types = frozenset(n.types) if n.types is not None else None
     out[path] = SpecField(
         path=path,
         pointer=n.pointer,
         site=site,
         required=required,
-        types=frozenset(n.types) if n.types is not None else None,
+        types=types,
         nullable=n.nullable,
         enum=tuple(n.enum) if n.enum is not None else None,
-        constraints={k: v for k, (v, _) in n.keywords.items() if k in DIFF_CONSTRAINTS},
+        constraints={
+            k: v for k, (v, _) in n.keywords.items() if k in CONSTRAINTS and applies(k, types)
+        },
         pointers={k: p for k, (_, p) in n.keywords.items()},
         properties_at=n.properties_at,
         closed=n.closed,
@@ -295,7 +328,11 @@ class Shape:
 
 def shape_of(api: Api, op: Operation) -> Shape:
     """The fields of one operation, read from the raw spec so every pointer is exact."""
-    doc = api.document
+    return shape_at(api.document, op)
+
+
+def shape_at(doc: SpecDocument, op: Operation) -> Shape:
+    """The fields of an operation of any loaded document (a spec, or a vendor's own)."""
     raw_op, op_at = _follow(doc, doc.raw, op.pointer)
     item_at = op.pointer.rsplit("/", 1)[0]
     raw_item, _ = _follow(doc, doc.raw, item_at)

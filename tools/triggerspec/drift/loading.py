@@ -1,10 +1,11 @@
 """Load a spec for the drift tools: checked first, so a malformed file is one clear error.
 
-The contract model's parser expects a valid OpenAPI document; a spec being edited (the
-``NEW`` of a diff, or a spec mid-update) may not be one yet. So every ``$ref`` is resolved
-and the document validated against OpenAPI 3.1 before it is parsed, and the first problem
-is raised as a ``SpecError`` naming the file and the JSON pointer, with the command that
-lists all of them.
+An OpenAPI 3.0 document is first normalised to the 3.1 dialect
+(:mod:`triggerspec.spec.dialect`). The contract model's parser expects a valid OpenAPI
+document; a spec being edited (the ``NEW`` of a diff, or a spec mid-update) may not be
+one yet. So every ``$ref`` is resolved and the document validated against OpenAPI 3.1
+before it is parsed, and the first problem is raised as a ``SpecError`` naming the file
+and the JSON pointer, with the command that lists all of them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from triggerspec.errors import SpecError
 from triggerspec.spec.conformance import openapi_label, openapi_problems
+from triggerspec.spec.dialect import normalise
 from triggerspec.spec.load import SpecDocument, iter_refs, load_spec
 from triggerspec.spec.model import Api, parse_api
 
@@ -40,6 +42,9 @@ def load_checked(path: Path, display: str | None = None) -> Api:
             OpenAPI 3.1, or the contract model cannot read it (file and pointer named).
     """
     doc = load_spec(path, display)
+    raw = normalise(doc.raw, doc.display)  # OpenAPI 3.0 is read in the 3.1 dialect
+    if raw is not doc.raw:
+        doc = SpecDocument(doc.path, doc.display, raw, doc.sha256)
     for ref, at in iter_refs(doc.raw):
         doc.resolve_ref(ref, at)
     hint = f"(`triggerspec lint {doc.display}` lists every problem)"

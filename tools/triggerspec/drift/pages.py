@@ -85,6 +85,24 @@ def bind(apis: list[Api]) -> dict[str, list[Binding]]:
     return bound
 
 
+def declared_format(binding: Binding) -> str | None:
+    """The page format the citing ``x-source`` declares (``format: bullet-tree``), if any.
+
+    The operation's own ``x-source`` first, then the spec's ``info.x-source``."""
+    at = binding.pointer
+    parent = at.rsplit("/", 2)[0] if at.rsplit("/", 2)[-2:-1] == ["pages"] else at.rsplit("/", 1)[0]
+    raw = binding.api.document.raw
+    for where in (parent, "/info/x-source"):
+        try:
+            source = jp.resolve(raw, where)
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+        value = source.get("format") if isinstance(source, dict) else None
+        if isinstance(value, str):
+            return value
+    return None
+
+
 def undocumented(api: Api) -> list[Operation]:
     """Operations of a spec that cites pages but of which no page is the source."""
     cites = citations(api)

@@ -64,6 +64,24 @@ def docs_summary(report: DocsReport) -> str:
     )
 
 
+def docs_markdown(report: DocsReport) -> str:
+    """The docs report as a pull-request comment: the unexplained findings, then a summary."""
+    out = ["### triggerspec docs check", "", docs_summary(report)]
+    if report.unexplained:
+        out += ["", "| page | line | finding | spec |", "|---|---|---|---|"]
+        for f in sorted(report.unexplained, key=_page_order):
+            cell = f"{f.message} [{f.kind}]".replace("|", "\\|")
+            out.append(
+                f"| `{f.page_display}` | {f.line or ''} | {cell} | `{f.spec_location or ''}` |"
+            )
+        out += [
+            "",
+            "Edit the spec at each pointer (then `triggerspec regen`), or record a deliberate "
+            "difference with its reason in `specs/docs/drift-decisions.yaml`.",
+        ]
+    return "\n".join(out)
+
+
 def docs_json(report: DocsReport) -> str:
     """The docs report as JSON (every finding, explained ones with their reason)."""
     data = {

@@ -46,12 +46,27 @@ _UUID = re.compile(
 
 @dataclass(frozen=True)
 class PathParam:
-    """A path parameter: its name in the template and its documented format."""
+    """A path parameter: its name in the template and its documented constraints."""
 
     name: str
     format: str | None = None
     types: tuple[str, ...] = ("string",)
     """The JSON types the value may have: ``string`` and/or ``integer``."""
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    """The spec's ECMAScript pattern already rewritten for Python ``re`` (ASCII mode)."""
+
+
+def _path_problems(param: PathParam, value: str) -> list[str]:
+    where = f"path parameter {param.name}"
+    if param.min_length is not None and len(value) < param.min_length:
+        return [f"{where}: shorter than {param.min_length} characters (minLength)"]
+    if param.max_length is not None and len(value) > param.max_length:
+        return [f"{where}: longer than {param.max_length} characters (maxLength)"]
+    if param.pattern is not None and re.search(param.pattern, value, re.ASCII) is None:
+        return [f"{where}: {value!r} does not match the pattern (pattern)"]
+    return []
 
 
 @dataclass(frozen=True)
@@ -192,9 +207,12 @@ def build_request(
     """Check the arguments against the spec and build the request; raise before sending."""
     problems: list[str] = []
     for param in op.path_params:
-        problem = _path_problem(param, path.get(param.name))
+        value = path.get(param.name)
+        problem = _path_problem(param, value)
         if problem:
             problems.append(f"path parameter {param.name}: {problem}")
+        elif isinstance(value, str):
+            problems.extend(_path_problems(param, value))
     kind = op.body
     if not isinstance(media_type, NotGiven):
         if media_type not in op.media_types:

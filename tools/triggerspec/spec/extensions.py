@@ -9,7 +9,11 @@ from __future__ import annotations
 EXTENSIONS: dict[str, str] = {
     "x-envelope": "info: the envelope declaration (a preset name, or inline; spec/envelope.py)",
     "x-source": "where the element's facts come from (seed page, vendor URL or repository path)",
-    "x-decision": "how an ambiguity or gap in the seed page was resolved, with its source",
+    "x-decision": (
+        "how an ambiguity or gap in the seed page was resolved, with its source (`differs`: "
+        "what deliberately differs from the vendor's own document; `official`: the official "
+        "schema a response mirrors; both read by `audit`)"
+    ),
     "x-stricter": "a rule triggerspec adds beyond the documented ones, and why",
     "x-not-from-seed": "an element specified from a vendor reference rather than a seed page",
     "x-side-effects": "operation: starts-build, upsert or none (fuzzing a real endpoint reads it)",

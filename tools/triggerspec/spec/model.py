@@ -483,3 +483,31 @@ def _parse_response(status: str, resp: dict[str, Any], at: str) -> Response:
         media_type=media_type,
         when=when if isinstance(when, dict) else None,
     )
+
+
+def parse_operation(doc: SpecDocument, path: str, method: str) -> Operation:
+    """One operation of any loaded document, a vendor's own included (no ``x-`` facts needed).
+
+    Raises:
+        SpecError: the operation is missing or malformed (file and pointer named).
+    """
+    item_ptr = jp.join("/paths", path)
+    item = (doc.raw.get("paths") or {}).get(path)
+    item = doc.deref(item, item_ptr) if isinstance(item, dict) else {}
+    if not isinstance(item.get(method), dict):
+        raise SpecError(doc.display, item_ptr, f"no {method.upper()} operation")
+    at = jp.join(item_ptr, method)
+    try:
+        return _parse_operation(
+            doc,
+            path,
+            method,
+            item[method],
+            item.get("parameters", []),
+            doc.raw.get("security", []),
+            at,
+        )
+    except SpecError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        raise SpecError(doc.display, at, f"not a well-formed operation ({exc!r})") from None

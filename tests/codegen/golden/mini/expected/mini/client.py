@@ -50,7 +50,7 @@ _START_BUILD = OperationDef(
     method="POST",
     path="/accounts/{account_id}/builds",
     retry="never-sent",
-    path_params=(PathParam("account_id", None),),
+    path_params=(PathParam("account_id", None, min_length=1),),
     body="json",
     rules=(Rule("at-least-one-of", ("branch", "commit"), "", None),),
     file_parts={},
@@ -60,7 +60,7 @@ _UPLOAD = OperationDef(
     method="POST",
     path="/accounts/{account_id}/uploads",
     retry="idempotent",
-    path_params=(PathParam("account_id", None),),
+    path_params=(PathParam("account_id", None, min_length=1),),
     body="multipart",
     rules=(
         Rule("mutually-exclusive", ("a.js", "b.js"), "", None),

@@ -40,8 +40,8 @@ _COMPARE = OperationDef(
     path="/compare/{base}...{head}",
     retry="never-sent",
     path_params=(
-        PathParam("base", None),
-        PathParam("head", None),
+        PathParam("base", None, min_length=1),
+        PathParam("head", None, min_length=1),
     ),
     body="none",
     rules=(),
@@ -53,8 +53,8 @@ _DISPATCH = OperationDef(
     path="/repos/{owner}/{repo}/dispatches",
     retry="never-sent",
     path_params=(
-        PathParam("owner", None),
-        PathParam("repo", None),
+        PathParam("owner", None, min_length=1),
+        PathParam("repo", None, min_length=1),
     ),
     body="json",
     rules=(),

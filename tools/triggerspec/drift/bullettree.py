@@ -1,4 +1,7 @@
-"""Northflank API reference pages: bulleted field trees.
+"""Page format ``bullet-tree``: API reference pages whose fields are bulleted trees.
+
+Northflank's API pages are of this format (an example: any page like it is read the same
+way).
 
 A field is a bullet (``• sha``) followed by its type line (``string required``,
 ``{object}``), its description and constraint pairs (``min length`` / ``40``, ``pattern`` /
@@ -52,7 +55,7 @@ def _json_type(text: str) -> frozenset[str]:
 
 
 def read(page: PageText, blocks: list[JsonBlock], curls: Iterable[Curl]) -> Extracted:
-    """Field lists and example roles of a Northflank API reference page."""
+    """Field lists and example roles of a ``bullet-tree`` page."""
     lines = page.lines
     response_from = next(
         (i + 1 for i, line in enumerate(lines) if line.strip() == "Example response"), None

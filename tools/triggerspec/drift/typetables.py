@@ -1,4 +1,7 @@
-"""SourceCraft API reference pages: Name / Description tables and named types.
+"""Page format ``name-type-table``: reference pages of Name / Description tables and types.
+
+SourceCraft's API reference is of this format (an example: any page like it is read the
+same way).
 
 Each table lists fields as a name line, ``Type: X`` (``string``, ``WorkflowInput``,
 ``InputValue[]``), optionally ``Enum: a, b`` and ``Example: ...``. Types used by a field are
@@ -69,7 +72,7 @@ class _State:
 
 
 def read(page: PageText, blocks: list[JsonBlock]) -> Extracted:
-    """Field lists and example roles of a SourceCraft API reference page."""
+    """Field lists and example roles of a ``name-type-table`` page."""
     lines = [line.strip() for line in page.lines]
     starts = {b.line: b for b in blocks}
     ends = {b.line: page.line_at(b.span.end - 1) for b in blocks}
