@@ -135,6 +135,9 @@ class _Builder:
             return st.uuids().map(str) | st.uuids().map(lambda u: str(u).upper())
         if fmt == "date-time":
             return _DATE_TIMES
+        if fmt in ("uri", "email"):  # a valid address or URL, held to the rest of the schema
+            drawn = _URIS if fmt == "uri" else _EMAILS
+            return drawn.filter(satisfies(schema)) if set(schema) - {"type", "format"} else drawn
         if "pattern" in schema:
             drawn = st.from_regex(compile_python(schema["pattern"]))
             if low or high is not None:
@@ -251,6 +254,20 @@ _DATE_TIMES: st.SearchStrategy[Json] = st.builds(
     st.sampled_from(["Z", "z", None]),
     st.integers(0, 9),
 )
+
+_LABEL = st.from_regex(r"[a-z][a-z0-9]{0,9}", fullmatch=True)
+
+_URIS: st.SearchStrategy[Json] = st.builds(
+    lambda host, path: f"https://{host}.example.com/{path}",
+    _LABEL,
+    st.from_regex(r"[A-Za-z0-9_.~-]{0,16}", fullmatch=True),
+)
+"""``format: uri``: absolute https URLs (what runtime/formats.py and the models accept)."""
+
+_EMAILS: st.SearchStrategy[Json] = st.builds(
+    lambda local, host: f"{local}@{host}.com", _LABEL, _LABEL
+)
+"""``format: email``: plain addresses at an ordinary domain."""
 
 # -- request inputs -------------------------------------------------------------------------
 
