@@ -3,6 +3,7 @@
 
 - ``cloudflare_pages``: :class:`CloudflarePagesClient`, :class:`AsyncCloudflarePagesClient` (specs/cloudflare-pages.yaml)
 - ``cloudflare_workers_builds``: :class:`CloudflareWorkersBuildsClient`, :class:`AsyncCloudflareWorkersBuildsClient` (specs/cloudflare-workers-builds.yaml)
+- ``github_actions``: :class:`GithubActionsClient`, :class:`AsyncGithubActionsClient` (specs/github-actions.yaml)
 - ``northflank``: :class:`NorthflankClient`, :class:`AsyncNorthflankClient` (specs/northflank.yaml)
 - ``sourcecraft``: :class:`SourcecraftClient`, :class:`AsyncSourcecraftClient` (specs/sourcecraft.yaml)
 """

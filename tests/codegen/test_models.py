@@ -11,7 +11,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from tests.conftest import ROOT
+from triggerspec.codegen.datamodel import models_view
 from triggerspec.project import Project
+from triggerspec.spec import pointer as jp
 from triggerspec.spec.defects import DocDefects, ExampleCase, example_cases
 from triggerspec.spec.model import load_api
 from triggerspec.spec.naming import ClassName, snake
@@ -21,18 +23,32 @@ _DEFECTS = DocDefects.load(_PROJECT.doc_defects)
 _APIS = {p.stem: load_api(p) for p in _PROJECT.spec_files()}
 
 
+def _at(raw: dict[str, Any], pointer: str) -> Any:
+    """The node at ``pointer``, following the ``$ref``s met on the way (a path item or a
+    request body may be a reference)."""
+    node: Any = raw
+    for token in pointer.split("/")[1:]:
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            node = jp.resolve(raw, node["$ref"])
+        key = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
 def _model_for(case: ExampleCase) -> type[BaseModel]:
-    api = _APIS[case.api]
-    # The example sits under .../content/<media>/examples/<name>/value; its schema is a $ref.
+    # The document as codegen names it: every request and response schema is a $ref.
+    raw = models_view(_APIS[case.api])[2]
+    # The example sits under .../content/<media>/examples/<name>/value (or .../example).
     media = re.sub(r"/(examples/[^/]+/value|example)$", "", case.example.pointer)
     if "/responses/" in media:
         status = media.split("/responses/")[1].split("/")[0]
         op_ptr = media.split("/responses/")[0]
-        at = f"{op_ptr}/responses/{status}"
-        resp = api.document.follow(api.document.at(at), at)
+        resp = _at(raw, f"{op_ptr}/responses/{status}")
+        while "$ref" in resp:
+            resp = jp.resolve(raw, resp["$ref"])
         schema = resp["content"]["application/json"]["schema"]
     else:
-        schema = api.document.at(media + "/schema")
+        schema = _at(raw, media + "/schema")
     name = ClassName(schema["$ref"].rsplit("/", 1)[1])
     module = importlib.import_module(f"triggerspec_clients.{snake(case.api)}.models")
     model: type[BaseModel] = getattr(module, name)

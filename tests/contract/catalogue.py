@@ -172,6 +172,18 @@ def undocumented_status(
         response.status_code = 202
 
 
+def ignores_run_details(
+    app: MockApp, request: requests.PreparedRequest, response: requests.Response
+) -> None:
+    """GitHub's dispatch asked for run details (x-when selects 200) answers 204 anyway."""
+    if _is(app, request, "actions/create-workflow-dispatch") and response.status_code == 200:
+        response.status_code = 204
+        response._content = b""
+        for headers in (response.headers, response.raw.headers):
+            headers.pop("content-type", None)
+        _set_header(response, "content-length", "0")
+
+
 CATALOGUE: Mapping[str, BrokenServer] = {
     s.name: s
     for s in (
@@ -255,6 +267,14 @@ CATALOGUE: Mapping[str, BrokenServer] = {
             "status_code_conformance",
             undocumented_status,
             "a build answered 202, which the spec does not document (it says 200)",
+        ),
+        BrokenServer(
+            "ignores-run-details",
+            "actions/create-workflow-dispatch",
+            "positive",
+            "success_status_semantics",
+            ignores_run_details,
+            "return_run_details: true answered 204 (documented, but x-when selects 200)",
         ),
     )
 }

@@ -181,7 +181,7 @@ def reference_request(
     api: Api, op: Operation, data: RequestInput, credentials: dict[str, str]
 ) -> httpx.Request:
     """The request the spec says these inputs make, built without the generated client."""
-    url = api.base_url + op.path.format_map({k: _segment(v) for k, v in data.path.items()})
+    url = api.base_url + op.path.format_map({k: _segment(str(v)) for k, v in data.path.items()})
     headers: dict[str, str] = {}
     for name, value in credentials.items():
         scheme = api.schemes[name]

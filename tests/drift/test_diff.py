@@ -67,6 +67,7 @@ components:
         kind: {type: string, enum: [small, large]}
         size: {type: integer, minimum: 1, maximum: 10}
         tags: {type: array, items: {type: string}, maxItems: 5}
+        labels: {type: object, additionalProperties: {type: string}, maxProperties: 5}
         color: {type: string}
         head:
           type: object
@@ -79,6 +80,7 @@ components:
         status: {type: string, enum: [queued, done]}
         note: {type: string}
         count: {type: integer}
+        meta: {type: object, minProperties: 1, maxProperties: 3}
         created: {type: string, format: date-time}
 """
 
@@ -195,6 +197,36 @@ CASES: list[tuple[str, list[dict[str, Any]], set[tuple[str, str, str]]]] = [
         "tightened request item count",
         [replace(f"{IN}/properties/tags/maxItems", 3)],
         {("request-items-tightened", "callers", "tags")},
+    ),
+    (
+        "tightened request property count",
+        [replace(f"{IN}/properties/labels/maxProperties", 3)],
+        {("request-properties-tightened", "callers", "labels")},
+    ),
+    (
+        "loosened request property count",
+        [replace(f"{IN}/properties/labels/maxProperties", 25)],
+        {("request-properties-loosened", "none", "labels")},
+    ),
+    (
+        "new request minProperties",
+        [add(f"{IN}/properties/labels/minProperties", 1)],
+        {("request-properties-tightened", "callers", "labels")},
+    ),
+    (
+        "loosened response property count",
+        [replace(f"{OUT}/properties/meta/maxProperties", 10)],
+        {("response-properties-loosened", "consumers", "meta")},
+    ),
+    (
+        "tightened response property count",
+        [replace(f"{OUT}/properties/meta/minProperties", 2)],
+        {("response-properties-tightened", "none", "meta")},
+    ),
+    (
+        "a second success response",
+        [add(f"{OP}/responses/204", {"description": "nothing"})],
+        {("success-status-added", "consumers", "204")},
     ),
     (
         "changed request type",

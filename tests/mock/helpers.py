@@ -22,6 +22,7 @@ JOB_PATH = "/v1/projects/default-project/jobs/example-job/build"
 TEAM_JOB_PATH = "/v1/teams/example-team" + JOB_PATH[3:]
 TRIGGER_PATH = "/my-org/my-repo/ci_workflows/build/trigger"
 RUNS_PATH = "/repos/my-org/my-repo/cicd/runs"
+DISPATCH_PATH = "/repos/octo-org/octo-repo/actions/workflows/main.yaml/dispatches"
 
 CONNECTION = {
     "provider_account_id": "cloudflare",
@@ -49,6 +50,11 @@ VALID: dict[str, tuple[str, str, dict[str, Any]]] = {
         "POST",
         RUNS_PATH,
         {"json": {"head": {"branch": "main"}, "workflows": [{"name": "build"}]}},
+    ),
+    "actions/create-workflow-dispatch": (
+        "POST",
+        DISPATCH_PATH,
+        {"json": {"ref": "main", "return_run_details": True}},
     ),
 }
 """One valid request per operation: method, path, httpx keyword arguments."""
@@ -92,7 +98,15 @@ def documented_schema(app: MockApp, status: int, operation_id: str | None, api: 
 def assert_documented(
     app: MockApp, response: httpx.Response, operation_id: str | None = None, api: str = ""
 ) -> Any:
-    """The body, after checking it is JSON valid against the documented schema of its status."""
+    """The body, after checking it is JSON valid against the documented schema of its status
+    (``None`` for a documented response without a body, which must come without one)."""
+    candidates = [
+        c for (_, op_id), c in app.compiled.items() if operation_id and op_id == operation_id
+    ]
+    documented = candidates[0].response_for(response.status_code) if candidates else None
+    if documented is not None and documented.kind == "none":
+        assert response.content == b"" and "content-type" not in response.headers
+        return None
     assert response.headers["content-type"] == "application/json"
     body = response.json()
     schema = documented_schema(app, response.status_code, operation_id, api)

@@ -12,6 +12,7 @@ from triggerspec_clients.cloudflare_pages import CloudflarePagesClient
 from triggerspec_clients.cloudflare_workers_builds import (
     CloudflareWorkersBuildsClient,
 )
+from triggerspec_clients.github_actions import GithubActionsClient
 from triggerspec_clients.northflank import NorthflankClient
 from triggerspec_clients.sourcecraft import SourcecraftClient
 
@@ -56,7 +57,13 @@ def test_every_generated_client_succeeds_against_the_mock(mock_server: InProcess
         org_slug="o", repo_slug="r", head={"branch": "main"}, workflows=[{"name": "build"}]
     )
     assert run.status == "created"
-    assert [e.status for e in mock_server.journal] == [200] * 9
+    github = GithubActionsClient(**kwargs("github-actions"))  # type: ignore[arg-type]
+    dispatch = github.actions_create_workflow_dispatch
+    assert dispatch(owner="o", repo="r", workflow_id="main.yaml", ref="main") is None
+    details = dispatch(owner="o", repo="r", workflow_id=42, ref="main", return_run_details=True)
+    assert details is not None and details.workflow_run_id.root > 0
+    assert [e.status for e in mock_server.journal] == [200] * 9 + [204, 200]
+    assert mock_server.journal[-1].path.endswith("/workflows/42/dispatches")
     called = {
         "createDeployment",
         "createManualBuild",
@@ -65,5 +72,6 @@ def test_every_generated_client_succeeds_against_the_mock(mock_server: InProcess
         "startJobBuildInTeam",
         "runWorkflow",
         "runWorkflows",
+        "actions/create-workflow-dispatch",
     }
     assert not called & set(mock_server.uncalled())

@@ -26,6 +26,9 @@ def _spec(paths: dict[str, Any], server: str = "https://api.example.com/base") -
     }
 
 
+ROOT = "https://api.example.com"
+
+
 def _op(op_id: str) -> dict[str, Any]:
     return {"operationId": op_id, "responses": {"200": {"description": "ok"}}}
 
@@ -50,9 +53,7 @@ def test_every_operation_is_served_under_its_base_path(triggerspec_apis: list[Ap
     )
     assert set(templates) >= {
         "/client/v4/accounts/{account_id}/builds/repos/connections",
-        "/client/v4/accounts/{account_id}/builds/triggers/{trigger_uuid}/builds",
         "/client/v4/accounts/{account_id}/pages/projects/{project_name}/deployments",
-        "/repos/{org_slug}/{repo_slug}/cicd/runs",
         "/v1/projects/{projectId}/jobs/{jobId}/build",
         "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build",
         "/{org_slug}/{repo_slug}/ci_workflows/{workflow_name}/trigger",
@@ -107,10 +108,55 @@ def test_the_same_method_and_path_twice_is_an_error(tmp_path: Path) -> None:
         Router([one, two])
 
 
-def test_a_segment_mixing_text_and_a_parameter_is_refused(tmp_path: Path) -> None:
-    api = _load(tmp_path, "mixed", _spec({"/files/{name}.json": {"get": _op("f")}}))
-    with pytest.raises(UsageError, match="whole-segment parameters only"):
-        Router([api])
+def test_segments_mixing_text_and_parameters_are_served(tmp_path: Path) -> None:
+    paths = {
+        "/compare/{base}...{head}": {"get": _op("compare")},
+        "/files/{name}.json": {"get": _op("jsonFile")},
+        "/files/{name}": {"get": _op("anyFile")},
+        "/files/latest.json": {"get": _op("latest")},
+    }
+    router = Router([_load(tmp_path, "mixed", _spec(paths, ROOT))])
+    compare = _resolve(router, "GET", "/compare/v1...feature%2Fx...y")
+    assert isinstance(compare, Match)
+    # every parameter but the last takes as little as it can
+    assert compare.params == {"base": "v1", "head": "feature/x...y"}
+    found = {
+        target: _resolve(router, "GET", target)
+        for target in ("/files/a.json", "/files/a.txt", "/files/latest.json")
+    }
+    ids = {t: m.route.operation.operation_id for t, m in found.items() if isinstance(m, Match)}
+    # a literal beats a mixed segment, which beats a whole-segment parameter
+    assert ids == {
+        "/files/a.json": "jsonFile",
+        "/files/a.txt": "anyFile",
+        "/files/latest.json": "latest",
+    }
+    assert _resolve(router, "GET", "/compare/nodots") is None
+
+
+def test_two_apis_at_the_root_with_the_same_shape_are_refused_naming_both(tmp_path: Path) -> None:
+    one = _load(tmp_path, "one", _spec({"/things/{id}": {"post": _op("makeOne")}}, ROOT))
+    two = _load(tmp_path, "two", _spec({"/things/{thing}": {"post": _op("makeTwo")}}, ROOT))
+    with pytest.raises(UsageError, match=r"makeTwo \(two\) and makeOne \(one\)"):
+        Router([one, two])
+    other = _load(tmp_path, "three", _spec({"/things/{id}/x": {"post": _op("makeThree")}}, ROOT))
+    assert len(Router([one, other]).routes) == 2
+
+
+def test_an_unknown_path_names_the_nearest_operations(tmp_path: Path) -> None:
+    paths = {
+        "/repos/{o}/{r}/cicd/runs": {"post": _op("runs")},
+        "/repos/{o}/{r}/actions/workflows/{w}/dispatches": {"post": _op("dispatch")},
+        "/users/{u}": {"get": _op("user")},
+    }
+    api = _load(tmp_path, "near", _spec(paths, ROOT))
+    router = Router([api])
+    nearest = [r.operation.operation_id for r in router.nearest(split_target("/repos/cicd/runs"))]
+    assert nearest == ["runs", "dispatch", "user"]
+    app = create_app([api])
+    response = app.handle(MockRequest("POST", "/repos/o/r/cicd/run"))
+    assert response.status == 404
+    assert "nearest: POST /repos/{o}/{r}/cicd/runs (runs)" in response.body.decode()
 
 
 def test_an_operation_without_a_builder_answers_its_schema(tmp_path: Path) -> None:

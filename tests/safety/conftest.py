@@ -15,11 +15,23 @@ from triggerspec.spec.model import Api, load_api
 
 PROJECT = Project.from_root(ROOT)
 SPECS = ROOT / "specs"
-TOKENS = {
-    "NORTHFLANK_API_TOKEN": "nf-hostile-token-7d1e0c",
-    "CLOUDFLARE_API_TOKEN": "cf-hostile-token-93ab52",
-    "SOURCECRAFT_TOKEN": "sc-hostile-token-4f8a61",
-}
+
+
+def _tokens() -> dict[str, str]:
+    """A credential for each operation's simplest security alternative, read from the specs."""
+    tokens: dict[str, str] = {}
+    for path in PROJECT.spec_files():
+        api = load_api(path)
+        for op in api.operations:
+            simplest = min((alt for alt in op.security if alt), key=len, default=())
+            for name in simplest:
+                env = api.schemes[name].env
+                if env:
+                    tokens[env[0]] = f"{env[0].lower().replace('_', '-')}-hostile-7d1e0c"
+    return tokens
+
+
+TOKENS = _tokens()
 
 
 @pytest.fixture(scope="session")

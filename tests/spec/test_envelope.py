@@ -134,8 +134,32 @@ def test_every_preset_is_a_valid_declaration(name: str) -> None:
     assert eval(render_data(envelope), namespace) == envelope
 
 
-def test_the_shipped_specs_name_presets(triggerspec_apis: list[Api]) -> None:
-    assert {api.envelope.name for api in triggerspec_apis} <= set(preset_names())
+def test_the_shipped_specs_name_presets_or_declare_inline(triggerspec_apis: list[Api]) -> None:
+    assert {api.envelope.name for api in triggerspec_apis} <= {*preset_names(), "inline"}
+
+
+def test_github_declares_its_validation_status_and_error_shape(
+    triggerspec_apis: list[Api],
+) -> None:
+    """GitHub answers 422 ``{message, documentation_url}``: declared inline, and served so."""
+    [github] = [api for api in triggerspec_apis if api.name == "github-actions"]
+    assert github.envelope.name == "inline"
+    assert github.envelope.validation_status == 422
+    assert github.envelope.result_key is None
+    body = github.envelope.error_body(422, ["/ref: required"], "Validation Failed", {}, "r-1")
+    assert set(body) == {"message", "documentation_url"}
+    [op] = github.operations
+    assert "422" in {r.status for r in op.error_responses}
+    app = create_app([github], MockSettings(seed=1))
+    transport = MockTransport(app)
+    with httpx.Client(transport=transport, base_url="https://api.github.com") as client:
+        refused = client.post(
+            "/repos/o/r/actions/workflows/main.yaml/dispatches",
+            json={"inputs": {}},
+            headers={"Authorization": "Bearer t0k"},
+        )
+    assert refused.status_code == 422
+    assert set(refused.json()) == {"message", "documentation_url"}
 
 
 def test_an_unknown_preset_lists_the_available_ones() -> None:

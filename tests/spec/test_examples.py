@@ -11,9 +11,8 @@ from triggerspec.spec.model import load_api
 
 _PROJECT = Project.from_root(ROOT)
 _DEFECTS = DocDefects.load(_PROJECT.doc_defects)
-_CASES: list[ExampleCase] = [
-    case for path in _PROJECT.spec_files() for case in example_cases(load_api(path))
-]
+_APIS = [load_api(path) for path in _PROJECT.spec_files()]
+_CASES: list[ExampleCase] = [case for api in _APIS for case in example_cases(api)]
 
 
 def _id(case: ExampleCase) -> str:

@@ -145,6 +145,58 @@ def test_project_is_found_from_a_subdirectory(
     assert main(["lint", str(ROOT / "specs" / NF)]) == 0
 
 
+def test_two_specs_whose_routes_cannot_be_told_apart_are_reported(tmp_path: Path) -> None:
+    import yaml
+
+    from triggerspec.spec.defects import DocDefects
+    from triggerspec.spec.lint import lint_files
+
+    def spec(op_id: str, path: str) -> dict[str, object]:
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": op_id, "version": "1"},
+            "servers": [{"url": "https://api.example.com"}],
+            "paths": {
+                path: {
+                    "post": {
+                        "operationId": op_id,
+                        "summary": op_id,
+                        "security": [],
+                        "parameters": [
+                            {
+                                "name": n,
+                                "in": "path",
+                                "required": True,
+                                "schema": {"type": "string"},
+                            }
+                            for n in ("id", "thing")
+                            if "{" + n + "}" in path
+                        ],
+                        "responses": {"204": {"description": "ok"}},
+                    }
+                }
+            },
+        }
+
+    files = []
+    for name, path in (
+        ("one", "/things/{id}"),
+        ("two", "/things/{thing}"),
+        ("three", "/things/{id}/x"),
+    ):
+        file = tmp_path / f"{name}.yaml"
+        file.write_text(yaml.safe_dump(spec(f"make_{name}", path)))
+        files.append(file)
+    defects = DocDefects.load(tmp_path / "none.yaml")
+    report = lint_files(files, defects, {f: f.name for f in files})
+    clashes = [str(p) for p in report.problems if "cannot be told apart" in p.message]
+    assert len(report.apis) == 3, report.problems
+    assert clashes == [
+        "two.yaml:/paths/~1things~1{thing}/post: POST /things/{thing} (make_two) cannot be told "
+        "apart from make_one in one.yaml (same method and path shape)"
+    ]
+
+
 def test_every_file_in_specs_is_read_or_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -108,9 +108,14 @@ def test_date_time_format_is_ours_on_both_paths(value: str, ok: bool) -> None:
 
 
 def test_unknown_formats_are_not_asserted() -> None:
-    validator = SchemaValidator({"type": "string", "format": "email"})
-    assert validator.is_valid("not an email")
-    assert violations({"format": "email"}, "not an email") == []
+    validator = SchemaValidator({"type": "string", "format": "hostname"})
+    assert validator.is_valid("not a host name!")
+    assert violations({"format": "idn-hostname"}, "not a host name!") == []
+
+
+def test_email_and_uri_formats_are_asserted() -> None:
+    assert not SchemaValidator({"type": "string", "format": "email"}).is_valid("not an email")
+    assert violations({"format": "uri"}, "not a uri") != []
 
 
 @pytest.mark.parametrize(

@@ -232,7 +232,7 @@ class CloudflarePagesClientWithRawResponse:
         """Create deployment. Returns the raw response."""
         return self._client._call(
             _CREATE_DEPLOYMENT,
-            models.CreateDeploymentResponse,
+            {200: models.CreateDeploymentResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,
@@ -418,7 +418,7 @@ class AsyncCloudflarePagesClientWithRawResponse:
         """Create deployment. Returns the raw response."""
         return await self._client._call(
             _CREATE_DEPLOYMENT,
-            models.CreateDeploymentResponse,
+            {200: models.CreateDeploymentResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel
 from triggerspec.runtime.enums import OpenStrEnum
+from triggerspec.runtime.formats import DateTime
 
 
 class CommitDirty(StrEnum):
@@ -191,9 +192,9 @@ class StageStatus(OpenStrEnum):
 
 
 class Stage(BaseModel):
-    ended_on: Annotated[AwareDatetime | None, Field(description="When the stage ended.")]
+    ended_on: Annotated[DateTime | None, Field(description="When the stage ended.")]
     name: Annotated[StageName, Field(description="The current build stage.")]
-    started_on: Annotated[AwareDatetime | None, Field(description="When the stage started.")]
+    started_on: Annotated[DateTime | None, Field(description="When the stage started.")]
     status: Annotated[StageStatus, Field(description="State of the current stage.")]
 
 
@@ -236,7 +237,7 @@ class Deployment(BaseModel):
         list[str] | None, Field(description="A list of alias URLs pointing to this deployment.")
     ]
     build_config: BuildConfig
-    created_on: Annotated[AwareDatetime, Field(description="When the deployment was created.")]
+    created_on: Annotated[DateTime, Field(description="When the deployment was created.")]
     deployment_trigger: DeploymentTrigger
     env_vars: Annotated[
         dict[str, EnvVar | None] | None,
@@ -245,9 +246,7 @@ class Deployment(BaseModel):
     environment: Annotated[DeploymentEnvironment, Field(description="Type of deploy.")]
     is_skipped: Annotated[bool, Field(description="If the deployment has been skipped.")]
     latest_stage: Stage
-    modified_on: Annotated[
-        AwareDatetime, Field(description="When the deployment was last modified.")
-    ]
+    modified_on: Annotated[DateTime, Field(description="When the deployment was last modified.")]
     project_id: Annotated[str, Field(description="Id of the project.")]
     project_name: ProjectName
     short_id: Annotated[str, Field(description="Short Id (8 character) of the deployment.")]

@@ -220,7 +220,7 @@ class CloudflareWorkersBuildsClientWithRawResponse:
         """Create manual build. Returns the raw response."""
         return self._client._call(
             _CREATE_MANUAL_BUILD,
-            models.CreateBuildResponse,
+            {200: models.CreateBuildResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,
@@ -253,7 +253,7 @@ class CloudflareWorkersBuildsClientWithRawResponse:
         """Create or update repository connection. Returns the raw response."""
         return self._client._call(
             _UPSERT_REPO_CONNECTION,
-            models.UpsertRepoConnectionResponse,
+            {200: models.UpsertRepoConnectionResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,
@@ -415,7 +415,7 @@ class AsyncCloudflareWorkersBuildsClientWithRawResponse:
         """Create manual build. Returns the raw response."""
         return await self._client._call(
             _CREATE_MANUAL_BUILD,
-            models.CreateBuildResponse,
+            {200: models.CreateBuildResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,
@@ -448,7 +448,7 @@ class AsyncCloudflareWorkersBuildsClientWithRawResponse:
         """Create or update repository connection. Returns the raw response."""
         return await self._client._call(
             _UPSERT_REPO_CONNECTION,
-            models.UpsertRepoConnectionResponse,
+            {200: models.UpsertRepoConnectionResponse},
             models.FailureEnvelope,
             path={
                 "account_id": account_id,

@@ -7,8 +7,9 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import MISSING, AwareDatetime, BaseModel, Field, RootModel
+from pydantic import MISSING, BaseModel, Field, RootModel
 from triggerspec.runtime.enums import OpenStrEnum
+from triggerspec.runtime.formats import DateTime
 
 
 class ScmProviderType(OpenStrEnum):
@@ -26,13 +27,13 @@ class BuildSeedRepoInputFile(BaseModel):
 
 class BuildResult(BaseModel):
     build_uuid: Annotated[UUID | MISSING, Field(description="Build UUID.")] = MISSING
-    created_on: AwareDatetime | MISSING = MISSING
+    created_on: DateTime | MISSING = MISSING
 
 
 class RepoConnection(BaseModel):
-    created_on: AwareDatetime | MISSING = MISSING
-    deleted_on: AwareDatetime | None | MISSING = MISSING
-    modified_on: AwareDatetime | MISSING = MISSING
+    created_on: DateTime | MISSING = MISSING
+    deleted_on: DateTime | None | MISSING = MISSING
+    modified_on: DateTime | MISSING = MISSING
     provider_account_id: str | MISSING = MISSING
     provider_account_name: str | MISSING = MISSING
     provider_type: ScmProviderType | MISSING = MISSING

@@ -213,7 +213,7 @@ class NorthflankClientWithRawResponse:
         """Start job build. Returns the raw response."""
         return self._client._call(
             _START_JOB_BUILD,
-            models.StartJobBuildResponse,
+            {200: models.StartJobBuildResponse},
             models.ErrorEnvelope,
             path={
                 "projectId": project_id,
@@ -244,7 +244,7 @@ class NorthflankClientWithRawResponse:
         """Start job build (team-scoped path). Returns the raw response."""
         return self._client._call(
             _START_JOB_BUILD_IN_TEAM,
-            models.StartJobBuildResponse,
+            {200: models.StartJobBuildResponse},
             models.ErrorEnvelope,
             path={
                 "teamId": team_id,
@@ -400,7 +400,7 @@ class AsyncNorthflankClientWithRawResponse:
         """Start job build. Returns the raw response."""
         return await self._client._call(
             _START_JOB_BUILD,
-            models.StartJobBuildResponse,
+            {200: models.StartJobBuildResponse},
             models.ErrorEnvelope,
             path={
                 "projectId": project_id,
@@ -431,7 +431,7 @@ class AsyncNorthflankClientWithRawResponse:
         """Start job build (team-scoped path). Returns the raw response."""
         return await self._client._call(
             _START_JOB_BUILD_IN_TEAM,
-            models.StartJobBuildResponse,
+            {200: models.StartJobBuildResponse},
             models.ErrorEnvelope,
             path={
                 "teamId": team_id,

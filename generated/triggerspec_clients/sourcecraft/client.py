@@ -246,7 +246,7 @@ class SourcecraftClientWithRawResponse:
         """Run Workflow in Repository. Returns the raw response."""
         return self._client._call(
             _RUN_WORKFLOW,
-            models.RunWorkflowResponse,
+            {200: models.RunWorkflowResponse},
             models.Error,
             path={
                 "org_slug": org_slug,
@@ -280,7 +280,7 @@ class SourcecraftClientWithRawResponse:
         """Run Workflows in Repository. Returns the raw response."""
         return self._client._call(
             _RUN_WORKFLOWS,
-            models.Run,
+            {200: models.Run},
             models.Error,
             path={
                 "org_slug": org_slug,
@@ -449,7 +449,7 @@ class AsyncSourcecraftClientWithRawResponse:
         """Run Workflow in Repository. Returns the raw response."""
         return await self._client._call(
             _RUN_WORKFLOW,
-            models.RunWorkflowResponse,
+            {200: models.RunWorkflowResponse},
             models.Error,
             path={
                 "org_slug": org_slug,
@@ -483,7 +483,7 @@ class AsyncSourcecraftClientWithRawResponse:
         """Run Workflows in Repository. Returns the raw response."""
         return await self._client._call(
             _RUN_WORKFLOWS,
-            models.Run,
+            {200: models.Run},
             models.Error,
             path={
                 "org_slug": org_slug,

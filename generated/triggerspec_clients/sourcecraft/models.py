@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, AwareDatetime, BaseModel, Field, RootModel
+from pydantic import MISSING, BaseModel, Field, RootModel
 from triggerspec.runtime.enums import OpenStrEnum
+from triggerspec.runtime.formats import DateTime
 
 
 class TriggerStatus(OpenStrEnum):
@@ -112,10 +113,10 @@ class EventType(OpenStrEnum):
 
 
 class DatesByStage(BaseModel):
-    created_at: AwareDatetime | MISSING = MISSING
-    started_at: AwareDatetime | MISSING = MISSING
-    finished_at: AwareDatetime | MISSING = MISSING
-    updated_at: AwareDatetime | MISSING = MISSING
+    created_at: DateTime | MISSING = MISSING
+    started_at: DateTime | MISSING = MISSING
+    finished_at: DateTime | MISSING = MISSING
+    updated_at: DateTime | MISSING = MISSING
 
 
 class Progress(BaseModel):

@@ -16,8 +16,8 @@ from triggerspec.codegen import escape
 from triggerspec.errors import SpecError
 from triggerspec.runtime.envelope import ErrorShape, RateLimit
 from triggerspec.spec import pointer as jp
-from triggerspec.spec.model import Api, Operation, Parameter
-from triggerspec.spec.naming import ClassName, PythonIdentifier, constant, snake
+from triggerspec.spec.model import Api, Operation, Parameter, media_kind
+from triggerspec.spec.naming import ClassName, PythonIdentifier, argument_names, constant, snake
 from triggerspec.spec.patterns import to_python
 
 _REF = "#/components/schemas/"
@@ -32,7 +32,7 @@ class Arg:
     wire: str
     annotation: str
     required: bool
-    kind: Literal["path", "body", "text", "file"]
+    kind: Literal["path", "body", "text", "file", "media"]
     description: str
 
     @property
@@ -52,15 +52,23 @@ class Method:
     operation: Operation
     args: tuple[Arg, ...]
     body_model: str | None
-    success_model: str
+    success_models: str
+    """The runtime's status -> parse table: ``{200: models.X, 204: None}``."""
+    parsed_type: str
+    """What the raw view's ``parsed`` holds (the union over the success responses)."""
     error_model: str | None
-    unwrap: str | None
+    return_expr: str
+    """The expression the method returns (unwrapping the envelope's payload)."""
     return_type: str
     docstring: tuple[str, ...]
     """Lines of the method's docstring, spec text already escaped."""
     op_def: str
     deprecation: str | None = None
     """The ``@deprecated`` message as a Python literal (deprecated operations only)."""
+
+    @property
+    def media_arg(self) -> Arg | None:
+        return next((a for a in self.args if a.kind == "media"), None)
 
     @property
     def path_args(self) -> tuple[Arg, ...]:
@@ -105,8 +113,8 @@ class ClientModule:
 class _Annotator:
     """Python annotations for request arguments, from the raw (un-dereferenced) schema."""
 
-    def __init__(self, api: Api, classes: set[str]) -> None:
-        self.schemas: dict[str, Any] = (api.document.raw.get("components") or {}).get("schemas", {})
+    def __init__(self, raw: dict[str, Any], classes: set[str]) -> None:
+        self.schemas: dict[str, Any] = (raw.get("components") or {}).get("schemas", {})
         self.classes = classes
         self.uses_any = False
         self.uses_literal = False
@@ -149,8 +157,13 @@ class _Annotator:
                 "number": "float",
                 "boolean": "bool",
             }.get(str(kind), "")
+            mapped = schema.get("additionalProperties")
             if kind == "array":
                 text = f"list[{self(schema.get('items'))}]"
+            elif kind == "object" and not schema.get("properties") and isinstance(mapped, dict):
+                # A typed map: its values keep their type (``dict[str, str]``).
+                text = f"dict[str, {self(mapped) if mapped else 'Any'}]"
+                self.uses_any = self.uses_any or not mapped
             elif kind == "object" or not text:
                 self.uses_any = True
                 text = "dict[str, Any]"
@@ -239,9 +252,21 @@ def _wrap(text: str, width: int = 88, indent: str = "", hang: str | None = None)
     return lines
 
 
+def _json_types(schema: dict[str, Any]) -> tuple[str, ...]:
+    """The JSON types a (dereferenced) parameter schema admits."""
+    branches = schema.get("oneOf") or schema.get("anyOf")
+    if branches:
+        return tuple(dict.fromkeys(t for b in branches for t in _json_types(b)))
+    kind = schema.get("type", "string")
+    return tuple(kind) if isinstance(kind, list) else (str(kind),)
+
+
 def _path_param(p: Parameter) -> str:
-    """A ``PathParam`` literal: format, lengths and the pattern in Python's dialect."""
+    """A ``PathParam`` literal: format, the JSON types when not only a string, lengths and
+    the pattern in Python's dialect."""
     schema = p.schema
+    types = tuple(t for t in _json_types(schema) if t in ("string", "integer"))
+    extra = "" if types in (("string",), ()) else f", {types!r}"
     pattern = schema.get("pattern")
     python = to_python(pattern) if isinstance(pattern, str) else None
     given = {
@@ -249,13 +274,25 @@ def _path_param(p: Parameter) -> str:
         "max_length": schema.get("maxLength"),
         "pattern": python,
     }
-    extra = "".join(f", {k}={v!r}" for k, v in given.items() if v is not None)
+    extra += "".join(f", {k}={v!r}" for k, v in given.items() if v is not None)
     return f"PathParam({p.name!r}, {schema.get('format')!r}{extra})"
+
+
+def _path_annotation(p: Any, annotate: _Annotator) -> str:
+    types = _json_types(p.schema)
+    if "enum" in p.schema:
+        return annotate(p.schema)
+    out = [{"integer": "int", "string": "str"}[t] for t in types if t in ("integer", "string")]
+    return " | ".join(out) or "str"
 
 
 def _op_def(op: Operation, args: tuple[Arg, ...]) -> str:
     params = ", ".join(_path_param(p) for p in op.path_parameters)
-    body = "none" if op.body is None else ("multipart" if op.body.is_multipart else "json")
+    several = op.body is not None and len(op.body.media_types) > 1
+    media = f", media_types={op.body.media_types!r}" if op.body and several else ""
+    body = "none" if op.body is None else op.body.kind
+    if body not in ("none", "json", "form", "multipart"):
+        body = "json"
     rules = ", ".join(f"Rule({r.kind!r}, {r.fields!r}, {r.at!r}, {r.limit!r})" for r in op.rules)
     files = ", ".join(
         f"{p.name!r}: {(p.content_type or 'application/octet-stream').split(',')[0].strip()!r}"
@@ -265,64 +302,85 @@ def _op_def(op: Operation, args: tuple[Arg, ...]) -> str:
     return (
         f"OperationDef(operation_id={op.operation_id!r}, method={op.method!r}, path={op.path!r}, "
         f"retry={op.retry_safe!r}, path_params=({params}{',' if params else ''}), body={body!r}, "
-        f"rules=({rules}{',' if rules else ''}), file_parts={{{files}}})"
+        f"rules=({rules}{',' if rules else ''}), file_parts={{{files}}}{media})"
     )
 
 
-def build_client_module(api: Api, models_source: str) -> ClientModule:
-    """The client model of one API, given the models module the first stage wrote."""
+def build_client_module(
+    api: Api, models_source: str, raw: dict[str, Any] | None = None
+) -> ClientModule:
+    """The client model of one API, given the models module the first stage wrote and the
+    document with its inline schemas named (the spec itself when ``raw`` is not given)."""
     display = api.document.display
+    raw = raw if raw is not None else api.document.raw
     classes = set(_CLASS.findall(models_source))
-    annotate = _Annotator(api, classes)
+    annotate = _Annotator(raw, classes)
     schemas = annotate.schemas
     methods: list[Method] = []
     for op in api.operations:
+        path_names = [p.name for p in op.path_parameters]
         args: list[Arg] = []
-        for p in op.path_parameters:
-            args.append(Arg(PythonIdentifier(p.name), p.name, "str", True, "path", p.description))
         body_model = None
+        fields: list[tuple[str, Any, bool]] = []
         if op.body is not None:
             # The raw (un-dereferenced) body schema keeps the $refs the annotations name.
-            raw_schema = api.document.at(op.body.pointer + "/schema")
+            raw_schema = _raw_at(raw, op.body.pointer + "/schema")
             body_model = _ref_class(raw_schema, classes, op.body.pointer + "/schema", display)
             props, required = _body_properties(raw_schema, schemas)
-            for name, prop in props.items():
-                part = next((p for p in op.body.parts if p.name == name), None)
-                kind: Literal["body", "text", "file"] = (
-                    "file" if part and part.is_file else "text" if part else "body"
+            fields = [(name, prop, name in required) for name, prop in props.items()]
+        media = ["media_type"] if op.body is not None and len(op.body.media_types) > 1 else []
+        names = argument_names(path_names, [f[0] for f in fields], media)
+        for p in op.path_parameters:
+            args.append(
+                Arg(
+                    names[("path", p.name)],
+                    p.name,
+                    _path_annotation(p, annotate),
+                    True,
+                    "path",
+                    p.description,
                 )
-                annotation = "FileInput" if kind == "file" else annotate(prop)
-                description = str(_described(prop, schemas).get("description", ""))
-                args.append(
-                    Arg(
-                        PythonIdentifier(name),
-                        name,
-                        annotation,
-                        name in required,
-                        kind,
-                        description,
-                    )
+            )
+        for name, prop, is_required in fields:
+            assert op.body is not None
+            part = next((p for p in op.body.parts if p.name == name), None)
+            kind: Literal["body", "text", "file"] = (
+                "file" if part and part.is_file else "text" if part else "body"
+            )
+            annotation = "FileInput" if kind == "file" else annotate(prop)
+            description = str(_described(prop, schemas).get("description", ""))
+            args.append(
+                Arg(names[("body", name)], name, annotation, is_required, kind, description)
+            )
+        if media:
+            assert op.body is not None
+            annotate.uses_literal = True
+            choices = ", ".join(repr(m) for m in op.body.media_types)
+            args.append(
+                Arg(
+                    names[("media", "media_type")],
+                    "media_type",
+                    f"Literal[{choices}]",
+                    False,
+                    "media",
+                    f"the body's media type (default {op.body.media_types[0]})",
                 )
-        names = [a.name for a in args]
-        if len(names) != len(set(names)):
-            raise SpecError(display, op.pointer, f"two arguments would share a name: {names}")
-        success = op.success
-        raw_success = _raw_success_schema(api, op)
-        success_model = _ref_class(raw_success, classes, success.pointer + "/schema", display)
-        unwrap = api.envelope.result_key
-        if unwrap is None:
-            return_type = success_model
-        else:
-            target = schemas[raw_success["$ref"][len(_REF) :]]
-            payload = (target.get("properties") or {}).get(unwrap)
-            return_type = _result_type(payload, classes, success.pointer, display)
+            )
+        names_given = [a.name for a in args]
+        if len(names_given) != len(set(names_given)):
+            raise SpecError(display, op.pointer, f"two arguments would share a name: {names_given}")
+        success_models, parsed_type, return_type, return_expr = _successes(
+            api, op, raw, classes, display
+        )
         error_model = None
         for resp in op.error_responses:
-            raw_error = _raw_response_schema(api, op, resp.status)
+            raw_error = _raw_response_schema(raw, op, resp.status)
             if raw_error is not None:
                 error_model = _ref_class(raw_error, classes, resp.pointer + "/schema", display)
                 break
-        ordered = tuple(sorted(args, key=lambda a: (a.kind != "path", not a.required)))
+        ordered = tuple(
+            sorted(args, key=lambda a: (a.kind != "path", a.kind == "media", not a.required))
+        )
         methods.append(
             Method(
                 name=PythonIdentifier(op.operation_id),
@@ -330,9 +388,10 @@ def build_client_module(api: Api, models_source: str) -> ClientModule:
                 operation=op,
                 args=ordered,
                 body_model=body_model,
-                success_model=success_model,
+                success_models=success_models,
+                parsed_type=parsed_type,
                 error_model=error_model,
-                unwrap=unwrap,
+                return_expr=return_expr,
                 return_type=return_type,
                 docstring=_docstring(op, ordered),
                 op_def=_op_def(op, ordered),
@@ -441,15 +500,71 @@ def _credential_names(api: Api) -> dict[str, str]:
     }
 
 
-def _raw_response(api: Api, op: Operation, status: str) -> Any:
-    at = jp.join(op.pointer, "responses", status)
-    return api.document.follow(api.document.at(at), at)
+def _raw_at(raw: dict[str, Any], pointer: str) -> Any:
+    """The raw node at ``pointer``, following local ``$ref``s met on the way (a path item
+    or request body may itself be a reference); the last node is returned as written."""
+    node: Any = raw
+    for token in [t for t in pointer.split("/")[1:]]:
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            node = jp.resolve(raw, node["$ref"])
+        key = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
 
 
-def _raw_response_schema(api: Api, op: Operation, status: str) -> Any:
-    resp = _raw_response(api, op, status)
-    return ((resp or {}).get("content") or {}).get("application/json", {}).get("schema")
+def _raw_response_schema(raw: dict[str, Any], op: Operation, status: str) -> Any:
+    resp = _raw_at(raw, jp.join(op.pointer, "responses", status))
+    if isinstance(resp, dict) and "$ref" in resp:
+        resp = jp.resolve(raw, resp["$ref"])
+    content = (resp or {}).get("content") or {}
+    media = next((m for t, m in content.items() if media_kind(t) == "json"), None)
+    return (media or {}).get("schema")
 
 
-def _raw_success_schema(api: Api, op: Operation) -> Any:
-    return _raw_response_schema(api, op, op.success.status)
+_KIND_TYPES = {"none": "None", "text": "str", "binary": "bytes"}
+
+
+def _successes(
+    api: Api, op: Operation, raw: dict[str, Any], classes: set[str], display: str
+) -> tuple[str, str, str, str]:
+    """The status -> parse table, the raw view's type, the method's return type and the
+    expression it returns, over every 2xx response of ``op``."""
+    table: list[str] = []
+    parsed: list[str] = []
+    returned: list[str] = []
+    unwrap = api.envelope.result_key
+    for resp in op.successes:
+        where = resp.pointer + "/schema"
+        if resp.kind == "json":
+            raw_schema = _raw_response_schema(raw, op, resp.status)
+            model = _ref_class(raw_schema, classes, where, display)
+            if unwrap is None:
+                result = model
+            else:
+                target = schemas_of(raw)[raw_schema["$ref"][len(_REF) :]]
+                payload = (target.get("properties") or {}).get(unwrap)
+                result = _result_type(payload, classes, resp.pointer, display)
+        else:
+            if unwrap is not None and resp.kind != "none":
+                raise SpecError(
+                    display, resp.pointer, f"a {resp.kind} 2xx body cannot carry the envelope"
+                )
+            model = result = _KIND_TYPES[resp.kind]
+        status = resp.status if resp.status.isdigit() else repr(resp.status)
+        table.append(f"{status}: {model if resp.kind == 'json' else _KIND_TYPES[resp.kind]}")
+        parsed.append(model)
+        returned.append(result)
+    parsed_type = " | ".join(dict.fromkeys(" | ".join(parsed).split(" | ")))
+    return_type = " | ".join(dict.fromkeys(" | ".join(returned).split(" | ")))
+    if unwrap is None:
+        expr = "response.parsed"
+    elif "None" in parsed:
+        expr = f"None if response.parsed is None else response.parsed.{unwrap}"
+    else:
+        expr = f"response.parsed.{unwrap}"
+    return "{" + ", ".join(table) + "}", parsed_type, return_type, expr
+
+
+def schemas_of(raw: dict[str, Any]) -> dict[str, Any]:
+    schemas = (raw.get("components") or {}).get("schemas") or {}
+    return schemas if isinstance(schemas, dict) else {}

@@ -6,6 +6,15 @@ responses use are made open (their class derives from ``OpenStrEnum``, via our c
 Enum template), so a new value from the vendor parses; an enum that requests use too gets a
 strict twin, ``<Name>Input``, for the request side. Inline response enums are hoisted into
 named components (``Stage`` ``status`` becomes ``StageStatus``) so their classes read well.
+
+Before that, every inline request or response schema (one that is not a ``$ref`` to a named
+component) is given a name, so models and clients can refer to it: a request body is
+``{OperationId}Request``, a response ``{OperationId}Response{Status}`` (``default`` reads
+``Default``), a shared response component its own name. A name already taken (compared as
+the class name it becomes) gets the first free numeric suffix (``...Request2``); operations
+are visited in the document's order, so the names are deterministic. Other media types of
+one body whose schema equals the primary's share its name; a different one is
+``{OperationId}Request{Kind}`` (``Form``, ``Multipart``).
 """
 
 from __future__ import annotations
@@ -20,7 +29,8 @@ from typing import Any
 
 from triggerspec.codegen import escape
 from triggerspec.errors import SpecError
-from triggerspec.spec.model import HTTP_METHODS, Api
+from triggerspec.spec.model import HTTP_METHODS, Api, media_kind
+from triggerspec.spec.naming import ClassName
 
 TEMPLATES = Path(__file__).parent / "templates" / "datamodel"
 _REF = "#/components/schemas/"
@@ -47,6 +57,77 @@ class _View:
             "schemas", {}
         )
         self.open: set[str] = set()
+
+    def _unique(self, name: str) -> str:
+        taken = {ClassName(n) for n in self.schemas}
+        candidate, n = name, 1
+        while ClassName(candidate) in taken:
+            n += 1
+            candidate = f"{name}{n}"
+        return candidate
+
+    def _follow(self, node: Any) -> Any:
+        """A ``#/components/...`` reference followed to its target (the node itself else)."""
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not (isinstance(ref, str) and ref.startswith("#/components/")):
+            return node
+        _, _, kind, name = ref.split("/", 3)
+        return ((self.raw.get("components") or {}).get(kind) or {}).get(name, node)
+
+    def _name_schema(self, media: Any, name: str) -> str | None:
+        """Move an inline schema into components under a fresh name; the name (or the
+        existing one)."""
+        if not isinstance(media, dict) or not isinstance(media.get("schema"), dict):
+            return None
+        schema = media["schema"]
+        existing = self._ref_name(schema)
+        if existing is not None:
+            return existing
+        if not schema:
+            return None
+        chosen = self._unique(name)
+        self.schemas[chosen] = schema
+        media["schema"] = {"$ref": f"{_REF}{chosen}"}
+        return chosen
+
+    def name_inline(self) -> None:
+        """Name every inline request and response schema (see the module docstring)."""
+        for item in (self.raw.get("paths") or {}).values():
+            item = self._follow(item)
+            for method in HTTP_METHODS:
+                op = item.get(method) if isinstance(item, dict) else None
+                if not isinstance(op, dict) or not op.get("operationId"):
+                    continue
+                base = ClassName(str(op["operationId"]))
+                body = op.get("requestBody")
+                body = self._follow(body)
+                content = (body or {}).get("content") or {} if isinstance(body, dict) else {}
+                primary_schema: Any = None
+                primary: str | None = None
+                for media_type, media in sorted(
+                    content.items(), key=lambda kv: media_kind(kv[0]) != "json"
+                ):
+                    if not isinstance(media, dict):
+                        continue
+                    if primary is not None and media.get("schema") == primary_schema:
+                        media["schema"] = {"$ref": f"{_REF}{primary}"}
+                        continue
+                    inline = copy.deepcopy(media.get("schema"))
+                    kind = "" if primary is None else media_kind(media_type).capitalize()
+                    named = self._name_schema(media, f"{base}Request{kind}")
+                    if primary is None:
+                        primary, primary_schema = named, inline
+                for status, resp in (op.get("responses") or {}).items():
+                    ref = resp.get("$ref") if isinstance(resp, dict) else None
+                    target = self._follow(resp)
+                    owner = (
+                        ClassName(ref.rsplit("/", 1)[1])
+                        if isinstance(ref, str)
+                        else f"{base}Response{str(status).capitalize()}"
+                    )
+                    for media_type, media in ((target or {}).get("content") or {}).items():
+                        if media_kind(media_type) == "json":
+                            self._name_schema(media, owner)
 
     def _ref_name(self, node: Any) -> str | None:
         ref = node.get("$ref") if isinstance(node, dict) else None
@@ -116,6 +197,61 @@ class _View:
                 )
         for resp_root in self.roots("response"):
             self._hoist("Response", resp_root.get("schema"))
+
+    def split_nullable_enums(self) -> None:
+        """``enum: [a, b, null]`` as a nullable reference to ``enum: [a, b]``.
+
+        datamodel-code-generator would write the null as a member (``NoneType_None = None``).
+        A named enum loses its null, and every reference to it becomes
+        ``anyOf: [{$ref}, {type: null}]``; an inline one becomes that ``anyOf`` in place.
+        """
+        nullable: set[str] = set()
+        for name, schema in self.schemas.items():
+            if self._drop_null(schema):
+                nullable.add(name)
+        for name in sorted(self.schemas):
+            self.schemas[name] = self._nullable_refs(self.schemas[name], nullable)
+        for item in (self.raw.get("paths") or {}).values():
+            for method in HTTP_METHODS:
+                op = (item or {}).get(method) if isinstance(item, dict) else None
+                if isinstance(op, dict):
+                    for key in ("requestBody", "responses", "parameters"):
+                        if key in op:
+                            op[key] = self._nullable_refs(op[key], nullable)
+        for kind in ("responses", "requestBodies", "parameters"):
+            section = (self.raw.get("components") or {}).get(kind)
+            if isinstance(section, dict):
+                for name in sorted(section):
+                    section[name] = self._nullable_refs(section[name], nullable)
+
+    def _drop_null(self, schema: Any) -> bool:
+        if not (self.is_enum(schema) and None in schema["enum"]):
+            return False
+        schema["enum"] = [v for v in schema["enum"] if v is not None]
+        if isinstance(schema.get("type"), list):
+            kinds = [t for t in schema["type"] if t != "null"]
+            schema["type"] = kinds[0] if len(kinds) == 1 else kinds
+        return True
+
+    def _nullable_refs(self, node: Any, nullable: set[str]) -> Any:
+        if isinstance(node, list):
+            return [self._nullable_refs(v, nullable) for v in node]
+        if not isinstance(node, dict):
+            return node
+        name = self._ref_name(node)
+        if name in nullable:
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            return {"anyOf": [{"$ref": node["$ref"]}, {"type": "null"}], **siblings}
+        if name is None and self._drop_null(node):
+            siblings = {k: v for k, v in node.items() if k in ("description", "title")}
+            inner = {k: v for k, v in node.items() if k not in siblings}
+            return {"anyOf": [inner, {"type": "null"}], **siblings}
+        return {
+            k: v
+            if k in ("examples", "example", "enum", "const")
+            else self._nullable_refs(v, nullable)
+            for k, v in node.items()
+        }
 
     def _redirect_shared(self, node: Any, shared: set[str]) -> None:
         if isinstance(node, dict):
@@ -236,22 +372,37 @@ def _split_nullable_enums(node: Any) -> None:
     node.update({"anyOf": [inner, {"type": "null"}], **outer} if values else {"type": "null"})
 
 
-def models_view(api: Api) -> tuple[dict[str, Any], set[str]]:
-    """The spec as datamodel-code-generator should see it, and the enums left open."""
+def models_view(api: Api) -> tuple[dict[str, Any], set[str], dict[str, Any]]:
+    """The spec as datamodel-code-generator should see it, the enums left open, and the
+    spec with only its inline schemas named (the client stage's view)."""
     view = _View(api.document.raw, api.document.display)
-    _split_nullable_enums(view.raw.get("paths"))
+    view.name_inline()
+    named = copy.deepcopy(view.raw)
+    view.split_nullable_enums()  # named enums: every reference becomes nullable
+    _split_nullable_enums(view.raw.get("paths"))  # inline ones, annotations kept outside
     _split_nullable_enums(view.schemas)
     view.open_response_enums()
     _hide_sensitive(view.raw)
-    return view.raw, view.open
+    return view.raw, view.open, named
 
 
-def generate_models(api: Api, options: dict[str, Any]) -> str:
-    """The models module of one API (unformatted; the pipeline formats the whole tree)."""
+def _uses_date_time(node: Any) -> bool:
+    if isinstance(node, dict):
+        return node.get("format") == "date-time" or any(
+            _uses_date_time(v) for k, v in node.items() if k not in ("example", "examples")
+        )
+    if isinstance(node, list):
+        return any(_uses_date_time(v) for v in node)
+    return False
+
+
+def generate_models(api: Api, options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The models module of one API (unformatted; the pipeline formats the whole tree), and
+    the document with its inline schemas named, which the client stage reads."""
     # Imported here, not at the top: it is heavy, and a no-op regen must not pay for it.
     from datamodel_code_generator import generate
 
-    raw, open_enums = models_view(api)
+    raw, open_enums, named = models_view(api)
     try:
         out = generate(
             raw,
@@ -261,7 +412,11 @@ def generate_models(api: Api, options: dict[str, Any]) -> str:
             extra_template_data=defaultdict(
                 dict, {name: {"open_enum": True} for name in sorted(open_enums)}
             ),
-            additional_imports=["triggerspec.runtime.enums.OpenStrEnum"] if open_enums else None,
+            additional_imports=[
+                *(["triggerspec.runtime.enums.OpenStrEnum"] if open_enums else []),
+                *(["triggerspec.runtime.formats.DateTime"] if _uses_date_time(raw) else []),
+            ]
+            or None,
             custom_file_header=(
                 f"# Generated by triggerspec from {escape.line(api.document.display)} "
                 f"(sha256 {api.document.sha256[:16]}). Do not edit.\n"
@@ -274,7 +429,13 @@ def generate_models(api: Api, options: dict[str, Any]) -> str:
         ) from exc
     if not isinstance(out, str):
         raise SpecError(api.document.display, "", "datamodel-code-generator wrote several modules")
+    if re.search(r"\bAwareDatetime\b", out):
+        # date-time held to RFC 3339, as the validator reads it (triggerspec.runtime.formats).
+        out = re.sub(
+            r"(from pydantic import [^\n]*?)(\bAwareDatetime, |, AwareDatetime\b)", r"\1", out
+        )
+        out = re.sub(r"\bAwareDatetime\b", "DateTime", out)
     if "(StrEnum):" not in out:
         # Our Enum template may have swapped every StrEnum base for OpenStrEnum.
         out = out.replace("from enum import StrEnum\n", "")
-    return out
+    return out, named

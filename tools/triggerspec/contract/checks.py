@@ -15,6 +15,7 @@ one check that owns it, so a server breaking one contract fails exactly one chec
 | ``vendor_error_envelope`` | a 4xx not in the vendor's documented error shape |
 | ``success_flag_semantics`` | a 2xx whose success flag is false but has no errors |
 | ``dedup_semantics`` | a repeated request under ``x-dedup`` not given its repeat answer |
+| ``success_status_semantics`` | a valid request answered with another 2xx than ``x-when`` selects |
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Exchange:
     replay_status: int | None = None
     replay_body: Any = None
     """The answer to the same request sent again (only for trigger-status semantics)."""
+    request_body: Any = None
+    """The body sent, as read back from the wire (``None``: no body)."""
 
 
 CheckFunction = Callable[[Exchange], str | None]
@@ -126,6 +129,27 @@ def dedup_semantics(ex: Exchange) -> str | None:
         return (
             f"the same request sent again answered {wrong} (x-dedup expects {dict(dedup.repeat)})"
         )
+    return None
+
+
+@check("success_status_semantics")
+def success_status_semantics(ex: Exchange) -> str | None:
+    """A valid request gets the 2xx its body selects (``x-when``), when there are several.
+
+    Which 2xx is the server's to choose only when the spec states no condition; an
+    undocumented status is ``status_code_conformance``'s.
+    """
+    successes = ex.operation.successes
+    if ex.request_problems or not 200 <= ex.status < 300 or len(successes) < 2:
+        return None
+    if all(r.when is None for r in successes):
+        return None
+    if str(ex.status) not in {r.status for r in successes}:
+        return None
+    expected = ex.operation.success_for(ex.request_body)
+    if expected.status != str(ex.status):
+        why = "its x-when holds" if expected.when is not None else "no x-when of another holds"
+        return f"answered {ex.status}, but the request selects {expected.status} ({why})"
     return None
 
 

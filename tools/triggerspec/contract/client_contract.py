@@ -61,6 +61,7 @@ from triggerspec.runtime.errors import (
 )
 from triggerspec.spec.model import Api, Operation, load_api
 from triggerspec.spec.naming import PythonIdentifier
+from triggerspec.spec.paths import match_segment
 from triggerspec.spec.validate import violations
 
 __all__ = [
@@ -123,7 +124,7 @@ def check_request(
 
 
 def _path_problems(
-    api: Api, op: Operation, raw: str, values: Mapping[str, str], auth_query: frozenset[str]
+    api: Api, op: Operation, raw: str, values: Mapping[str, str | int], auth_query: frozenset[str]
 ) -> list[str]:
     path, _, query = raw.partition("?")
     extra = [q for q in query.split("&") if q and unquote(q.partition("=")[0]) not in auth_query]
@@ -136,13 +137,15 @@ def _path_problems(
     if len(got) != len(template):
         return [*problems, f"path {path!r} does not have the shape of {op.path!r}: {values}"]
     for segment, expected in zip(got, template, strict=True):
-        name = expected[1:-1] if expected.startswith("{") and expected.endswith("}") else None
-        if name is None and segment != expected:
-            problems.append(f"path segment {segment!r} should be {expected!r}")
-        elif name is not None and unquote(segment) != values.get(name):
-            problems.append(
-                f"path parameter {name}: {values.get(name)!r} arrives as {unquote(segment)!r}"
-            )
+        found = match_segment(expected, unquote(segment))
+        if found is None:
+            problems.append(f"path segment {segment!r} does not match {expected!r}")
+            continue
+        for name, arrived in found.items():
+            if arrived != str(values.get(name)):
+                problems.append(
+                    f"path parameter {name}: {values.get(name)!r} arrives as {arrived!r}"
+                )
     return problems
 
 

@@ -270,6 +270,7 @@ class _TaskRun:
             _json(response),
             replayed.status_code if replayed is not None else None,
             _json(replayed) if replayed is not None else None,
+            request_body=sent if body_set else None,
         )
         for name, fn in CHECKS.items():
             problem = fn(exchange)

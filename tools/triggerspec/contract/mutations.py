@@ -3,8 +3,9 @@
 The mutations are derived from the contract model, not listed by hand: ``minLength`` and
 ``maxLength``, ``pattern`` (including the ``"value\\n"`` that a naive Python ``$`` would
 accept), ``enum``, ``format: uuid``, ``propertyNames``, ``minItems``/``maxItems``, nested
-``required``, numeric bounds, path parameters and the cross-field rules of
-:attr:`Operation.rules`. A rule added to a spec is mutated without touching this module.
+``required``, ``minProperties``/``maxProperties``, numeric bounds, path parameters and the
+cross-field rules of :attr:`Operation.rules`. A rule added to a spec is mutated without
+touching this module.
 
 :func:`broken_inputs` applies one mutation to otherwise spec-valid inputs, drawn from a
 variant of the body schema in which the mutated place is always present. Every draw must be
@@ -53,6 +54,8 @@ MutationKind = Literal[
     "property-name",
     "too-many-items",
     "too-few-items",
+    "too-many-properties",
+    "too-few-properties",
     "missing-required",
     "below-minimum",
     "above-maximum",
@@ -111,6 +114,10 @@ def mutations_for(api: Api, op: Operation) -> list[Mutation]:
                     add(Mutation("too-many-items", "body", target, node, named[-1:]))
                 if node.get("minItems", 0) > 0:
                     add(Mutation("too-few-items", "body", target, node, named[-1:]))
+            if target and "maxProperties" in node:
+                add(Mutation("too-many-properties", "body", target, node, named[-1:]))
+            if target and node.get("minProperties", 0) > 0:
+                add(Mutation("too-few-properties", "body", target, node, named[-1:]))
             if target and node.get("properties"):  # top-level ones are required arguments
                 for name in node.get("required") or ():
                     add(Mutation("missing-required", "body", (*target, name), node, (name,)))
@@ -294,7 +301,7 @@ def _mutate(mutation: Mutation, data: RequestInput, draw: st.DrawFn) -> RequestI
     """``data`` with exactly ``mutation`` applied (``None`` when it does not fit this draw)."""
     if mutation.location == "path":
         name = mutation.target[0]
-        options = _broken_strings(data.path[name], mutation.schema, mutation.kind)
+        options = _broken_strings(str(data.path[name]), mutation.schema, mutation.kind)
         if not options:
             return None
         return replace(data, path={**data.path, name: draw(st.sampled_from(options))})
@@ -331,6 +338,10 @@ def _mutate(mutation: Mutation, data: RequestInput, draw: st.DrawFn) -> RequestI
             else mutation.schema["minItems"] - 1
         )
         holder[key] = (value * count)[:count]
+    elif mutation.kind in ("too-many-properties", "too-few-properties"):
+        if not isinstance(value, dict):
+            return None
+        holder[key] = _resized(value, mutation, draw)
     elif mutation.kind in ("below-minimum", "above-maximum"):
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             return None
@@ -344,6 +355,21 @@ def _mutate(mutation: Mutation, data: RequestInput, draw: st.DrawFn) -> RequestI
             return None
         holder[key] = draw(st.sampled_from(options))
     return replace(data, body=body)
+
+
+def _resized(value: dict[str, Any], mutation: Mutation, draw: st.DrawFn) -> dict[str, Any]:
+    """An object one property past ``maxProperties`` (or one short of ``minProperties``)."""
+    if mutation.kind == "too-few-properties":
+        keep = mutation.schema["minProperties"] - 1
+        return dict(list(value.items())[:keep])
+    extra = mutation.schema.get("additionalProperties")
+    values = value_strategy(extra) if isinstance(extra, dict) and extra else st.just("x")
+    out = dict(value)
+    i = 0
+    while len(out) <= mutation.schema["maxProperties"]:
+        out.setdefault(f"extra{i}", draw(values))
+        i += 1
+    return out
 
 
 def _mutate_rule(

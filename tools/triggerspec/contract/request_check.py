@@ -18,6 +18,7 @@ from typing import Any
 from triggerspec.runtime.rules import broken_rules
 from triggerspec.spec.model import Api, Operation
 from triggerspec.spec.validate import SchemaValidator
+from triggerspec.spec.wire import coerce
 
 _SCHEMAS: dict[int, tuple[Operation, dict[str, Any] | None]] = {}
 
@@ -208,7 +209,8 @@ def request_problems(
             problems.append(f"path parameter {param.name} is missing")
             continue
         checker = validator_for(api, op, f"path:{param.name}", param.schema)
-        problems.extend(f"path parameter {param.name}: {v}" for v in checker.violations(str(value)))
+        value = coerce(param.schema, value) if isinstance(value, str) else value
+        problems.extend(f"path parameter {param.name}: {v}" for v in checker.violations(value))
     schema = deref_body(api, op)
     if schema is not None and op.body is not None:
         if not body_is_set:

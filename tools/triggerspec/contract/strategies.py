@@ -135,6 +135,9 @@ class _Builder:
             return st.uuids().map(str) | st.uuids().map(lambda u: str(u).upper())
         if fmt == "date-time":
             return _DATE_TIMES
+        if fmt in ("uri", "email"):  # a valid address or URL, held to the rest of the schema
+            drawn = _URIS if fmt == "uri" else _EMAILS
+            return drawn.filter(satisfies(schema)) if set(schema) - {"type", "format"} else drawn
         if "pattern" in schema:
             drawn = st.from_regex(compile_python(schema["pattern"]))
             if low or high is not None:
@@ -252,6 +255,20 @@ _DATE_TIMES: st.SearchStrategy[Json] = st.builds(
     st.integers(0, 9),
 )
 
+_LABEL = st.from_regex(r"[a-z][a-z0-9]{0,9}", fullmatch=True)
+
+_URIS: st.SearchStrategy[Json] = st.builds(
+    lambda host, path: f"https://{host}.example.com/{path}",
+    _LABEL,
+    st.from_regex(r"[A-Za-z0-9_.~-]{0,16}", fullmatch=True),
+)
+"""``format: uri``: absolute https URLs (what runtime/formats.py and the models accept)."""
+
+_EMAILS: st.SearchStrategy[Json] = st.builds(
+    lambda local, host: f"{local}@{host}.com", _LABEL, _LABEL
+)
+"""``format: email``: plain addresses at an ordinary domain."""
+
 # -- request inputs -------------------------------------------------------------------------
 
 
@@ -259,20 +276,25 @@ _DATE_TIMES: st.SearchStrategy[Json] = st.builds(
 class RequestInput:
     """One call's inputs by wire name: path parameters and the body (multipart: str/bytes)."""
 
-    path: dict[str, str]
+    path: dict[str, str | int]
+    """Path values as a caller passes them: text, or an integer where the schema allows."""
     body: dict[str, Json] | None
     as_bool: frozenset[str] = frozenset()
     """Text fields passed to the client as ``True``/``False`` instead of their strings."""
 
 
-def _param_strategy(api: Api, op: Operation) -> st.SearchStrategy[dict[str, str]]:
-    drawn: dict[str, st.SearchStrategy[str]] = {}
+def _as_argument(value: Any) -> str | int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _param_strategy(api: Api, op: Operation) -> st.SearchStrategy[dict[str, str | int]]:
+    drawn: dict[str, st.SearchStrategy[str | int]] = {}
     for param in op.path_parameters:
         schema = api.document.deref(param.schema)
         tricky = [v for v in TRICKY_SEGMENTS if not violations(schema, v)]
         examples = [param.example] if isinstance(param.example, str) else []
         choices = st.sampled_from([*examples, *tricky]) if examples or tricky else st.nothing()
-        drawn[param.name] = st.one_of(choices, value_strategy(schema).map(str))
+        drawn[param.name] = st.one_of(choices, value_strategy(schema).map(_as_argument))
     return st.fixed_dictionaries(drawn)
 
 

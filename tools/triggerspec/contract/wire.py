@@ -16,7 +16,9 @@ import requests
 
 from triggerspec.contract.request_check import form_fields
 from triggerspec.spec.model import Api, Operation
+from triggerspec.spec.paths import match_segment
 from triggerspec.spec.redact import Redactor
+from triggerspec.spec.wire import FormError, read_urlencoded
 
 
 def prepare(
@@ -126,10 +128,10 @@ def sent_path_parameters(op: Operation, base_url: str, url: str) -> dict[str, st
         return None
     values: dict[str, str] = {}
     for want, got in zip(template, sent, strict=True):
-        if want.startswith("{") and want.endswith("}"):
-            values[want[1:-1]] = unquote(got)
-        elif want != got:
+        found = match_segment(want, unquote(got))
+        if found is None:
             return None
+        values.update(found)
     return values
 
 
@@ -142,6 +144,12 @@ def sent_body(op: Operation, prepared: requests.PreparedRequest) -> tuple[Any, b
     content_type = prepared.headers.get("content-type", "")
     if "multipart/form-data" in content_type:
         return form_fields(content_type, data), True
+    form = op.body.media(content_type) if op.body is not None else None
+    if form is not None and form.kind == "form":
+        try:
+            return read_urlencoded(form.schema, data), True
+        except FormError:
+            return data, True
     try:
         return json.loads(data), True
     except ValueError:

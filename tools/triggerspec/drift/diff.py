@@ -331,6 +331,30 @@ def _responses(op_id: str, o: Operation, so: Shape, n: Operation, sn: Shape) -> 
             o.success.pointer,
             n.success.pointer,
         )
+    old_2xx = {r.status: r for r in o.successes}
+    new_2xx = {r.status: r for r in n.successes}
+    for status in sorted(set(new_2xx) - set(old_2xx) - {n.success.status}):
+        yield Change(
+            "success-status-added",
+            "consumers",
+            op_id,
+            "responses",
+            status,
+            f"a {status} success response is added (consumers may not expect it)",
+            None,
+            new_2xx[status].pointer,
+        )
+    for status in sorted(set(old_2xx) - set(new_2xx) - {o.success.status}):
+        yield Change(
+            "success-status-removed",
+            "none",
+            op_id,
+            "responses",
+            status,
+            f"the {status} success response is removed",
+            old_2xx[status].pointer,
+            None,
+        )
     pairs = [(o.success.status, n.success.status)]
     pairs += [(s, s) for s in so.responses if s in sn.responses and s != o.success.status]
     for old_status, new_status in pairs:
@@ -350,7 +374,7 @@ def _responses(op_id: str, o: Operation, so: Shape, n: Operation, sn: Shape) -> 
         elif before is not None and after is not None:
             yield from fields_changes("response", op_id, part, before, after)
     for status in so.responses:
-        if status not in sn.responses and status != o.success.status:
+        if status not in sn.responses and status != o.success.status and not status.startswith("2"):
             yield Change(
                 "response-removed",
                 "none",
@@ -361,7 +385,7 @@ def _responses(op_id: str, o: Operation, so: Shape, n: Operation, sn: Shape) -> 
                 so.response_at.get(status),
             )
     for status in sn.responses:
-        if status not in so.responses and status != n.success.status:
+        if status not in so.responses and status != n.success.status and not status.startswith("2"):
             yield Change(
                 "response-added",
                 "none",

@@ -47,7 +47,7 @@ from triggerspec.mock.bodies import (
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
-from triggerspec.mock.exchange import MockRequest, MockResponse, asgi_headers, json_response
+from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_headers, json_response
 from triggerspec.mock.journal import Journal, JournalEntry, body_text, cut
 from triggerspec.mock.memory import trim
 from triggerspec.mock.responses import Context, build, check_payload_names
@@ -249,10 +249,16 @@ class MockApp:
             note.api = api.name
             return self._error(api, 400, [Problem("request", "", "path", str(exc))])
         if found is None:
-            api = self.router.nearest_api(split_target(request.target))
+            nearest = self.router.nearest(split_target(request.target))
+            api = nearest[0].api if nearest else self.router.apis[0]
             note.api = api.name
             where = request.target if len(request.target) <= 200 else request.target[:200] + "..."
-            problem = Problem("request", "", "route", f"no operation is served at {where}")
+            near = "; ".join(
+                f"{r.method} {r.template} ({r.operation.operation_id})" for r in nearest
+            )
+            problem = Problem(
+                "request", "", "route", f"no operation is served at {where}; nearest: {near}"
+            )
             return self._error(api, 404, [problem])
         if isinstance(found, WrongMethod):
             note.api = found.api.name
@@ -342,13 +348,17 @@ class MockApp:
     ) -> MockResponse:
         op = compiled.operation
         envelope = self._envelopes[compiled.api.name]
-        success_status = compiled.success_status
+        chosen = op.success_for(body.value if body.kind != "none" else None)
+        success_status = int(chosen.status)
         status = success_status
         headers: list[tuple[str, str]] = []
         if scenario is not None:
             self._check_scenario(compiled, scenario)
             note.scenario = scenario.describe() or None
             status = scenario.status or success_status
+            forced = compiled.response_for(status) if 200 <= status < 300 else None
+            if forced is not None and forced.is_success:
+                chosen, success_status = forced, status
             if scenario.retry_after is not None:
                 headers.append(("retry-after", str(scenario.retry_after)))
         headers += self._rate_limit(compiled, envelope, status, scenario)
@@ -356,7 +366,7 @@ class MockApp:
             documented = compiled.response_for(status)
             assert documented is not None  # _check_scenario made sure
             example = next(e for e in documented.examples if e.name == scenario.example)
-            return json_response(status, example.value, headers)
+            return answer(documented, status, example.value, headers)
         if status != success_status:
             assert scenario is not None
             problem = Problem(
@@ -375,12 +385,15 @@ class MockApp:
             clock=self.clock,
             ids=self.ids,
             settings=self.settings,
+            response=chosen,
             query={k: v[0] for k, v in parse_qs(request.query).items()} if request.query else {},
             headers=request.headers,
         )
         built = build(ctx)
-        payload = built.payload if built.raw else envelope.success(built.payload)
-        return json_response(status, payload, [*headers, *built.headers, *compiled.deprecation])
+        payload = (
+            built.payload if built.raw or chosen.kind != "json" else envelope.success(built.payload)
+        )
+        return answer(chosen, status, payload, [*headers, *built.headers, *compiled.deprecation])
 
     # -- pieces ----------------------------------------------------------------------------
 
@@ -389,7 +402,8 @@ class MockApp:
         success = int(op.success.status)
         status = scenario.status or success
         documented = compiled.response_for(status)
-        if status != success and (status < 400 or documented is None):
+        two_xx = documented is not None and documented.is_success
+        if status != success and not two_xx and (status < 400 or documented is None):
             listed = ", ".join(r.status for r in op.responses)
             raise ScenarioError(
                 f"status {status} is not a documented error of {op.operation_id} "

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from triggerspec.mock.envelopes import Problem, Rejected
 from triggerspec.mock.multipart import FormPart, MalformedForm, parse_form
-from triggerspec.spec.model import Body, Part
+from triggerspec.spec.model import Body, Media, Part
+from triggerspec.spec.wire import FormError, read_urlencoded
 
 MAX_JSON_DEPTH = 64
 """Deepest nesting of arrays and objects a JSON body may have (no documented body nests
@@ -80,6 +81,8 @@ class ParsedBody:
     kind: Literal["none", "json", "form"]
     value: Any = None
     form: Form | None = None
+    media: str | None = None
+    """The documented media type the body came as (``None``: the primary one)."""
 
     def describe(self) -> Any:
         """What the journal records."""
@@ -117,8 +120,12 @@ def parse_body(body: Body | None, content_type: str | None, data: bytes) -> Pars
             )
         return NO_BODY
     got = media_type_of(content_type)
-    if not _accepts(body.media_type, got):
+    media = next((m for m in body.alternatives if _accepts(m.media_type.lower(), got)), None)
+    if media is None and not body.alternatives and _accepts(body.media_type, got):
+        media = Media(body.media_type, body.schema, body.pointer, body.parts)
+    if media is None:
         sent = f"Content-Type {got!r}" if got else "no Content-Type"
+        offered = " or ".join(body.media_types)
         raise Rejected(
             415,
             [
@@ -126,13 +133,26 @@ def parse_body(body: Body | None, content_type: str | None, data: bytes) -> Pars
                     "header",
                     "Content-Type",
                     "media type",
-                    f"{sent} is not accepted here; send {body.media_type}",
+                    f"{sent} is not accepted here; send {offered}",
                 )
             ],
         )
-    if body.is_multipart:
-        return ParsedBody("form", form=_read_form(body, content_type or "", data))
-    return ParsedBody("json", value=_read_json(content_type or "", data))
+    if media.kind == "multipart":
+        return ParsedBody(
+            "form", form=_read_form(media, content_type or "", data), media=media.media_type
+        )
+    if media.kind == "form":
+        return ParsedBody("json", value=_read_urlencoded(media, data), media=media.media_type)
+    return ParsedBody("json", value=_read_json(content_type or "", data), media=media.media_type)
+
+
+def _read_urlencoded(media: Media, data: bytes) -> dict[str, Any]:
+    """A urlencoded form as the object its schema describes (see :mod:`triggerspec.spec.wire`),
+    so the same schema judges it as a JSON body."""
+    try:
+        return read_urlencoded(media.schema, data)
+    except FormError as exc:
+        raise Rejected(400, [Problem("body", "", "form", str(exc))]) from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -283,7 +303,7 @@ def _bytes_repr_hint(part: FormPart) -> str:
     return ""
 
 
-def _read_form(body: Body, content_type: str, data: bytes) -> Form:
+def _read_form(body: Body | Media, content_type: str, data: bytes) -> Form:
     try:
         parts = parse_form(content_type, data)
     except MalformedForm as exc:

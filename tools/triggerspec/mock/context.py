@@ -10,7 +10,7 @@ from typing import Any
 from triggerspec.mock.bodies import Form, ParsedBody
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.state import Clock, Ids, MockState
-from triggerspec.spec.model import Api, Operation
+from triggerspec.spec.model import Api, Operation, Response
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Context:
     query: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     """Request headers by lower-case name."""
+    response: Response | None = None
+    """The success response chosen for this request (``None``: the primary one)."""
 
     @property
     def json(self) -> dict[str, Any]:

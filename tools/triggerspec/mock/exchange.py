@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from triggerspec.spec.model import Response
+
 
 def headers_of(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Lower-cased header names; repeated headers joined with ``", "`` as HTTP allows."""
@@ -86,6 +88,25 @@ def encode_json(payload: Any) -> bytes:
     ASCII escapes keep any string a client sent (lone surrogates included) encodable.
     """
     return _ENCODER.encode(payload).encode("ascii")
+
+
+def answer(
+    response: Response, status: int, payload: Any, headers: Iterable[tuple[str, str]] = ()
+) -> MockResponse:
+    """The body of a documented response as its media type says: none (no body, no
+    Content-Type), JSON, text, or bytes."""
+    if response.kind == "none":
+        return MockResponse(status, list(headers), b"")
+    if response.kind == "json":
+        return json_response(status, payload, headers)
+    media = response.media_type or "application/octet-stream"
+    if isinstance(payload, bytes):
+        data = payload
+    elif isinstance(payload, str):
+        data = payload.encode("utf-8")
+    else:
+        data = json.dumps(payload).encode("utf-8") if payload is not None else b""
+    return MockResponse(status, [("content-type", media), *headers], data)
 
 
 def json_response(

@@ -35,11 +35,12 @@ class _Plan:
     required: frozenset[str]
 
 
-_PLANS: dict[int, tuple[Operation, _Plan]] = {}
+_PLANS: dict[tuple[int, str], tuple[Operation, _Plan]] = {}
 
 
 def _plan(ctx: Context) -> _Plan:
-    cached = _PLANS.get(id(ctx.operation))
+    key = (id(ctx.operation), (ctx.response or ctx.operation.success).status)
+    cached = _PLANS.get(key)
     if cached is not None and cached[0] is ctx.operation:
         return cached[1]
     schema = payload_schema(ctx)
@@ -49,13 +50,13 @@ def _plan(ctx: Context) -> _Plan:
         if isinstance(prop, dict)
     }
     plan = _Plan(schema, SchemaValidator(schema), props, frozenset(_required(schema)))
-    _PLANS[id(ctx.operation)] = (ctx.operation, plan)
+    _PLANS[key] = (ctx.operation, plan)
     return plan
 
 
 def payload_schema(ctx: Context) -> dict[str, Any]:
     """The schema of the success payload (inside the envelope's result member, if any)."""
-    raw = ctx.operation.success.schema or {}
+    raw = (ctx.response or ctx.operation.success).schema or {}
     try:
         schema = ctx.api.document.deref(raw) if raw else {}
     except SpecError:  # a recursive schema: no generic shape, the smallest answer instead
@@ -111,13 +112,20 @@ def request_fields(ctx: Context) -> dict[str, Any]:
 
 def generic(ctx: Context, minimal: Any) -> Built:
     """The generic answer of ``ctx``'s operation (see the module docstring)."""
+    success = ctx.response or ctx.operation.success
+    if success.kind == "none":  # a response without a body (204)
+        return Built(None, raw=True)
+    if success.kind in ("text", "binary"):  # not JSON: the example as it is, else empty
+        if success.examples:
+            return Built(success.examples[0].value, raw=True)
+        return Built("" if success.kind == "text" else b"", raw=True)
     plan = _plan(ctx)
     schema = plan.schema
     stored = _stored_answer(ctx, schema)
     if stored is not None:
         return Built(stored)
     if not plan.properties:  # not an object: the documented example, else the smallest
-        examples = ctx.operation.success.examples
+        examples = success.examples
         if examples:
             return Built(examples[0].value, raw=True)
         return Built(minimal(schema, ctx))
@@ -158,6 +166,9 @@ def _value(
     types = _types(prop)
     if prop.get("format") == "uuid" or (_id_like(name) and types & {"string"}):
         return ctx.ids.uuid()
+    if _id_like(name) and types & {"integer"}:  # a numeric id: positive, as a server's
+        low = max(1, int(prop.get("minimum", 1)))
+        return ctx.ids.number(low, max(low, int(prop.get("maximum", 2**31 - 1))))
     if prop.get("format") == "date-time" and "null" not in types:
         return ctx.now
     if "null" in types:

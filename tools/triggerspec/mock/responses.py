@@ -256,6 +256,10 @@ def minimal(schema: Mapping[str, Any], ctx: Context) -> Any:
     fmt = schema.get("format")
     if fmt == "uuid":
         return ctx.ids.uuid()
+    if fmt == "uri":
+        return "https://mock.invalid/" + ctx.ids.hex(8)
+    if fmt == "email":
+        return f"user-{ctx.ids.hex(6)}@example.com"
     if fmt == "date-time":
         return ctx.now
     return "x" * int(schema.get("minLength", 0))

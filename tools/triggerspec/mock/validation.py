@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qs
 
 from triggerspec.mock.auth import Requirement, requirements_of
@@ -24,6 +23,7 @@ from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
 from triggerspec.spec.redact import Redactor
 from triggerspec.spec.rules import Rule
 from triggerspec.spec.validate import SchemaValidator
+from triggerspec.spec.wire import coerce
 
 
 class CompiledSchema(SchemaValidator):
@@ -55,21 +55,7 @@ def _deprecation(api: Api, op: Operation) -> tuple[tuple[str, str], ...]:
     return tuple(headers)
 
 
-_COERCE = {"integer": int, "number": float}
 _LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header"}
-
-
-def _coerce(schema: Mapping[str, Any], raw: str) -> object:
-    """A parameter's text as the type its schema declares (left as text if it does not fit)."""
-    kind = schema.get("type")
-    if kind in _COERCE:
-        try:
-            return _COERCE[kind](raw)
-        except ValueError:
-            return raw
-    if kind == "boolean" and raw in ("true", "false"):
-        return raw == "true"
-    return raw
 
 
 PARAMETER_CACHE = 4096
@@ -104,7 +90,7 @@ class CompiledParameter:
             if p.required:
                 return [Problem(location, p.name, "required", "is required")]
             return []
-        return self.schema.problems(_coerce(p.schema, raw), location, p.name)
+        return self.schema.problems(coerce(p.schema, raw), location, p.name)
 
 
 @dataclass(frozen=True)
@@ -117,6 +103,8 @@ class CompiledOperation:
     requirements: tuple[Requirement, ...]
     parameters: tuple[CompiledParameter, ...]
     body_schema: CompiledSchema | None
+    media_schemas: Mapping[str, CompiledSchema]
+    """The schema of each further media type of the body (a form next to JSON)."""
     size_rules: tuple[Rule, ...]
     parts: Mapping[str, Part]
     redactor: Redactor
@@ -138,6 +126,10 @@ class CompiledOperation:
                 CompiledParameter(p, CompiledSchema(p.schema)) for p in operation.parameters
             ),
             body_schema=CompiledSchema(body.schema) if body is not None else None,
+            media_schemas={
+                m.media_type: CompiledSchema(m.schema)
+                for m in (body.alternatives[1:] if body is not None else ())
+            },
             size_rules=tuple(r for r in operation.rules if r.kind == "max-bytes"),
             parts={p.name: p for p in body.parts} if body is not None else {},
             redactor=Redactor.from_schemas([body.schema] if body is not None else []),
@@ -179,7 +171,8 @@ class CompiledOperation:
                 if r.at == "" and not r.check(body.form.instance(), sizes)
             ]
             return (413 if too_big else invalid), too_big + problems
-        return invalid, self.body_schema.problems(body.value)
+        schema = self.media_schemas.get(body.media or "", self.body_schema)
+        return invalid, schema.problems(body.value)
 
     def response_for(self, status: int) -> Response | None:
         """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""

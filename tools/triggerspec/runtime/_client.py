@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -33,6 +33,10 @@ from triggerspec.runtime.rules import Rule, broken_rules
 log = logging.getLogger("triggerspec.client")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ParsedT = TypeVar("ParsedT")
+SuccessTable = Mapping[int | str, Any]
+"""Status (``200``, or ``"2XX"``) -> how its body is read: a model class, ``bytes``,
+``str``, or ``None`` for a response without a body."""
 Timeout = float | httpx.Timeout | None
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 _UUID = re.compile(
@@ -46,6 +50,8 @@ class PathParam:
 
     name: str
     format: str | None = None
+    types: tuple[str, ...] = ("string",)
+    """The JSON types the value may have: ``string`` and/or ``integer``."""
     min_length: int | None = None
     max_length: int | None = None
     pattern: str | None = None
@@ -72,10 +78,12 @@ class OperationDef:
     path: str
     retry: retry.RetrySafety
     path_params: tuple[PathParam, ...] = ()
-    body: Literal["json", "multipart", "none"] = "none"
+    body: Literal["json", "form", "multipart", "none"] = "none"
     rules: tuple[Rule, ...] = ()
     file_parts: Mapping[str, str] = field(default_factory=dict)
     """File part name -> default content type."""
+    media_types: tuple[str, ...] = ()
+    """Every media type the body may be sent as, the default first (empty: only ``body``)."""
 
 
 @dataclass(frozen=True)
@@ -89,13 +97,14 @@ class ApiDef:
     security: tuple[tuple[str, ...], ...]
 
 
-class APIResponse(Generic[ModelT]):
+class APIResponse(Generic[ParsedT]):
     """The raw view of a call: status, headers, the ``httpx.Response`` and the parsed body."""
 
-    def __init__(self, http_response: httpx.Response, parsed: ModelT, retries: int) -> None:
+    def __init__(self, http_response: httpx.Response, parsed: ParsedT, retries: int) -> None:
         self.http_response = http_response
         self.parsed = parsed
-        """The whole success body (the vendor envelope) as its model."""
+        """The whole success body (the vendor envelope) as its model; ``None`` for a
+        response without a body, ``bytes`` or ``str`` for a non-JSON one."""
         self.retries = retries
 
     @property
@@ -187,23 +196,34 @@ def build_request(
     *,
     base_url: str,
     auth_headers: Mapping[str, Secret],
-    path: Mapping[str, str],
+    path: Mapping[str, str | int],
     body: Mapping[str, Any] | None = None,
     body_model: type[BaseModel] | None = None,
     files: Mapping[str, FileInput] | None = None,
     extra_headers: Mapping[str, str] | None = None,
     timeout: Timeout | NotGiven = NOT_GIVEN,
+    media_type: str | NotGiven = NOT_GIVEN,
 ) -> httpx.Request:
     """Check the arguments against the spec and build the request; raise before sending."""
     problems: list[str] = []
     for param in op.path_params:
         value = path.get(param.name)
-        if not isinstance(value, str) or not value:
-            problems.append(f"path parameter {param.name}: a non-empty string is required")
-        elif param.format == "uuid" and not _UUID.match(value):
-            problems.append(f"path parameter {param.name}: {value!r} is not a uuid (format uuid)")
-        else:
+        problem = _path_problem(param, value)
+        if problem:
+            problems.append(f"path parameter {param.name}: {problem}")
+        elif isinstance(value, str):
             problems.extend(_path_problems(param, value))
+    kind = op.body
+    if not isinstance(media_type, NotGiven):
+        if media_type not in op.media_types:
+            listed = ", ".join(op.media_types) or "none"
+            problems.append(f"media_type: {media_type!r} is not offered (offered: {listed})")
+        elif media_type == "application/x-www-form-urlencoded":
+            kind = "form"
+        elif media_type == "multipart/form-data":
+            kind = "multipart"
+        else:
+            kind = "json"
     sizes: dict[str, int] = {}
     file_parts: list[tuple[str, tuple[str, Any, str]]] = []
     for name, file_value in (files or {}).items():
@@ -222,7 +242,7 @@ def build_request(
         if size is not None:
             sizes[name] = size
         file_parts.append((name, (filename, content, content_type)))
-    if op.body == "multipart" and body is not None:
+    if kind in ("multipart", "form") and op.body == kind and body is not None:
         body = {k: _form_text(v) for k, v in body.items()}  # text parts travel as text
     payload: dict[str, Any] = {}
     invalid: ValidationError | None = None
@@ -245,7 +265,7 @@ def build_request(
     if problems:
         raise errors.RequestValidationError(op.operation_id, problems)
 
-    url = base_url.rstrip("/") + op.path.format_map({k: _segment(v) for k, v in path.items()})
+    url = base_url.rstrip("/") + op.path.format_map({k: _segment(str(v)) for k, v in path.items()})
     headers = dict(extra_headers or {})
     for name, value in headers.items():
         if not isinstance(value, str) or not value.isascii() or not value.isprintable():
@@ -256,10 +276,14 @@ def build_request(
     query = {k[1:]: s.reveal() for k, s in auth_headers.items() if k.startswith("?")}
     if query:  # an apiKey in the query
         options["params"] = query
-    if op.body == "json":
-        headers["Content-Type"] = "application/json"
+    if kind == "json":
+        default = (op.media_types or ("application/json",))[0]
+        headers["Content-Type"] = media_type if isinstance(media_type, str) else default
         options["content"] = json.dumps(payload, separators=(",", ":")).encode()
-    elif op.body == "multipart":
+    elif kind == "form":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        options["content"] = urlencode([(k, _form_text(v)) for k, v in payload.items()]).encode()
+    elif kind == "multipart":
         # Every text field as a part of its own, so the body is multipart even without files.
         parts = [(k, (None, _form_text(v))) for k, v in payload.items()] + file_parts
         if parts:
@@ -282,6 +306,20 @@ def build_request(
     return authorize(request, auth_headers)
 
 
+def _path_problem(param: PathParam, value: object) -> str | None:
+    """Why a path argument does not fit its parameter's types and format (``None``: fits)."""
+    if "integer" in param.types and isinstance(value, int) and not isinstance(value, bool):
+        return None
+    if "string" in param.types and isinstance(value, str) and value:
+        if param.format == "uuid" and not _UUID.match(value):
+            return f"{value!r} is not a uuid (format uuid)"
+        return None
+    wanted = " or ".join(
+        {"string": "a non-empty string", "integer": "an integer"}.get(t, t) for t in param.types
+    )
+    return f"{wanted} is required"
+
+
 def _segment(value: str) -> str:
     """A path parameter as one URL segment: escaped, and never a dot segment.
 
@@ -300,17 +338,46 @@ def _form_text(value: Any) -> str:
     return str(value)
 
 
+def _success_reader(success: SuccessTable | type[BaseModel], status: int) -> Any:
+    if not isinstance(success, Mapping):
+        return success
+    for key in (status, str(status), f"{str(status)[0]}XX"):
+        if key in success:
+            return success[key]
+    if len(success) == 1:
+        return next(iter(success.values()))
+    return _UNDOCUMENTED
+
+
+_UNDOCUMENTED = object()
+
+
 def read_response(
     api: ApiDef,
     op: OperationDef,
     response: httpx.Response,
-    success_model: type[ModelT],
+    success: SuccessTable | type[BaseModel],
     error_model: type[BaseModel] | None,
-) -> ModelT:
-    """The typed success envelope, or the precise exception for this response."""
+) -> Any:
+    """The typed success body (``None``, ``bytes`` or ``str`` as the spec says for its
+    status), or the precise exception for this response."""
     status = response.status_code
     if status >= 400:
         raise _status_error(api, op, response, error_model)
+    reader = _success_reader(success, status)
+    if reader is _UNDOCUMENTED:
+        listed = ", ".join(str(k) for k in success) if isinstance(success, Mapping) else ""
+        raise errors.ResponseValidationError(
+            f"{op.operation_id}: {status} is not a documented success status ({listed})",
+            response=response,
+        )
+    if reader is None:
+        return None
+    if reader is bytes:
+        return response.content
+    if reader is str:
+        return response.text
+    success_model: type[BaseModel] = reader
     try:
         data = response.json()
     except ValueError:
@@ -409,9 +476,9 @@ class _Base:
         attempt: int,
         request: httpx.Request,
         sent: httpx.Response | httpx.HTTPError,
-        success_model: type[ModelT],
+        success_model: SuccessTable | type[BaseModel],
         error_model: type[BaseModel] | None,
-    ) -> APIResponse[ModelT] | retry.Decision:
+    ) -> APIResponse[Any] | retry.Decision:
         """The result of one attempt, or the decision to try again; raises when final."""
         if isinstance(sent, httpx.HTTPError):
             decision = retry.after_error(sent, attempt, op.retry, self.retry_policy, self._rng)
@@ -479,10 +546,10 @@ class SyncAPIClient(_Base):
     def _call(
         self,
         op: OperationDef,
-        success_model: type[ModelT],
+        success_model: SuccessTable | type[BaseModel],
         error_model: type[BaseModel] | None,
         **request: Any,
-    ) -> APIResponse[ModelT]:
+    ) -> APIResponse[Any]:
         built = build_request(
             self._client,
             self.api,
@@ -549,10 +616,10 @@ class AsyncAPIClient(_Base):
     async def _call(
         self,
         op: OperationDef,
-        success_model: type[ModelT],
+        success_model: SuccessTable | type[BaseModel],
         error_model: type[BaseModel] | None,
         **request: Any,
-    ) -> APIResponse[ModelT]:
+    ) -> APIResponse[Any]:
         built = build_request(
             self._client,
             self.api,

@@ -31,6 +31,10 @@ EXTENSIONS: dict[str, str] = {
     "x-mock-payload": "operation: the mock's richer payload builder to use (mock/responses.py)",
     "x-max-bytes": "file part: the largest accepted size in bytes",
     "x-sensitive": "a body field holding a secret: masked in journals, reports and logs",
+    "x-when": (
+        "2xx response: a JSON Schema the request body matches when the server answers this "
+        "status (one 2xx has none: the answer otherwise)"
+    ),
 }
 
 SIDE_EFFECTS = ("starts-build", "upsert", "none")

@@ -18,7 +18,8 @@ from triggerspec.spec.conformance import openapi_problems
 from triggerspec.spec.defects import DocDefects, check_examples
 from triggerspec.spec.extensions import EXTENSIONS, RETRY_SAFETY, SIDE_EFFECTS
 from triggerspec.spec.load import SpecDocument, iter_refs, load_spec
-from triggerspec.spec.model import HTTP_METHODS, Api, parse_api
+from triggerspec.spec.model import HTTP_METHODS, Api, Operation, media_kind, parse_api
+from triggerspec.spec.paths import segment_pattern
 from triggerspec.spec.patterns import check_portable
 
 
@@ -62,6 +63,7 @@ def lint_files(
     problems: list[Problem] = []
     apis: list[Api] = []
     seen_ids: dict[str, str] = {}
+    seen_routes: dict[tuple[str, str], tuple[str, Operation]] = {}
     for path in paths:
         shown = display.get(path, str(path))
         try:
@@ -89,6 +91,7 @@ def lint_files(
                         )
                     )
                 seen_ids[op.operation_id] = shown
+                file_problems.extend(_route_clash(api, op, shown, seen_routes))
             file_problems.extend(
                 Problem(shown, f.pointer, f.message) for f in check_examples(api, defects)
             )
@@ -99,6 +102,35 @@ def lint_files(
         if every_spec and d.spec not in {p.name for p in paths}
     )
     return LintReport(sorted(set(problems)), apis, len(paths))
+
+
+def route_shape(base_path: str, template: str) -> str:
+    """The shape of a served path: each parameter as ``{}``, whatever its name."""
+    out = []
+    for segment in (base_path + template).split("/"):
+        try:
+            found = segment_pattern(segment)
+        except ValueError:
+            found = None
+        out.append(found[0] if found else segment)
+    return "/".join(out)
+
+
+def _route_clash(
+    api: Api, op: Operation, shown: str, seen: dict[tuple[str, str], tuple[str, Operation]]
+) -> Iterator[Problem]:
+    """Two operations the mock could not tell apart: same method, same path shape."""
+    key = (op.method, route_shape(api.base_path, op.path))
+    other = seen.get(key)
+    if other is not None:
+        yield Problem(
+            shown,
+            op.pointer,
+            f"{op.method} {api.base_path}{op.path} ({op.operation_id}) cannot be told apart "
+            f"from {other[1].operation_id} in {other[0]} (same method and path shape)",
+        )
+    else:
+        seen[key] = (shown, op)
 
 
 def _written_at(doc: SpecDocument, problem: Problem) -> Problem:
@@ -228,6 +260,8 @@ def _lint_operations(doc: SpecDocument) -> Iterator[Problem]:
             for status, resp in (op.get("responses") or {}).items():
                 if str(status).startswith("2") and isinstance(resp, dict):
                     for media, content in (resp.get("content") or {}).items():
+                        if media_kind(media) != "json":
+                            continue  # a text or binary body: nothing to validate an example by
                         if not (content.get("examples") or "example" in content):
                             yield Problem(
                                 shown,

@@ -8,6 +8,7 @@ that want them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
 from triggerspec.spec.security import SecurityScheme, parse_schemes
 from triggerspec.spec.stateful import Stateful, parse_stateful
+from triggerspec.spec.validate import SchemaValidator
 
 __all__ = [
     "Api",
@@ -74,9 +76,47 @@ class Example:
     summary: str = ""
 
 
+MediaKind = Literal["json", "form", "multipart", "text", "binary"]
+
+
+def media_kind(media_type: str) -> MediaKind:
+    """How a media type travels: JSON (``application/json``, ``+json``), a urlencoded or
+    multipart form, text (``text/*``), or anything else as bytes."""
+    base = media_type.split(";", 1)[0].strip().lower()
+    if base == "application/json" or base.endswith("+json"):
+        return "json"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base == "multipart/form-data":
+        return "multipart"
+    if base.startswith("text/"):
+        return "text"
+    return "binary"
+
+
+@dataclass(frozen=True)
+class Media:
+    """One media type of a request body: its schema, form parts and examples."""
+
+    media_type: str
+    schema: dict[str, Any]
+    pointer: str
+    parts: tuple[Part, ...] = ()
+    examples: tuple[Example, ...] = ()
+
+    @property
+    def kind(self) -> MediaKind:
+        return media_kind(self.media_type)
+
+
 @dataclass(frozen=True)
 class Body:
-    """A request body: JSON, or a multipart form whose parts are listed."""
+    """A request body: JSON, a form, or a multipart form whose parts are listed.
+
+    A body the spec offers in several media types keeps them all in ``alternatives``
+    (JSON first when offered, then in the spec's order); the fields above describe that
+    first, primary one, which clients send by default.
+    """
 
     media_type: str
     schema: dict[str, Any]
@@ -84,25 +124,54 @@ class Body:
     pointer: str
     parts: tuple[Part, ...] = ()
     examples: tuple[Example, ...] = ()
+    alternatives: tuple[Media, ...] = ()
 
     @property
     def is_multipart(self) -> bool:
         return self.media_type == "multipart/form-data"
 
+    @property
+    def kind(self) -> MediaKind:
+        return media_kind(self.media_type)
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return tuple(m.media_type for m in self.alternatives) or (self.media_type,)
+
+    def media(self, content_type: str | None) -> Media | None:
+        """The alternative a ``Content-Type`` selects (parameters ignored), or ``None``."""
+        base = (content_type or "").split(";", 1)[0].strip().lower()
+        return next((m for m in self.alternatives if m.media_type.lower() == base), None)
+
 
 @dataclass(frozen=True)
 class Response:
-    """One documented response: a status (``200``, ``4XX``, ``default``) and its body."""
+    """One documented response: a status (``200``, ``4XX``, ``default``) and its body.
+
+    ``media_type`` is ``None`` for a response without a body (a 204); ``schema`` is the
+    JSON schema when the body is JSON. ``when`` (``x-when``) is a JSON Schema the request
+    body must match for a server to choose this success response among several.
+    """
 
     status: str
     description: str
     schema: dict[str, Any] | None
     pointer: str
     examples: tuple[Example, ...] = ()
+    media_type: str | None = "application/json"
+    when: dict[str, Any] | None = None
 
     @property
     def is_success(self) -> bool:
         return self.status.startswith("2")
+
+    @property
+    def kind(self) -> Literal["none", "json", "text", "binary"]:
+        """What the body is: none, JSON, text or bytes (forms are read as bytes)."""
+        if self.media_type is None:
+            return "none"
+        kind = media_kind(self.media_type)
+        return kind if kind in ("json", "text") else "binary"
 
 
 @dataclass(frozen=True)
@@ -133,13 +202,49 @@ class Operation:
         return tuple(p for p in self.parameters if p.location == "path")
 
     @property
+    def successes(self) -> tuple[Response, ...]:
+        """Every documented 2xx response, in status order; an operation that only redirects
+        (a download answered 302) has its 3xx responses here instead."""
+        found = [r for r in self.responses if r.is_success]
+        found = found or [r for r in self.responses if r.status.startswith("3")]
+        return tuple(sorted(found, key=lambda r: r.status))
+
+    @property
     def success(self) -> Response:
-        """The documented 2xx response (every operation here has exactly one)."""
-        return next(r for r in self.responses if r.is_success)
+        """The primary 2xx response: the first without an ``x-when`` condition (else the
+        first). It is what a server answers when no condition of another one holds."""
+        found = self.successes
+        return next((r for r in found if r.when is None), found[0])
+
+    def success_for(self, body: Any) -> Response:
+        """The 2xx a server answers to a valid request with ``body`` (``None``: no body).
+
+        The first success response (in status order) whose ``x-when`` schema the body
+        matches; else the primary one. A request without a body meets no condition. Mock
+        and fuzz checks read this one rule.
+        """
+        if body is None:
+            return self.success
+        for response in self.successes:
+            if response.when is not None and _when(response.when).is_valid(body):
+                return response
+        return self.success
 
     @property
     def error_responses(self) -> tuple[Response, ...]:
         return tuple(r for r in self.responses if not r.is_success)
+
+
+_WHEN: dict[str, SchemaValidator] = {}
+
+
+def _when(schema: dict[str, Any]) -> SchemaValidator:
+    """The compiled validator of one ``x-when`` schema (compiled once per process)."""
+    key = json.dumps(schema, sort_keys=True, default=str)
+    found = _WHEN.get(key)
+    if found is None:
+        found = _WHEN[key] = SchemaValidator(schema)
+    return found
 
 
 @dataclass(frozen=True)
@@ -273,9 +378,16 @@ def _parse_operation(
         _parse_response(status, resp, jp.join(at, "responses", status))
         for status, resp in (op.get("responses") or {}).items()
     )
-    if sum(r.is_success for r in responses) != 1:
+    if not any(r.status[:1] in ("2", "3") for r in responses):
         raise SpecError(
-            doc.display, jp.join(at, "responses"), "exactly one 2xx response is required"
+            doc.display, jp.join(at, "responses"), "at least one 2xx or 3xx response is required"
+        )
+    two_xx = [r for r in responses if r.is_success]
+    if two_xx and all(r.when is not None for r in two_xx):
+        raise SpecError(
+            doc.display,
+            jp.join(at, "responses"),
+            "x-when: one 2xx response must have no condition (the answer when none holds)",
         )
     security = tuple(tuple(sorted(req)) for req in op.get("security", root_security))
     side_effects = op.get("x-side-effects", "none")
@@ -316,13 +428,30 @@ def _parse_body(doc: SpecDocument, body: dict[str, Any] | None, at: str) -> Body
     if not body:
         return None
     content = body.get("content") or {}
-    if len(content) != 1:
-        raise SpecError(doc.display, jp.join(at, "content"), "exactly one media type is supported")
-    media_type, media = next(iter(content.items()))
-    media_at = jp.join(at, "content", media_type)
+    if not content:
+        raise SpecError(doc.display, jp.join(at, "content"), "at least one media type is needed")
+    # JSON first (what clients send by default), then the spec's order.
+    ordered = sorted(content.items(), key=lambda item: media_kind(item[0]) != "json")
+    alternatives = tuple(
+        _parse_media(media_type, media or {}, jp.join(at, "content", media_type))
+        for media_type, media in ordered
+    )
+    primary = alternatives[0]
+    return Body(
+        media_type=primary.media_type,
+        schema=primary.schema,
+        required=bool(body.get("required", False)),
+        pointer=primary.pointer,
+        parts=primary.parts,
+        examples=primary.examples,
+        alternatives=alternatives,
+    )
+
+
+def _parse_media(media_type: str, media: dict[str, Any], at: str) -> Media:
     schema = media.get("schema") or {}
     parts: list[Part] = []
-    if media_type == "multipart/form-data":
+    if media_kind(media_type) == "multipart":
         encoding = media.get("encoding") or {}
         for name, prop in (schema.get("properties") or {}).items():
             parts.append(
@@ -335,25 +464,24 @@ def _parse_body(doc: SpecDocument, body: dict[str, Any] | None, at: str) -> Body
                     description=str(prop.get("description", "")),
                 )
             )
-    return Body(
-        media_type=media_type,
-        schema=schema,
-        required=bool(body.get("required", False)),
-        pointer=media_at,
-        parts=tuple(parts),
-        examples=_examples(media, media_at),
-    )
+    return Media(media_type, schema, at, tuple(parts), _examples(media, at))
 
 
 def _parse_response(status: str, resp: dict[str, Any], at: str) -> Response:
     content = resp.get("content") or {}
-    media = content.get("application/json") or {}
+    # JSON when the response offers it, else its first media type; none: no body.
+    media_type = next((m for m in content if media_kind(m) == "json"), next(iter(content), None))
+    media = content.get(media_type) or {} if media_type is not None else {}
+    media_at = jp.join(at, "content", media_type or "application/json")
+    when = resp.get("x-when")
     return Response(
         status=str(status),
         description=str(resp.get("description", "")),
-        schema=media.get("schema"),
-        pointer=jp.join(at, "content", "application/json"),
-        examples=_examples(media, jp.join(at, "content", "application/json")),
+        schema=media.get("schema") if media_type and media_kind(media_type) == "json" else None,
+        pointer=media_at,
+        examples=_examples(media, media_at),
+        media_type=media_type,
+        when=when if isinstance(when, dict) else None,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Sequence
 
 
 def snake(name: str) -> str:
@@ -45,3 +46,38 @@ class ClassName(str):
 def constant(name: str) -> str:
     """``startJobBuild`` -> ``_START_JOB_BUILD``."""
     return "_" + snake(name).upper()
+
+
+def argument_names(
+    path: Sequence[str], body: Sequence[str], extra: Sequence[str] = ()
+) -> dict[tuple[str, str], PythonIdentifier]:
+    """The keyword argument of each path parameter, body field and extra argument.
+
+    Keys are ``("path", wire)``, ``("body", wire)`` and ``("media", name)``. Path parameters
+    keep their own names (in order); a body field whose name is taken becomes
+    ``<name>_body``, and any name still taken gets the first free ``_2``, ``_3``... suffix.
+    Extra arguments (``media_type``) come last, renamed the same way. So a body field
+    ``owner`` next to a path parameter ``owner`` is the argument ``owner_body``.
+    """
+    out: dict[tuple[str, str], PythonIdentifier] = {}
+    taken: set[str] = set()
+
+    def claim(kind: str, wire: str, suffix: str) -> None:
+        base = PythonIdentifier(wire)
+        name = base
+        if name in taken and suffix:
+            name = PythonIdentifier(f"{base}_{suffix}")
+        n = 1
+        while name in taken:
+            n += 1
+            name = PythonIdentifier(f"{base}_{suffix}_{n}" if suffix else f"{base}_{n}")
+        taken.add(name)
+        out[(kind, wire)] = name
+
+    for wire in path:
+        claim("path", wire, "")
+    for wire in body:
+        claim("body", wire, "body")
+    for wire in extra:
+        claim("media", wire, "arg")
+    return out

@@ -188,7 +188,7 @@ class MiniClientWithRawResponse:
         """Start a build. Returns the raw response."""
         return self._client._call(
             _START_BUILD,
-            models.StartBuildResponse,
+            {200: models.StartBuildResponse},
             models.Failure,
             path={
                 "account_id": account_id,
@@ -217,7 +217,7 @@ class MiniClientWithRawResponse:
         """Upload files. Returns the raw response."""
         return self._client._call(
             _UPLOAD,
-            models.StartBuildResponse,
+            {200: models.StartBuildResponse},
             None,
             path={
                 "account_id": account_id,
@@ -357,7 +357,7 @@ class AsyncMiniClientWithRawResponse:
         """Start a build. Returns the raw response."""
         return await self._client._call(
             _START_BUILD,
-            models.StartBuildResponse,
+            {200: models.StartBuildResponse},
             models.Failure,
             path={
                 "account_id": account_id,
@@ -386,7 +386,7 @@ class AsyncMiniClientWithRawResponse:
         """Upload files. Returns the raw response."""
         return await self._client._call(
             _UPLOAD,
-            models.StartBuildResponse,
+            {200: models.StartBuildResponse},
             None,
             path={
                 "account_id": account_id,
