@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import importlib
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -148,3 +150,48 @@ def test_unknown_response_enum_values_parse_and_show_as_unknown() -> None:
                 "repo_name": "r",
             }
         )
+
+
+def test_an_inline_response_enum_whose_name_is_taken_gets_the_next_free_one(
+    tmp_path: Path,
+) -> None:
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.test"}],
+        "paths": {
+            "/things": {
+                "get": {
+                    "operationId": "getThing",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Thing"}
+                                }
+                            },
+                        }
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Thing": {
+                    "type": "object",
+                    "properties": {"status": {"type": "string", "enum": ["on", "off"]}},
+                },
+                "ThingStatus": {"type": "string", "enum": ["a", "b"]},
+            }
+        },
+    }
+    path = tmp_path / "things.json"
+    path.write_text(json.dumps(spec))
+    raw, opened, _ = models_view(load_api(path))
+    schemas = raw["components"]["schemas"]
+    assert schemas["ThingStatus"]["enum"] == ["a", "b"]  # the component keeps its name
+    assert schemas["ThingStatus2"]["enum"] == ["on", "off"]
+    assert schemas["Thing"]["properties"]["status"]["$ref"].endswith("/ThingStatus2")
+    assert "ThingStatus2" in opened

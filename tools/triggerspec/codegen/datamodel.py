@@ -280,13 +280,12 @@ class _View:
         for prop, sub in (node.get("properties") or {}).items():
             branch = _nullable_branch(sub)
             if self.is_enum(sub) or self.is_enum(branch):
-                name = _pascal(owner, prop)
-                if name in self.schemas:
-                    raise SpecError(
-                        self.display,
-                        f"/components/schemas/{name}",
-                        f"cannot name the inline enum of {owner}.{prop}: taken",
-                    )
+                # A name a component already has gets the next free number, the same rule
+                # as inline request and response schemas (document order: deterministic).
+                base = name = _pascal(owner, prop)
+                number = 2
+                while name in self.schemas:
+                    name, number = f"{base}{number}", number + 1
                 enum = sub if self.is_enum(sub) else branch
                 self.schemas[name] = {k: v for k, v in enum.items() if k != "description"}
                 ref = {
