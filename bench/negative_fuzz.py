@@ -16,22 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from _loopback import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "negative-fuzz"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def embedded(args: argparse.Namespace) -> int:
@@ -81,15 +75,7 @@ def main() -> int:
     mock = [sys.executable, "-m", "triggerspec.mock", "--root", str(ROOT), "--port", str(port)]
     server = subprocess.Popen(mock, env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the mock did not start") from None
-                time.sleep(0.1)
+        wait_for_port(server, port)
         started = time.monotonic()
         cli = "import sys; from triggerspec.cli import main; sys.exit(main(sys.argv[1:]))"
         fuzz = [sys.executable, "-c", cli, "--root", str(ROOT), "fuzz"]

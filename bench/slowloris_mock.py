@@ -28,17 +28,12 @@ import threading
 import time
 from pathlib import Path
 
+from _loopback import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[1]
 JOB = "/v1/projects/default-project/jobs/example-job/build"
 BODY = json.dumps({"sha": "262ed9817b3cad5142fbceabe0c9e371e390d616"})
 HEAD = f"POST {JOB} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n".encode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Attack:
@@ -113,15 +108,7 @@ def main() -> int:
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     attack = Attack(port, args.connections, args.trickle)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the mock did not start") from None
-                time.sleep(0.1)
+        wait_for_port(server, port)
         thread = threading.Thread(target=attack.run, daemon=True)
         thread.start()
         started = time.monotonic()

@@ -24,17 +24,12 @@ import sys
 import time
 from pathlib import Path
 
+from _loopback import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "/client/v4/accounts/acc/pages/projects/my-site/deployments"
 BOUNDARY = "soak-boundary"
 TOKEN = "soak-control-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_mib(pid: int) -> float:
@@ -100,15 +95,7 @@ def main() -> int:
     command += ["--port", str(port), "--seed", "1"]
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the mock did not start") from None
-                time.sleep(0.1)
+        wait_for_port(server, port)
         auth = {"Authorization": "Bearer t"}
         small = request(port, "POST", PATH, form(10), {**auth, "Content-Type": _ctype()})
         size = int(args.field_mib * 1024 * 1024)
