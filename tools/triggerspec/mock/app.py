@@ -1,8 +1,9 @@
 """The mock application: a function from request to response, and its ASGI face.
 
 :meth:`MockApp.handle` is the whole mock: route, authenticate, check parameters, read and
-validate the body, apply a scenario, build the answer, journal it. Everything it needs
-(routes, compiled validators, envelopes, redactors) is built once in the constructor, so a
+validate the body, apply a scenario, build the answer, journal it. Routes, envelopes and
+credential masks are built in the constructor; each operation's compiled validators and
+redactor on its first request (a whole vendor API starts in a second), and kept, so a
 valid request costs a memoised route lookup and one call into a compiled (Rust) validator;
 only a refused one pays for ``jsonschema`` to word its problems. The ASGI ``__call__`` only
 reads the body (with a size cap and a time limit, so an over-large or stalled upload gets a
@@ -13,6 +14,10 @@ The order of checks, and so which error a request with several problems gets: un
 (404) or method (405), ``Prefer`` header (400), body size (413), credentials (401/403),
 parameters (400), media type (415), body syntax (400), body rules (400, or 413 for a size
 cap). Only a request that passes them all meets a forced status.
+
+An operation whose part of the spec cannot be read (a dangling ``$ref``, no 2xx response:
+what ``triggerspec lint`` reports) is answered 501 in the API's error envelope, naming the
+file, pointer and problem, and logged once; every other operation is served as usual.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from triggerspec.errors import UsageError
+from triggerspec.errors import SpecError, UsageError
 from triggerspec.mock.auth import (
     authenticate,
     mask_headers,
@@ -55,10 +60,10 @@ from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_t
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
 from triggerspec.mock.settings import MiB, MockSettings
 from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState
-from triggerspec.mock.validation import CompiledOperation
+from triggerspec.mock.validation import CompiledOperation, CompiledOperations
 from triggerspec.project import Project
-from triggerspec.spec.model import Api, Operation, Part, load_api
-from triggerspec.spec.redact import Redactor, scrub
+from triggerspec.spec.model import Api, Operation, Part, cached_api, load_api
+from triggerspec.spec.redact import FieldPath, Redactor, scrub
 
 log = logging.getLogger("triggerspec.mock")
 
@@ -113,18 +118,12 @@ class MockApp:
         check_payload_names(apis)
         self.apis = {api.name: api for api in apis}
         self.router = Router(apis)
-        self.compiled = {
-            (route.api.name, route.operation.operation_id): CompiledOperation.from_operation(
-                route.api, route.operation
-            )
-            for route in self.router.routes
-        }
+        self.compiled = CompiledOperations((r.api, r.operation) for r in self.router.routes)
+        """Each operation's validators, compiled on its first request."""
         self._envelopes = {api.name: envelope_for(api.envelope) for api in apis}
         self._secret = secret_headers(apis)
         self._secret_query = secret_query(apis)
-        self._redact_any = Redactor(
-            path for compiled in self.compiled.values() for path in compiled.redactor.paths
-        )
+        self._redact_all: Redactor | None = None
         largest = max(
             (p.max_bytes or 0 for api in apis for op in api.operations for p in _parts(op)),
             default=0,
@@ -163,16 +162,18 @@ class MockApp:
             ScenarioError: an unknown operation, an undocumented status or example.
         """
         for scenario in scenarios:
-            targets = [
-                c for c in self.compiled.values() if scenario.applies_to(c.operation.operation_id)
-            ]
+            targets = [k for k in self.compiled if scenario.applies_to(k[1])]
             if not targets:
                 known = sorted(op for _, op in self.compiled)
                 raise ScenarioError(
                     f"no operation {scenario.operation!r}; known: {', '.join(known)}"
                 )
             if scenario.operation != "*":
-                for compiled in targets:
+                for key in targets:
+                    try:
+                        compiled = self.compiled[key]
+                    except SpecError as exc:
+                        raise ScenarioError(f"{key[1]} cannot be served: {exc}") from None
                     self._check_scenario(compiled, scenario)
         self.scenarios.add(*scenarios)
 
@@ -273,9 +274,12 @@ class MockApp:
         self, match: Match, request: MockRequest, early: Rejected | None, note: _Note
     ) -> MockResponse:
         route = match.route
-        compiled = self.compiled[(route.api.name, route.operation.operation_id)]
         note.api, note.operation_id = route.api.name, route.operation.operation_id
         self.calls[(note.api, note.operation_id)] += 1
+        try:
+            compiled = self.compiled[(note.api, note.operation_id)]
+        except SpecError as exc:
+            return self._unservable(route.api, note, exc)
         self.clock.tick()
         try:
             prefer = parse_prefer(request.header("prefer"))
@@ -397,6 +401,33 @@ class MockApp:
 
     # -- pieces ----------------------------------------------------------------------------
 
+    def _unservable(self, api: Api, note: _Note, error: SpecError) -> MockResponse:
+        """501 for an operation whose spec part cannot be read (logged on its first call)."""
+        if self.calls[(api.name, note.operation_id or "")] == 1:
+            log.warning("triggerspec mock: %s cannot be served: %s", note.operation_id, error)
+        note.problems = [
+            Problem("request", "", "spec", f"this operation cannot be served: {error}")
+        ]
+        return self._error(api, 501, note.problems)
+
+    def _redactor(self, note: _Note) -> Redactor:
+        """The journal's mask for the body of ``note``: its operation's ``x-sensitive``
+        fields, or those of every operation when it reached none (or a broken one)."""
+        if note.api is not None and note.operation_id is not None:
+            try:
+                return self.compiled[(note.api, note.operation_id)].redactor
+            except SpecError:
+                pass
+        if self._redact_all is None:
+            paths: list[FieldPath] = []
+            for key in self.compiled:
+                try:
+                    paths.extend(self.compiled[key].redactor.paths)
+                except SpecError:
+                    continue
+            self._redact_all = Redactor(paths)
+        return self._redact_all
+
     def _check_scenario(self, compiled: CompiledOperation, scenario: Scenario) -> None:
         op = compiled.operation
         success = int(op.success.status)
@@ -461,11 +492,7 @@ class MockApp:
         body = note.body
         if body is None and request.body:
             body = self._describe_unread(request, note)
-        redactor = (
-            self.compiled[(note.api, note.operation_id)].redactor
-            if note.api is not None and note.operation_id is not None
-            else self._redact_any  # a body sent to no operation: mask every known secret
-        )
+        redactor = self._redactor(note)
         body, hidden = redactor.mask(body)
         problems = note.problems[:MAX_JOURNAL_PROBLEMS]
         self.journal.record(
@@ -585,7 +612,14 @@ def _is_json(content_type: str | None) -> bool:
 
 
 def _parts(op: Operation) -> tuple[Part, ...]:
-    return op.body.parts if op.body is not None else ()
+    """The multipart fields of ``op`` (only a multipart body is read; a broken one has none:
+    its requests are answered 501)."""
+    if not any(media_type_of(m) == "multipart/form-data" for m in op.body_media_types):
+        return ()
+    try:
+        return op.body.parts if op.body is not None else ()
+    except SpecError:
+        return ()
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -614,9 +648,17 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def load_apis(project: Project, paths: Sequence[Path] = ()) -> list[Api]:
-    """The contract model of ``paths`` (default: every spec of the project)."""
+def load_apis(project: Project, paths: Sequence[Path] = (), *, lazy: bool = False) -> list[Api]:
+    """The contract model of ``paths`` (default: every spec of the project).
+
+    With ``lazy``, each operation's parameters, body and responses are read on its first
+    request, and a document already read by this process (unchanged) is not read again: a
+    whole vendor API is served in about a second, and a broken operation is answered 501
+    instead of stopping the mock. Otherwise the first broken operation raises ``SpecError``.
+    """
     files = list(paths) or project.spec_files()
+    if lazy:
+        return [cached_api(path, project.relative(path)) for path in files]
     return [load_api(path, project.relative(path)) for path in files]
 
 

@@ -23,6 +23,7 @@ from triggerspec.mock.server import Limits, bind, implementation, serve
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.state import FAKE_EPOCH, iso
 from triggerspec.project import Project
+from triggerspec.spec.model import Api
 
 TOKEN_ENV = "TRIGGERSPEC_MOCK_TOKEN"
 CONTROL_TOKEN_ENV = "TRIGGERSPEC_MOCK_CONTROL_TOKEN"
@@ -169,11 +170,21 @@ def _token_file(port: int, token: str) -> Path:
     return path
 
 
+BANNER_OPERATIONS = 12
+"""Operations the start-up banner names per API (a whole vendor API has a thousand)."""
+
+
+def _listed(api: Api) -> str:
+    ids = [op.operation_id for op in api.operations]
+    more = len(ids) - BANNER_OPERATIONS
+    return ", ".join(ids[:BANNER_OPERATIONS]) + (f", and {more:,} more" if more > 0 else "")
+
+
 def run(args: argparse.Namespace, project: Project) -> int:
     """Serve until interrupted; 2 on a usage error (bad spec, scenario or port)."""
     settings = settings_from_args(args)
     limits = limits_from_args(args)
-    apis = load_apis(project, [Path(p).resolve() for p in args.specs])
+    apis = load_apis(project, [Path(p).resolve() for p in args.specs], lazy=True)
     try:
         app = create_app(apis, settings)
     except ScenarioError as exc:
@@ -185,8 +196,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
     count = sum(len(api.operations) for api in apis)
     print(f"triggerspec mock: {count} operation(s) from {len(apis)} spec(s) on {origin}", file=out)
     for api in apis:
-        ops = ", ".join(op.operation_id for op in api.operations)
-        print(f"  {api.name:<28} {origin}{api.base_path}  ({ops})", file=out)
+        print(f"  {api.name:<28} {origin}{api.base_path}  ({_listed(api)})", file=out)
+    if count > BANNER_OPERATIONS:
+        print(f"  {'':<28} every route: GET {origin}{CONTROL_PREFIX}/routes", file=out)
     if not settings.control:
         print(f"  {'control':<28} off (not a loopback address; --control turns it on)", file=out)
     else:

@@ -12,10 +12,12 @@ Size caps (``x-max-bytes``) are the one rule JSON Schema cannot state; they are 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
+from triggerspec.errors import SpecError
 from triggerspec.mock.auth import Requirement, requirements_of
 from triggerspec.mock.bodies import ParsedBody
 from triggerspec.mock.envelopes import Location, MockEnvelope, Problem, envelope_for
@@ -178,3 +180,57 @@ class CompiledOperation:
         """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""
         by_key = {r.status.upper(): r for r in self.operation.responses}
         return by_key.get(str(status)) or by_key.get(f"{str(status)[0]}XX") or by_key.get("DEFAULT")
+
+
+OperationKey = tuple[str, str]
+"""``(api name, operationId)``."""
+
+
+class CompiledOperations(Mapping[OperationKey, CompiledOperation]):
+    """Every served operation, each compiled on first use and kept.
+
+    A mock of a whole vendor API (a thousand operations) starts without reading the schemas
+    of operations nobody calls. An operation whose spec part cannot be read (a dangling or
+    circular ``$ref``, no 2xx response) raises :class:`~triggerspec.errors.SpecError` naming
+    the file and pointer, every time it is asked for; the others are unaffected.
+    """
+
+    def __init__(self, operations: Iterable[tuple[Api, Operation]]) -> None:
+        self._sources = {(api.name, op.operation_id): (api, op) for api, op in operations}
+        self._built: dict[OperationKey, CompiledOperation | SpecError] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: OperationKey) -> CompiledOperation:
+        found = self._built.get(key)
+        if found is None:
+            api, op = self._sources[key]
+            with self._lock:
+                found = self._built.get(key)
+                if found is None:
+                    found = self._built[key] = _compile(api, op)
+        if isinstance(found, SpecError):
+            raise found
+        return found
+
+    def __iter__(self) -> Iterator[OperationKey]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def operations(self) -> Iterator[tuple[Api, Operation]]:
+        """Every ``(api, operation)`` served, compiled or not."""
+        return iter(self._sources.values())
+
+    def broken(self) -> dict[OperationKey, SpecError]:
+        """The operations found broken so far (each asked for at least once)."""
+        return {k: v for k, v in self._built.items() if isinstance(v, SpecError)}
+
+
+def _compile(api: Api, op: Operation) -> CompiledOperation | SpecError:
+    try:
+        return CompiledOperation.from_operation(api, op)
+    except SpecError as exc:
+        return exc
+    except (ValueError, TypeError) as exc:  # a schema its validator cannot compile
+        return SpecError(api.document.display, op.pointer, f"cannot be served: {exc}")

@@ -8,8 +8,12 @@ that want them.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +30,7 @@ from triggerspec.spec.validate import SchemaValidator
 __all__ = [
     "Api",
     "Body",
+    "Detail",
     "Envelope",
     "Example",
     "Operation",
@@ -33,6 +38,7 @@ __all__ = [
     "Part",
     "Response",
     "SecurityScheme",
+    "cached_api",
     "load_api",
     "parse_api",
 ]
@@ -175,8 +181,28 @@ class Response:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """The parts of an operation read through its ``$ref``s: parameters, body, responses
+    and the body's cross-field rules (built on first use, see :class:`Operation`)."""
+
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    responses: tuple[Response, ...]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
 class Operation:
-    """One API operation and every fact the tools need about it."""
+    """One API operation and every fact the tools need about it.
+
+    The facts written on the operation itself (id, method, path, security, ``x-``
+    declarations) are read when the spec is parsed. Its parameters, body and responses,
+    which follow ``$ref``s into the components, are read on first use (:attr:`detail`), so
+    a mock or fuzz of a few operations of a large document never reads the rest;
+    :func:`parse_api` reads them all unless asked to be lazy. A part that cannot be read
+    raises :class:`~triggerspec.errors.SpecError` naming its file and pointer, each time
+    it is asked for.
+    """
 
     api_name: str
     operation_id: str
@@ -188,14 +214,34 @@ class Operation:
     replaced_by: str | None
     side_effects: SideEffects
     retry_safe: RetrySafety
-    parameters: tuple[Parameter, ...]
-    body: Body | None
-    responses: tuple[Response, ...]
     security: tuple[tuple[str, ...], ...]
-    rules: tuple[Rule, ...]
     pointer: str
+    read_detail: Callable[[], Detail] = field(repr=False, compare=False)
     stateful: Stateful = field(default_factory=Stateful)
     """``x-dedup``, ``x-upsert``, ``x-missing-target`` (none: generic stateful answers)."""
+    body_media_types: tuple[str, ...] = ()
+    """The request body's media types as written (read without following its schemas)."""
+
+    @cached_property
+    def detail(self) -> Detail:
+        """Parameters, body, responses and rules, read once (``SpecError`` when broken)."""
+        return self.read_detail()
+
+    @property
+    def parameters(self) -> tuple[Parameter, ...]:
+        return self.detail.parameters
+
+    @property
+    def body(self) -> Body | None:
+        return self.detail.body
+
+    @property
+    def responses(self) -> tuple[Response, ...]:
+        return self.detail.responses
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self.detail.rules
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -271,14 +317,22 @@ class Api:
         return "/" + rest.split("/", 1)[1].rstrip("/") if "/" in rest else ""
 
 
-def parse_api(doc: SpecDocument) -> Api:
+def parse_api(doc: SpecDocument, *, lazy: bool = False) -> Api:
     """Parse one loaded spec into the contract model.
+
+    With ``lazy``, each operation's parameters, body and responses are read on first use
+    (a mock or fuzz of a few operations of a whole vendor API reads only those); otherwise
+    every one is read now, and the first that is broken raises.
 
     Raises:
         SpecError: a fact the tools rely on is missing or malformed (file and pointer named).
     """
     try:
-        return _parse_api(doc)
+        api = _parse_api(doc)
+        if not lazy:
+            for op in api.operations:
+                op.detail  # noqa: B018 - read now: the first broken operation raises
+        return api
     except SpecError as exc:
         raise doc.relocate(exc) from None
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
@@ -303,20 +357,11 @@ def _parse_api(doc: SpecDocument) -> Api:
     operations: list[Operation] = []
     for path, item in (raw.get("paths") or {}).items():
         item_ptr = jp.join("/paths", path)
-        item = doc.deref(item, item_ptr) if isinstance(item, dict) else {}
-        shared_params = item.get("parameters", [])
+        item = doc.follow(item, item_ptr) if isinstance(item, dict) else {}
         for method in HTTP_METHODS:
             if method in item:
                 operations.append(
-                    _parse_operation(
-                        doc,
-                        path,
-                        method,
-                        item[method],
-                        shared_params,
-                        root_security,
-                        jp.join(item_ptr, method),
-                    )
+                    _parse_operation(doc, path, method, item, root_security, item_ptr)
                 )
     return Api(
         name=doc.path.stem,
@@ -329,9 +374,48 @@ def _parse_api(doc: SpecDocument) -> Api:
     )
 
 
-def load_api(path: Path, display: str | None = None) -> Api:
-    """Load and parse one spec file."""
-    return parse_api(load_spec(path, display))
+def load_api(path: Path, display: str | None = None, *, lazy: bool = False) -> Api:
+    """Load and parse one spec file (``lazy``: see :func:`parse_api`)."""
+    return parse_api(load_spec(path, display), lazy=lazy)
+
+
+_LOADED: dict[tuple[Path, str | None], tuple[tuple[Any, ...], Api]] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _stamp(files: tuple[Path, ...]) -> tuple[Any, ...]:
+    """What identifies the content of a spec's files: each one's size and modification
+    time, and the first file's hash (a rewrite within the clock's resolution still shows)."""
+    stats = tuple((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return (*stats, hashlib.sha256(files[0].read_bytes()).hexdigest())
+
+
+def cached_api(path: Path, display: str | None = None) -> Api:
+    """:func:`load_api` with ``lazy``, read once per process while its files are unchanged.
+
+    The mock and the fuzz runner of one process (the CLI, each worker, each task's embedded
+    mock) share one read of a large document, and the operations built from it.
+    """
+    key = (path.resolve(), display)
+    with _LOADED_LOCK:
+        found = _LOADED.get(key)
+    if found is not None:
+        stamp, api = found
+        try:
+            if _stamp(api.document.files) == stamp:
+                return api
+        except OSError:
+            pass
+    api = load_api(path, display, lazy=True)
+    try:
+        stamp = _stamp(api.document.files)
+    except OSError:
+        return api
+    with _LOADED_LOCK:
+        if len(_LOADED) >= 64:
+            _LOADED.clear()
+        _LOADED[key] = (stamp, api)
+    return api
 
 
 def _examples(media: dict[str, Any], at: str) -> tuple[Example, ...]:
@@ -355,14 +439,67 @@ def _parse_operation(
     doc: SpecDocument,
     path: str,
     method: str,
-    op: dict[str, Any],
-    shared_params: list[dict[str, Any]],
+    item: dict[str, Any],
     root_security: list[dict[str, Any]],
-    at: str,
+    item_ptr: str,
 ) -> Operation:
+    """The operation's own facts now; its parts that follow ``$ref``s on first use."""
+    at = jp.join(item_ptr, method)
+    op = item[method]
+    if not isinstance(op, dict):
+        raise SpecError(doc.display, at, "an operation must be a mapping")
     op_id = op.get("operationId")
     if not op_id:
         raise SpecError(doc.display, at, "operationId is missing")
+
+    def read_detail() -> Detail:
+        try:
+            return _parse_detail(doc, op, item, at, item_ptr)
+        except SpecError as exc:
+            raise doc.relocate(exc) from None
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+            raise SpecError(
+                doc.display,
+                at,
+                f"not a well-formed operation ({type(exc).__name__}: {exc}); "
+                "run `triggerspec lint` for the exact place",
+            ) from None
+
+    security = tuple(tuple(sorted(req)) for req in op.get("security", root_security))
+    return Operation(
+        api_name=doc.path.stem,
+        operation_id=str(op_id),
+        method=method.upper(),
+        path=path,
+        summary=str(op.get("summary", "")),
+        description=str(op.get("description", "")),
+        deprecated=bool(op.get("deprecated", False)),
+        replaced_by=op.get("x-replaced-by"),
+        side_effects=op.get("x-side-effects", "none"),
+        retry_safe=op.get("x-retry-safe", "never-sent"),
+        security=security,
+        pointer=at,
+        read_detail=read_detail,
+        stateful=parse_stateful(op, doc.display, at),
+        body_media_types=_media_types(doc, op.get("requestBody"), jp.join(at, "requestBody")),
+    )
+
+
+def _media_types(doc: SpecDocument, body: Any, at: str) -> tuple[str, ...]:
+    """The media types of a request body, following only the body's own ``$ref``."""
+    try:
+        body = doc.follow(body, at)
+    except SpecError:
+        return ()  # reported when the body is read
+    content = body.get("content") if isinstance(body, dict) else None
+    return tuple(str(m) for m in content) if isinstance(content, dict) else ()
+
+
+def _parse_detail(
+    doc: SpecDocument, raw_op: dict[str, Any], item: dict[str, Any], at: str, item_ptr: str
+) -> Detail:
+    op = doc.deref(raw_op, at)
+    shared_params = doc.deref(item.get("parameters", []), jp.join(item_ptr, "parameters"))
     params: dict[tuple[str, str], Parameter] = {}
     for p in [*shared_params, *op.get("parameters", [])]:
         params[(p["name"], p["in"])] = Parameter(
@@ -389,29 +526,8 @@ def _parse_operation(
             jp.join(at, "responses"),
             "x-when: one 2xx response must have no condition (the answer when none holds)",
         )
-    security = tuple(tuple(sorted(req)) for req in op.get("security", root_security))
-    side_effects = op.get("x-side-effects", "none")
-    retry_safe = op.get("x-retry-safe", "never-sent")
     rules = find_rules(body.schema, "") if body else ()
-    return Operation(
-        api_name=doc.path.stem,
-        operation_id=str(op_id),
-        method=method.upper(),
-        path=path,
-        summary=str(op.get("summary", "")),
-        description=str(op.get("description", "")),
-        deprecated=bool(op.get("deprecated", False)),
-        replaced_by=op.get("x-replaced-by"),
-        side_effects=side_effects,
-        retry_safe=retry_safe,
-        parameters=tuple(params.values()),
-        body=body,
-        responses=responses,
-        security=security,
-        rules=tuple(rules),
-        pointer=at,
-        stateful=parse_stateful(op, doc.display, at),
-    )
+    return Detail(tuple(params.values()), body, responses, tuple(rules))
 
 
 def _non_empty(schema: dict[str, Any]) -> dict[str, Any]:
@@ -493,21 +609,15 @@ def parse_operation(doc: SpecDocument, path: str, method: str) -> Operation:
     """
     item_ptr = jp.join("/paths", path)
     item = (doc.raw.get("paths") or {}).get(path)
-    item = doc.deref(item, item_ptr) if isinstance(item, dict) else {}
+    item = doc.follow(item, item_ptr) if isinstance(item, dict) else {}
     if not isinstance(item.get(method), dict):
         raise SpecError(doc.display, item_ptr, f"no {method.upper()} operation")
-    at = jp.join(item_ptr, method)
     try:
-        return _parse_operation(
-            doc,
-            path,
-            method,
-            item[method],
-            item.get("parameters", []),
-            doc.raw.get("security", []),
-            at,
-        )
+        op = _parse_operation(doc, path, method, item, doc.raw.get("security", []), item_ptr)
+        op.detail  # noqa: B018 - read now: a broken operation raises here
+        return op
     except SpecError:
         raise
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        at = jp.join(item_ptr, method)
         raise SpecError(doc.display, at, f"not a well-formed operation ({exc!r})") from None
