@@ -35,19 +35,22 @@ from triggerspec.contract.safety import DEFAULT_REQUEST_TIMEOUT, Safety
 from triggerspec.errors import UsageError
 from triggerspec.flags import POSITIVE, SEED, positive_seconds
 from triggerspec.project import Project
-from triggerspec.spec.model import Api, load_api
+from triggerspec.spec.model import Api, cached_api
 
 EMBEDDED = "http://mock.invalid"
 """The base URL of the embedded mock: answered in-process, never resolved."""
 
 
-def mock_session(root: str, seed: int | None) -> requests.Session:
-    """A session answered by a fresh embedded mock (picklable, for worker processes)."""
+def mock_session(root: str, seed: int | None, specs: tuple[str, ...] = ()) -> requests.Session:
+    """A session answered by a fresh embedded mock of ``specs`` (default: the project's),
+    picklable for worker processes. Each operation is read on its first request, and a
+    document this process already read is not read again."""
     from triggerspec.mock import MockSettings, create_app, load_apis
     from triggerspec.mock.requests_adapter import mock_session as session_for
 
     project = Project.from_root(Path(root))
-    return session_for(create_app(load_apis(project), MockSettings(seed=seed)))
+    apis = load_apis(project, [Path(s) for s in specs], lazy=True)
+    return session_for(create_app(apis, MockSettings(seed=seed)))
 
 
 def _shard(value: str) -> tuple[int, int]:
@@ -198,7 +201,8 @@ def build_config(project: Project, apis: list[Api], args: argparse.Namespace) ->
     if args.base_url:
         factory = requests.Session
     else:
-        factory = functools.partial(mock_session, str(project.root), args.seed)
+        specs = tuple(str(api.document.path) for api in apis)
+        factory = functools.partial(mock_session, str(project.root), args.seed, specs)
     return RunConfig(
         base_urls=base_urls,
         auth_headers=auth,
@@ -212,9 +216,13 @@ def build_config(project: Project, apis: list[Api], args: argparse.Namespace) ->
 
 
 def select_apis(project: Project, specs: list[str]) -> list[Api]:
-    """The APIs named by ``--spec`` (all when none is named)."""
+    """The APIs named by ``--spec`` (all when none is named).
+
+    Operations are read when fuzzed: one broken operation of a large document stops only
+    its own tasks (each reports the spec error), never the fuzz of another.
+    """
     paths = [Path(s).resolve() for s in specs] or project.spec_files()
-    return [load_api(p, project.relative(p)) for p in paths]
+    return [cached_api(p, project.relative(p)) for p in paths]
 
 
 def handle(args: argparse.Namespace, project: Project) -> int:

@@ -31,6 +31,8 @@ class Task:
     path: str
     mode: str
     side_effects: str
+    display: str | None = None
+    """The spec as errors name it (its path relative to the project)."""
 
     @property
     def label(self) -> str:
@@ -126,7 +128,15 @@ def plan(
     if operation is not None and operation not in known:
         raise UsageError(f"unknown operation {operation!r}; known: {', '.join(known)}")
     tasks = [
-        Task(api.document.path, op.operation_id, op.method, op.path, mode, op.side_effects)
+        Task(
+            api.document.path,
+            op.operation_id,
+            op.method,
+            op.path,
+            mode,
+            op.side_effects,
+            api.document.display,
+        )
         for api in apis
         for op in api.operations
         if operation in (None, op.operation_id)
