@@ -1,0 +1,89 @@
+"""A whole vendor API in the mock: operations compiled on first use, a broken one answered 501.
+
+The mock starts without reading the schemas of operations nobody calls; an operation whose
+part of the spec cannot be read is answered 501 naming the file, pointer and problem, and
+the other operations are served as usual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.spec.test_lazy import BROKEN_POINTER, two_operations, write
+from triggerspec.mock import MockSettings, cli, create_app, load_apis
+from triggerspec.mock.exchange import MockRequest
+from triggerspec.mock.scenarios import Scenario, ScenarioError
+from triggerspec.project import Project
+
+JSON = {"content-type": "application/json"}
+
+
+def project_with(tmp_path: Path, doc: dict[str, Any]) -> tuple[Project, Path]:
+    """A throw-away project whose one spec is ``doc`` (``specs/things.json``)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.triggerspec]\nspecs = "specs"\n')
+    (tmp_path / "specs").mkdir()
+    return Project.from_root(tmp_path), write(tmp_path / "specs", doc)
+
+
+def _app(tmp_path: Path) -> Any:
+    project, spec = project_with(tmp_path, two_operations())
+    return create_app(load_apis(project, [spec], lazy=True), MockSettings(seed=1))
+
+
+def test_a_broken_operation_is_answered_501_and_the_others_are_served(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = _app(tmp_path)
+    assert app.compiled.broken() == {}
+    body = json.dumps({"name": "n", "kind": "a"}).encode()
+    made = app.handle(MockRequest("POST", "/v1/things", headers=JSON, body=body))
+    assert made.status == 201, made.body
+    assert json.loads(made.body)["name"] == "n"
+    with caplog.at_level(logging.WARNING, logger="triggerspec.mock"):
+        first = app.handle(MockRequest("GET", "/v1/broken/7"))
+        again = app.handle(MockRequest("GET", "/v1/broken/8"))
+    assert (first.status, again.status) == (501, 501)
+    text = first.body.decode()
+    assert f"specs/things.json:{BROKEN_POINTER}/$ref" in text
+    assert "'#/components/schemas/Missing' does not resolve" in text
+    assert sum("getBroken cannot be served" in r.getMessage() for r in caplog.records) == 1
+    assert set(app.compiled.broken()) == {("things", "getBroken")}
+    refused = app.handle(MockRequest("POST", "/v1/things", headers=JSON, body=b"{}"))
+    assert refused.status == 400  # the sound operation still validates
+    assert [e.status for e in app.journal.entries()][-3:] == [501, 501, 400]
+
+
+def test_a_scenario_for_a_broken_operation_is_refused_naming_why(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    with pytest.raises(ScenarioError, match=r"getBroken cannot be served: .*does not resolve"):
+        app.add_scenarios(Scenario(operation="getBroken", status=500))
+    app.add_scenarios(Scenario(operation="*", delay_ms=1))  # every operation: none compiled
+
+
+def test_the_command_starts_on_a_document_with_a_broken_operation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = two_operations()
+    item = doc["paths"]["/things"]
+    for i in range(20):
+        post = {**item["post"], "operationId": f"createThing{i:02d}"}
+        doc["paths"][f"/things{i:02d}"] = {"post": post}
+    project, spec = project_with(tmp_path, doc)
+    served: list[Any] = []
+    monkeypatch.setattr(cli, "serve", lambda app, sock, **kw: (served.append(app), sock.close()))
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(["--port", "0", str(spec)])
+    assert cli.run(args, project) == 0
+    banner = capsys.readouterr().err
+    assert "22 operation(s) from 1 spec(s)" in banner
+    assert "createThing, createThing00, createThing01" in banner
+    assert "createThing10, and 10 more)" in banner
+    assert "/__triggerspec/routes" in banner
+    assert served and served[0].compiled.broken() == {}
