@@ -7,6 +7,7 @@ a time, so only what that operation reaches is read; lint and regen still read e
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,11 @@ def test_a_document_is_read_once_per_process_while_unchanged(tmp_path: Path) -> 
     again = cached_api(spec, "things.json")
     assert again is not first
     assert "makeThing" in {op.operation_id for op in again.operations}
+    doc["paths"]["/things"]["post"]["operationId"] = "bakeThing"  # same size, same instant
+    stat = spec.stat()
+    spec.write_text(json.dumps(doc))
+    os.utime(spec, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert "bakeThing" in {op.operation_id for op in cached_api(spec, "things.json").operations}
 
 
 def test_a_cut_keeps_the_operation_and_only_the_components_it_reaches() -> None:
