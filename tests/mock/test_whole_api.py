@@ -87,3 +87,18 @@ def test_the_command_starts_on_a_document_with_a_broken_operation(
     assert "createThing10, and 10 more)" in banner
     assert "/__triggerspec/routes" in banner
     assert served and served[0].compiled.broken() == {}
+
+
+def test_a_body_sent_nowhere_is_masked_by_every_secret_field_the_document_declares(
+    tmp_path: Path,
+) -> None:
+    doc = two_operations()
+    doc["components"]["schemas"]["NewThing"]["properties"]["name"]["x-sensitive"] = True
+    project, spec = project_with(tmp_path, doc)
+    app = create_app(load_apis(project, [spec], lazy=True), MockSettings(seed=1))
+    body = json.dumps({"name": "hunter2-secret", "other": "shown"}).encode()
+    lost = app.handle(MockRequest("POST", "/v1/nowhere", headers=JSON, body=body))
+    assert lost.status == 404
+    recorded = app.journal.entries()[-1].body_json
+    assert "hunter2-secret" not in recorded and "shown" in recorded
+    assert app.compiled.broken() == {}  # the broken operation was not needed for that

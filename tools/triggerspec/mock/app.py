@@ -63,7 +63,13 @@ from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState
 from triggerspec.mock.validation import CompiledOperation, CompiledOperations
 from triggerspec.project import Project
 from triggerspec.spec.model import Api, Operation, Part, cached_api, load_api
-from triggerspec.spec.redact import FieldPath, Redactor, scrub
+from triggerspec.spec.redact import (
+    FieldPath,
+    Redactor,
+    declares_sensitive,
+    scrub,
+    sensitive_paths,
+)
 
 log = logging.getLogger("triggerspec.mock")
 
@@ -124,6 +130,7 @@ class MockApp:
         self._secret = secret_headers(apis)
         self._secret_query = secret_query(apis)
         self._redact_all: Redactor | None = None
+        self._sensitive_apis: dict[str, bool] = {}
         largest = max(
             (p.max_bytes or 0 for api in apis for op in api.operations for p in _parts(op)),
             default=0,
@@ -419,14 +426,23 @@ class MockApp:
             except SpecError:
                 pass
         if self._redact_all is None:
+            # Read once, and only the bodies of documents that declare a secret field.
             paths: list[FieldPath] = []
-            for key in self.compiled:
+            for api, op in self.compiled.operations():
+                if not op.body_media_types or not self._declares_sensitive(api):
+                    continue
                 try:
-                    paths.extend(self.compiled[key].redactor.paths)
+                    paths.extend(sensitive_paths(op.body.schema) if op.body else ())
                 except SpecError:
                     continue
             self._redact_all = Redactor(paths)
         return self._redact_all
+
+    def _declares_sensitive(self, api: Api) -> bool:
+        found = self._sensitive_apis.get(api.name)
+        if found is None:
+            found = self._sensitive_apis[api.name] = declares_sensitive(api.document.raw)
+        return found
 
     def _check_scenario(self, compiled: CompiledOperation, scenario: Scenario) -> None:
         op = compiled.operation

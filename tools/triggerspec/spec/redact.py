@@ -36,6 +36,21 @@ def sensitive_paths(schema: Any) -> frozenset[FieldPath]:
     return frozenset(_walk(schema, (), set()))
 
 
+def declares_sensitive(document: Any) -> bool:
+    """Whether ``x-sensitive: true`` appears anywhere in a raw document (no ``$ref`` is
+    followed): when it does not, no operation of the document has a secret field."""
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get(SENSITIVE) is True:
+                return True
+            pending.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            pending.extend(v for v in node if isinstance(v, (dict, list)))
+    return False
+
+
 def _walk(schema: Any, at: FieldPath, active: set[int]) -> Iterator[FieldPath]:
     if not isinstance(schema, dict) or id(schema) in active:
         return  # a recursive schema is walked once per branch of the recursion
