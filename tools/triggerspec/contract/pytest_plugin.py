@@ -60,7 +60,7 @@ from triggerspec.contract.runner import (
 from triggerspec.contract.safety import DEFAULT_REQUEST_TIMEOUT, Safety
 from triggerspec.errors import TriggerspecError
 from triggerspec.flags import POSITIVE, SEED, positive_seconds
-from triggerspec.spec.model import Api, load_api
+from triggerspec.spec.model import Api, cached_api
 
 FIXTURE = "triggerspec_contract"
 pytest_plugins = ["triggerspec.pytest_project"]
@@ -125,7 +125,7 @@ class ContractSettings:
         try:
             project = project_for(config)
             specs = option("--triggerspec-spec") or project.spec_files()
-            apis = tuple(load_api(Path(s), project.relative(Path(s))) for s in specs)
+            apis = tuple(cached_api(Path(s), project.relative(Path(s))) for s in specs)
         except (TriggerspecError, OSError) as exc:
             raise pytest.UsageError(f"triggerspec contract tests: {exc}") from None
         urls = base_urls(apis, option("--triggerspec-base-url"))
