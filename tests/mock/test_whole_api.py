@@ -102,3 +102,18 @@ def test_a_body_sent_nowhere_is_masked_by_every_secret_field_the_document_declar
     recorded = app.journal.entries()[-1].body_json
     assert "hunter2-secret" not in recorded and "shown" in recorded
     assert app.compiled.broken() == {}  # the broken operation was not needed for that
+
+
+def test_a_scenario_for_an_unknown_operation_of_a_large_document_names_the_closest(
+    tmp_path: Path,
+) -> None:
+    doc = two_operations()
+    for i in range(30):
+        post = {**doc["paths"]["/things"]["post"], "operationId": f"createThing{i}"}
+        doc["paths"][f"/things{i}"] = {"post": post}
+    project, spec = project_with(tmp_path, doc)
+    app = create_app(load_apis(project, [spec], lazy=True), MockSettings(seed=1))
+    with pytest.raises(ScenarioError) as unknown:
+        app.add_scenarios(Scenario(operation="createThing7x", status=500))
+    assert str(unknown.value).startswith("no operation 'createThing7x'; closest: createThing7")
+    assert str(unknown.value).endswith("; 32 operations are known")

@@ -6,7 +6,6 @@ Plain data shared by :mod:`triggerspec.contract.execute` (one task) and
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ import requests
 from triggerspec.contract.safety import DEFAULT_REQUEST_TIMEOUT, Safety
 from triggerspec.errors import UsageError
 from triggerspec.spec.model import Api
+from triggerspec.spec.naming import known_names
 
 MODES = ("positive", "negative")
 SessionFactory = Callable[[], requests.Session]
@@ -127,7 +127,7 @@ def plan(
     """
     known = sorted(op.operation_id for api in apis for op in api.operations)
     if operation is not None and operation not in known:
-        raise UsageError(f"unknown operation {operation!r}; {_known(operation, known)}")
+        raise UsageError(f"unknown operation {operation!r}; {known_names(operation, known)}")
     tasks = [
         Task(
             api.document.path,
@@ -147,16 +147,3 @@ def plan(
         index, count = shard
         tasks = [t for i, t in enumerate(tasks) if i % count == index - 1]
     return tasks
-
-
-LISTED = 20
-"""Operation ids an unknown-operation error lists in full (a whole vendor API has 1,000)."""
-
-
-def _known(operation: str, known: list[str]) -> str:
-    """The known ids, or for a large document the closest ones and how many there are."""
-    if len(known) <= LISTED:
-        return "known: " + ", ".join(known)
-    close = difflib.get_close_matches(operation, known, n=5, cutoff=0.5)
-    nearest = f"closest: {', '.join(close)}; " if close else ""
-    return f"{nearest}{len(known):,} operations are known"

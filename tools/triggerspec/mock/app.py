@@ -63,6 +63,7 @@ from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState
 from triggerspec.mock.validation import CompiledOperation, CompiledOperations
 from triggerspec.project import Project
 from triggerspec.spec.model import Api, Operation, Part, cached_api, load_api
+from triggerspec.spec.naming import known_names
 from triggerspec.spec.redact import (
     FieldPath,
     Redactor,
@@ -173,7 +174,8 @@ class MockApp:
             if not targets:
                 known = sorted(op for _, op in self.compiled)
                 raise ScenarioError(
-                    f"no operation {scenario.operation!r}; known: {', '.join(known)}"
+                    f"no operation {scenario.operation!r}; "
+                    + known_names(scenario.operation, known)
                 )
             if scenario.operation != "*":
                 for key in targets:

@@ -6,6 +6,7 @@ names to the generated arguments), so it lives with the contract model.
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import re
 from collections.abc import Sequence
@@ -81,3 +82,17 @@ def argument_names(
     for wire in extra:
         claim("media", wire, "arg")
     return out
+
+
+LISTED = 20
+"""Names an unknown-name error lists in full (a whole vendor API has a thousand)."""
+
+
+def known_names(wanted: str, known: Sequence[str]) -> str:
+    """What an error about an unknown ``wanted`` says of the ``known`` names: all of them
+    (``known: a, b``), or for many the closest and how many there are."""
+    if len(known) <= LISTED:
+        return "known: " + ", ".join(known)
+    close = difflib.get_close_matches(wanted, list(known), n=5, cutoff=0.5)
+    nearest = f"closest: {', '.join(close)}; " if close else ""
+    return f"{nearest}{len(known):,} operations are known"
