@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.spec.test_lazy import BROKEN_POINTER, two_operations, write
+from tests.spec.test_lazy import BROKEN_POINTER, two_operations, with_copies, write
 from triggerspec.cli import main
 from triggerspec.contract.execute import _operation
 from triggerspec.contract.runner import plan
@@ -63,15 +63,10 @@ def test_schemathesis_is_handed_only_what_the_operation_reaches(tmp_path: Path) 
 
 
 def test_an_unknown_operation_of_a_large_document_names_the_closest(tmp_path: Path) -> None:
-    doc = two_operations()
-    for i in range(30):
-        doc["paths"][f"/things{i}"] = {
-            "post": {**doc["paths"]["/things"]["post"], "operationId": f"createThing{i}"}
-        }
-    api = cached_api(write(tmp_path, doc))
+    api = cached_api(write(tmp_path, with_copies(two_operations(), 30)))
     with pytest.raises(UsageError) as unknown:
-        plan([api], Safety(loopback=True), operation="createThing7x")
+        plan([api], Safety(loopback=True), operation="createThing07x")
     message = str(unknown.value)
-    assert message.startswith("unknown operation 'createThing7x'; closest: createThing7")
+    assert message.startswith("unknown operation 'createThing07x'; closest: createThing07")
     assert message.endswith("; 32 operations are known")
     assert "createThing29" not in message

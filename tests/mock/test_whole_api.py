@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.spec.test_lazy import BROKEN_POINTER, two_operations, write
+from tests.spec.test_lazy import BROKEN_POINTER, two_operations, with_copies, write
 from triggerspec.mock import MockSettings, cli, create_app, load_apis
 from triggerspec.mock.exchange import MockRequest
 from triggerspec.mock.scenarios import Scenario, ScenarioError
@@ -69,12 +69,7 @@ def test_a_scenario_for_a_broken_operation_is_refused_naming_why(tmp_path: Path)
 def test_the_command_starts_on_a_document_with_a_broken_operation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    doc = two_operations()
-    item = doc["paths"]["/things"]
-    for i in range(20):
-        post = {**item["post"], "operationId": f"createThing{i:02d}"}
-        doc["paths"][f"/things{i:02d}"] = {"post": post}
-    project, spec = project_with(tmp_path, doc)
+    project, spec = project_with(tmp_path, with_copies(two_operations(), 20))
     served: list[Any] = []
     monkeypatch.setattr(cli, "serve", lambda app, sock, **kw: (served.append(app), sock.close()))
     parser = argparse.ArgumentParser()
@@ -107,13 +102,9 @@ def test_a_body_sent_nowhere_is_masked_by_every_secret_field_the_document_declar
 def test_a_scenario_for_an_unknown_operation_of_a_large_document_names_the_closest(
     tmp_path: Path,
 ) -> None:
-    doc = two_operations()
-    for i in range(30):
-        post = {**doc["paths"]["/things"]["post"], "operationId": f"createThing{i}"}
-        doc["paths"][f"/things{i}"] = {"post": post}
-    project, spec = project_with(tmp_path, doc)
+    project, spec = project_with(tmp_path, with_copies(two_operations(), 30))
     app = create_app(load_apis(project, [spec], lazy=True), MockSettings(seed=1))
     with pytest.raises(ScenarioError) as unknown:
-        app.add_scenarios(Scenario(operation="createThing7x", status=500))
-    assert str(unknown.value).startswith("no operation 'createThing7x'; closest: createThing7")
+        app.add_scenarios(Scenario(operation="createThing07x", status=500))
+    assert str(unknown.value).startswith("no operation 'createThing07x'; closest: createThing07")
     assert str(unknown.value).endswith("; 32 operations are known")

@@ -107,6 +107,14 @@ def two_operations() -> dict[str, Any]:
     }
 
 
+def with_copies(doc: dict[str, Any], count: int) -> dict[str, Any]:
+    """``doc`` with ``count`` more copies of ``createThing`` (``createThing00``, ...)."""
+    for i in range(count):
+        post = {**doc["paths"]["/things"]["post"], "operationId": f"createThing{i:02d}"}
+        doc["paths"][f"/things{i:02d}"] = {"post": post}
+    return doc
+
+
 def write(tmp_path: Path, doc: dict[str, Any], name: str = "things.json") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(doc))
