@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.spec.test_lazy import BROKEN_POINTER, two_operations, with_copies, write
+from triggerspec.cli import build_parser, command_of
 from triggerspec.mock import MockSettings, cli, create_app, load_apis
 from triggerspec.mock.exchange import MockRequest
 from triggerspec.mock.scenarios import Scenario, ScenarioError
@@ -108,3 +111,31 @@ def test_a_scenario_for_an_unknown_operation_of_a_large_document_names_the_close
         app.add_scenarios(Scenario(operation="createThing07x", status=500))
     assert str(unknown.value).startswith("no operation 'createThing07x'; closest: createThing07")
     assert str(unknown.value).endswith("; 32 operations are known")
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["mock", "--port", "0"], "mock"),
+        (["--root", "x", "fuzz"], "fuzz"),
+        (["--root=x", "run"], "run"),
+        (["--help"], None),
+        (["--root", "mock"], None),
+        ([], None),
+    ],
+)
+def test_the_command_line_knows_which_command_runs(argv: list[str], command: str | None) -> None:
+    assert command_of(argv) == command
+
+
+def test_the_mock_command_imports_neither_hypothesis_nor_the_drift_tools() -> None:
+    code = (
+        "import sys\nfrom triggerspec.cli import build_parser\n"
+        "build_parser('mock').parse_args(['mock', '--port', '0'])\n"
+        "print(sorted(m for m in ('hypothesis', 'schemathesis', 'triggerspec.drift.cli') "
+        "if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    full = build_parser(None).format_help()
+    assert all(name in full for name in ("lint", "regen", "mock", "fuzz", "docs", "run"))

@@ -8,6 +8,7 @@ or spec errors. A ``TriggerspecError`` is printed as one clear line, never a tra
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -122,15 +123,31 @@ def _regen(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    # Imported here, not at the top, so a missing third-party package (these modules import
-    # requests, uvicorn, ...) reaches main() and is worded as one line, not a traceback.
-    from triggerspec.drift.cli import add_parsers as add_drift_parsers
-    from triggerspec.fuzz_command import add_parser as add_fuzz_parser
-    from triggerspec.init_command import add_parser as add_init_parser
-    from triggerspec.mock.cli import add_parser as add_mock_parser
-    from triggerspec.run_command import add_parser as add_run_parser
+_ALONE = {
+    "mock": "triggerspec.mock.cli",
+    "fuzz": "triggerspec.fuzz_command",
+    "run": "triggerspec.run_command",
+}
+"""Commands whose parser is built alone when one of them runs (with the module that adds
+it): only that module's imports are paid (the mock of a whole vendor API answers sooner)."""
 
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs (``None`` for ``--help``, ``--version`` or none)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--root":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+        elif not token.startswith("--root="):
+            return None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; for ``command`` (one of :data:`_ALONE`), that command alone."""
+    alone = command if command is not None and command in _ALONE else None
     parser = _Parser(
         prog="triggerspec",
         description=(
@@ -149,6 +166,22 @@ def build_parser() -> argparse.ArgumentParser:
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(dest="command", metavar="COMMAND", required=True),
     )
+    # Imported here, not at the top, so a missing third-party package (these modules import
+    # requests, uvicorn, ...) reaches main() and is worded as one line, not a traceback.
+    if alone is not None:
+        importlib.import_module(_ALONE[alone]).add_parser(commands)
+    else:
+        _add_every_command(commands)
+    return parser
+
+
+def _add_every_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from triggerspec.drift.cli import add_parsers as add_drift_parsers
+    from triggerspec.fuzz_command import add_parser as add_fuzz_parser
+    from triggerspec.init_command import add_parser as add_init_parser
+    from triggerspec.mock.cli import add_parser as add_mock_parser
+    from triggerspec.run_command import add_parser as add_run_parser
+
     add_init_parser(commands)
 
     lint = commands.add_parser(
@@ -186,7 +219,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_drift_parsers(commands)
 
     add_run_parser(commands)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,7 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import regress
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
 # '.' in ECMAScript excludes every line terminator, not only '\n'.
 _ECMA_DOT = r"[^\n\r\u2028\u2029]"
@@ -98,6 +96,10 @@ def check_portable(pattern: str, max_examples: int = 100) -> PortabilityProblem 
         raw_py = re.compile(pattern)
     except re.error as exc:
         return PortabilityProblem(f"does not compile as a Python regex: {exc}")
+
+    # Imported here: only lint asks, and the mock starts without Hypothesis.
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
 
     disagreements: list[str] = []
     near = st.text(alphabet=st.sampled_from("aZ09-._/ \n\r\u00e9\u0663\u2028"), max_size=12)
