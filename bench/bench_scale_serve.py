@@ -56,6 +56,7 @@ REQUESTS = {
     ),
 }
 """A valid request of each operation the bench knows how to call."""
+CLI = str(Path(sys.executable).with_name("triggerspec"))
 READY_TIMEOUT_S = 120.0
 FUZZ_TIMEOUT_S = 900
 
@@ -81,7 +82,8 @@ def _spec_of(document: Path, operation: str, where: Path) -> tuple[Path, Path, s
 
 
 def _mock_command(spec: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "triggerspec.mock", "--port", str(port), "--seed", "1", str(spec)]
+    """``triggerspec mock`` (the installed command, as a user starts it) serving ``spec``."""
+    return [CLI, "mock", "--port", str(port), "--seed", "1", str(spec)]
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -130,9 +132,8 @@ def readiness(spec: Path, request: tuple[str, str, dict[str, object]], where: Pa
 
 def fuzz(spec: Path, operation: str, examples: int, seed: int, where: Path) -> tuple[float, str]:
     """Wall seconds of one ``triggerspec fuzz`` of ``operation``, and its summary line."""
-    cli = str(Path(sys.executable).with_name("triggerspec"))
     command = [
-        cli, "fuzz", "--spec", str(spec), "--operation", operation,
+        CLI, "fuzz", "--spec", str(spec), "--operation", operation,
         "--max-examples", str(examples), "--seed", str(seed), "--max-time", "600",
     ]  # fmt: skip
     started = time.perf_counter()
