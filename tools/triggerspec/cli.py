@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _credentials_help() -> str:
-    from triggerspec.spec.model import load_api
+    from triggerspec.spec.model import cached_api
     from triggerspec.spec.security import credential_variables
 
     try:
@@ -45,7 +45,7 @@ def _credentials_help() -> str:
         apis = []
         for path in project.spec_files():
             try:
-                apis.append(load_api(path, project.relative(path)))
+                apis.append(cached_api(path, project.relative(path)))
             except TriggerspecError:
                 continue  # lint names what is wrong; help still lists the rest
     except TriggerspecError:
