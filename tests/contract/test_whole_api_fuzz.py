@@ -19,7 +19,7 @@ from triggerspec.contract.execute import _operation
 from triggerspec.contract.runner import plan
 from triggerspec.contract.safety import Safety
 from triggerspec.errors import UsageError
-from triggerspec.spec.model import cached_api
+from triggerspec.spec.cache import cached_api
 
 
 def _fuzz(spec: Path, operation: str, report: Path) -> int:

@@ -15,9 +15,10 @@ import pytest
 
 from tests.conftest import ROOT
 from triggerspec.errors import SpecError
+from triggerspec.spec.cache import cached_api
 from triggerspec.spec.cut import cut_document
 from triggerspec.spec.load import load_spec
-from triggerspec.spec.model import cached_api, load_api, parse_api
+from triggerspec.spec.model import load_api, parse_api
 
 BROKEN_POINTER = "/paths/~1broken~1{id}/get/responses/200/content/application~1json/schema"
 

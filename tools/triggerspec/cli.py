@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _credentials_help() -> str:
-    from triggerspec.spec.model import cached_api
+    from triggerspec.spec.cache import cached_api
     from triggerspec.spec.security import credential_variables
 
     try:

@@ -35,7 +35,8 @@ from triggerspec.contract.safety import DEFAULT_REQUEST_TIMEOUT, Safety
 from triggerspec.errors import UsageError
 from triggerspec.flags import POSITIVE, SEED, positive_seconds
 from triggerspec.project import Project
-from triggerspec.spec.model import Api, cached_api
+from triggerspec.spec.cache import cached_api
+from triggerspec.spec.model import Api
 
 EMBEDDED = "http://mock.invalid"
 """The base URL of the embedded mock: answered in-process, never resolved."""

@@ -45,8 +45,9 @@ from triggerspec.contract.wire import (
     sent_path_parameters,
 )
 from triggerspec.runtime.auth import split_credentials
+from triggerspec.spec.cache import cached_api
 from triggerspec.spec.cut import cut_document
-from triggerspec.spec.model import Api, Operation, cached_api
+from triggerspec.spec.model import Api, Operation
 
 _SCHEMAS: dict[tuple[Path, str, str], Any] = {}
 

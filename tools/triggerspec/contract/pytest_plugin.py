@@ -60,7 +60,8 @@ from triggerspec.contract.runner import (
 from triggerspec.contract.safety import DEFAULT_REQUEST_TIMEOUT, Safety
 from triggerspec.errors import TriggerspecError
 from triggerspec.flags import POSITIVE, SEED, positive_seconds
-from triggerspec.spec.model import Api, cached_api
+from triggerspec.spec.cache import cached_api
+from triggerspec.spec.model import Api
 
 FIXTURE = "triggerspec_contract"
 pytest_plugins = ["triggerspec.pytest_project"]

@@ -62,7 +62,8 @@ from triggerspec.mock.settings import MiB, MockSettings
 from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState
 from triggerspec.mock.validation import CompiledOperation, CompiledOperations
 from triggerspec.project import Project
-from triggerspec.spec.model import Api, Operation, Part, cached_api, load_api
+from triggerspec.spec.cache import cached_api
+from triggerspec.spec.model import Api, Operation, Part, load_api
 from triggerspec.spec.naming import known_names
 from triggerspec.spec.redact import (
     FieldPath,

@@ -8,10 +8,7 @@ that want them.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,7 +36,6 @@ __all__ = [
     "Part",
     "Response",
     "SecurityScheme",
-    "cached_api",
     "load_api",
     "parse_api",
 ]
@@ -378,66 +374,6 @@ def _parse_api(doc: SpecDocument) -> Api:
 def load_api(path: Path, display: str | None = None, *, lazy: bool = False) -> Api:
     """Load and parse one spec file (``lazy``: see :func:`parse_api`)."""
     return parse_api(load_spec(path, display), lazy=lazy)
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    api: Api
-    stats: tuple[tuple[Path, int, int, int], ...]
-    """Each file's ``(path, inode, size, modification time in ns)`` when it was read."""
-    read_at_ns: int
-
-
-_LOADED: dict[tuple[Path, str | None], _Loaded] = {}
-_LOADED_LOCK = threading.Lock()
-_RACY_NS = 2_000_000_000
-"""A file modified this close before it was read may change again within its timestamp's
-resolution (the same size, the same time): its content hash is compared instead (a spec of
-several files is read again)."""
-
-
-def _stats(files: tuple[Path, ...]) -> tuple[tuple[Path, int, int, int], ...]:
-    return tuple((f, (st := f.stat()).st_ino, st.st_size, st.st_mtime_ns) for f in files)
-
-
-def _fresh(found: _Loaded) -> bool:
-    """Whether the files ``found`` was read from are unchanged since."""
-    stats = _stats(found.api.document.files)
-    if stats != found.stats:
-        return False
-    if all(found.read_at_ns - mtime > _RACY_NS for *_, mtime in stats):
-        return True
-    document = found.api.document
-    return len(stats) == 1 and hashlib.sha256(document.path.read_bytes()).hexdigest() == (
-        document.sha256
-    )
-
-
-def cached_api(path: Path, display: str | None = None) -> Api:
-    """:func:`load_api` with ``lazy``, read once per process while its files are unchanged.
-
-    The mock and the fuzz runner of one process (the CLI, each worker, each task's embedded
-    mock) share one read of a large document, and the operations built from it.
-    """
-    key = (path.resolve(), display)
-    with _LOADED_LOCK:
-        found = _LOADED.get(key)
-    try:
-        if found is not None and _fresh(found):
-            return found.api
-    except OSError:
-        pass
-    read_at = time.time_ns()
-    api = load_api(path, display, lazy=True)
-    try:
-        stats = _stats(api.document.files)
-    except OSError:
-        return api
-    with _LOADED_LOCK:
-        if len(_LOADED) >= 64:
-            _LOADED.clear()
-        _LOADED[key] = _Loaded(api, stats, read_at)
-    return api
 
 
 def _examples(media: dict[str, Any], at: str) -> tuple[Example, ...]:
