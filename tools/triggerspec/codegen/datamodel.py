@@ -150,51 +150,71 @@ class _View:
 
     def roots(self, side: str) -> Iterator[Any]:
         for item in (self.raw.get("paths") or {}).values():
+            item = self._follow(item)
             for method in HTTP_METHODS:
-                op = (item or {}).get(method)
+                op = item.get(method) if isinstance(item, dict) else None
                 if not isinstance(op, dict):
                     continue
                 if side == "request":
-                    yield from (op.get("requestBody") or {}).get("content", {}).values()
+                    body = self._follow(op.get("requestBody"))
+                    if isinstance(body, dict):
+                        yield from (body.get("content") or {}).values()
                 else:
                     for resp in (op.get("responses") or {}).values():
-                        if isinstance(resp, dict) and "$ref" in resp:
-                            resp = self.raw["components"]["responses"][
-                                resp["$ref"].rsplit("/", 1)[1]
-                            ]
-                        yield from (resp or {}).get("content", {}).values()
+                        resp = self._follow(resp)
+                        if isinstance(resp, dict):
+                            yield from (resp.get("content") or {}).values()
 
     def is_enum(self, node: Any) -> bool:
         return (
             isinstance(node, dict) and isinstance(node.get("enum"), list) and len(node["enum"]) >= 1
         )
 
+    def split_shared(self) -> None:
+        """Give each schema both sides use that reaches an enum a strict request twin.
+
+        Response enums stay open and request enums strict, so a schema that requests and
+        responses share and that reaches an enum (itself, or through properties, items,
+        ``allOf``/``anyOf``/``oneOf``, ``additionalProperties`` or a ``$ref``) is copied as
+        ``<Name>Input`` (the next free number when that name is taken), and every reference
+        on the request side (request bodies, request-only schemas, the twins themselves)
+        points at the twin. The original then serves responses only and is opened there.
+        """
+        requests = self.reachable(list(self.roots("request")))
+        shared = requests & self.reachable(list(self.roots("response")))
+        refs = {name: self.reachable([self.schemas[name]]) for name in shared}
+        marked = {name for name in shared if _has_enum(self.schemas[name])}
+        marked |= {name for name in shared if refs[name] & marked}
+        if not marked:
+            return
+        taken = {ClassName(n) for n in self.schemas}
+        twins: dict[str, str] = {}
+        for name in sorted(marked):
+            twin, number = f"{name}Input", 1
+            while ClassName(twin) in taken:
+                number += 1
+                twin = f"{name}Input{number}"
+            taken.add(ClassName(twin))
+            twins[name] = twin
+        for name in sorted(marked):
+            self.schemas[twins[name]] = copy.deepcopy(self.schemas[name])
+        for name in sorted(requests - shared):
+            _redirect(self.schemas[name], twins)
+        for name in sorted(marked):
+            _redirect(self.schemas[twins[name]], twins)
+        for root in self.roots("request"):
+            _redirect(root, twins)
+
     def open_response_enums(self) -> None:
+        """Open every enum responses use: named ones, and inline ones once hoisted."""
         requests = self.reachable(list(self.roots("request")))
         responses = self.reachable(list(self.roots("response")))
-        for name in sorted(requests & responses):
-            if self.is_enum(self.schemas[name]):
-                self.schemas[f"{name}Input"] = copy.deepcopy(self.schemas[name])
-        for name in sorted(requests):
-            self._redirect_shared(self.schemas[name], requests & responses)
-        for root in self.roots("request"):
-            self._redirect_shared(root, requests & responses)
         for name in sorted(responses - requests):
             schema = self.schemas[name]
             if self.is_enum(schema):
                 self.open.add(name)
             else:
                 self._hoist(name, schema)
-        for name in sorted(requests & responses):
-            if self.is_enum(self.schemas[name]):
-                self.open.add(name)
-            elif self._has_inline_enum(self.schemas[name]):
-                raise SpecError(
-                    self.display,
-                    f"/components/schemas/{name}",
-                    "an object with enum fields is used by requests and responses; "
-                    "give each side its own schema so response enums can stay open",
-                )
         for resp_root in self.roots("response"):
             self._hoist("Response", resp_root.get("schema"))
 
@@ -253,26 +273,6 @@ class _View:
             for k, v in node.items()
         }
 
-    def _redirect_shared(self, node: Any, shared: set[str]) -> None:
-        if isinstance(node, dict):
-            name = self._ref_name(node)
-            if name in shared and self.is_enum(self.schemas[name]):
-                node["$ref"] = f"{_REF}{name}Input"
-            for k, v in node.items():
-                if k not in ("examples", "example"):
-                    self._redirect_shared(v, shared)
-        elif isinstance(node, list):
-            for v in node:
-                self._redirect_shared(v, shared)
-
-    def _has_inline_enum(self, node: Any) -> bool:
-        if not isinstance(node, dict) or self._ref_name(node):
-            return False
-        return any(
-            self.is_enum(p) or self._has_inline_enum(p)
-            for p in (node.get("properties") or {}).values()
-        )
-
     def _hoist(self, owner: str, node: Any) -> None:
         """Name the inline enums of a response schema's properties and open them."""
         if not isinstance(node, dict) or self._ref_name(node):
@@ -304,6 +304,35 @@ class _View:
         for key in ("anyOf", "oneOf", "allOf"):
             for branch in node.get(key) or []:
                 self._hoist(owner, branch)
+
+
+_DATA = ("examples", "example", "default", "enum", "const")
+"""Keywords whose values are data, never schemas."""
+
+
+def _has_enum(node: Any) -> bool:
+    """Whether a schema holds an enum anywhere in its own (inline) subschemas."""
+    if isinstance(node, list):
+        return any(_has_enum(v) for v in node)
+    if not isinstance(node, dict):
+        return False
+    if isinstance(node.get("enum"), list) and node["enum"]:
+        return True
+    return any(_has_enum(v) for k, v in node.items() if k not in _DATA)
+
+
+def _redirect(node: Any, twins: dict[str, str]) -> None:
+    """Point every reference to a schema in ``twins`` at its twin, in place."""
+    if isinstance(node, list):
+        for v in node:
+            _redirect(v, twins)
+    elif isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_REF) and ref[len(_REF) :] in twins:
+            node["$ref"] = _REF + twins[ref[len(_REF) :]]
+        for k, v in node.items():
+            if k not in _DATA:
+                _redirect(v, twins)
 
 
 def _hide_sensitive(node: Any) -> None:
@@ -376,6 +405,7 @@ def models_view(api: Api) -> tuple[dict[str, Any], set[str], dict[str, Any]]:
     spec with only its inline schemas named (the client stage's view)."""
     view = _View(api.document.raw, api.document.display)
     view.name_inline()
+    view.split_shared()  # the client stage's request arguments name the twins too
     named = copy.deepcopy(view.raw)
     view.split_nullable_enums()  # named enums: every reference becomes nullable
     _split_nullable_enums(view.raw.get("paths"))  # inline ones, annotations kept outside
@@ -431,10 +461,21 @@ def generate_models(api: Api, options: dict[str, Any]) -> tuple[str, dict[str, A
     if re.search(r"\bAwareDatetime\b", out):
         # date-time held to RFC 3339, as the validator reads it (triggerspec.runtime.formats).
         out = re.sub(
-            r"(from pydantic import [^\n]*?)(\bAwareDatetime, |, AwareDatetime\b)", r"\1", out
+            r"\bAwareDatetime\b", "DateTime", _drop_import(out, "pydantic", "AwareDatetime")
         )
-        out = re.sub(r"\bAwareDatetime\b", "DateTime", out)
     if "(StrEnum):" not in out:
         # Our Enum template may have swapped every StrEnum base for OpenStrEnum.
         out = out.replace("from enum import StrEnum\n", "")
     return out, named
+
+
+def _drop_import(source: str, module: str, name: str) -> str:
+    """``source`` without ``name`` in its ``from module import ...`` line, on one line or
+    in parentheses over several (as the generator writes a long one)."""
+    found = re.search(rf"^from {re.escape(module)} import (\([^)]*\)|[^\n]*)$", source, re.M)
+    if found is None:
+        return source
+    names = [n.strip() for n in found.group(1).strip("()").split(",") if n.strip()]
+    kept = [n for n in names if n != name]
+    line = f"from {module} import {', '.join(kept)}" if kept else ""
+    return source[: found.start()] + line + source[found.end() :]
