@@ -463,6 +463,10 @@ def generate_models(api: Api, options: dict[str, Any]) -> tuple[str, dict[str, A
         out = re.sub(
             r"\bAwareDatetime\b", "DateTime", _drop_import(out, "pydantic", "AwareDatetime")
         )
+    if re.search(r"\bDict\[", out):
+        # The typed extras of an object with properties and typed additionalProperties are
+        # written as ``__annotations__ = {"__pydantic_extra__": Dict[...]}``: builtin dict.
+        out = re.sub(r"\bDict\[", "dict[", _drop_import(out, "typing", "Dict"))
     if "(StrEnum):" not in out:
         # Our Enum template may have swapped every StrEnum base for OpenStrEnum.
         out = out.replace("from enum import StrEnum\n", "")
