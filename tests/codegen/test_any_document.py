@@ -5,7 +5,8 @@ and held to ruff and ``mypy --strict`` (GitHub's REST description stopped on eac
 - an object with properties and typed ``additionalProperties`` (typed extras);
 - enough pydantic names that the models' import is written over several lines;
 - enum defaults, written as the member, on both sides;
-- enum values named like ``str`` methods (``title``, ``upper``).
+- enum values named like ``str`` methods (``title``, ``upper``);
+- a string default on a field its format types as a class (``AnyUrl``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _THING = {
     "required": ["id"],
     "properties": {
         "id": {"type": "integer"},
-        "url": {"type": "string", "format": "uri"},
+        "url": {"type": "string", "format": "uri", "default": ""},  # not a URI, as GitHub's
         "email": {"type": "string", "format": "email"},
         "created_at": {"type": "string", "format": "date-time"},
         "name": {"type": "string", "maxLength": 10},

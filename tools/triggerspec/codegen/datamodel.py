@@ -335,6 +335,30 @@ def _redirect(node: Any, twins: dict[str, str]) -> None:
                 _redirect(v, twins)
 
 
+_NOT_STR_FORMATS = frozenset(
+    {"uri", "date-time", "date", "time", "duration", "uuid", "ipv4", "ipv6", "binary"}
+)
+"""String formats whose model type is a class of its own (``AnyUrl``, ``DateTime``...)."""
+
+
+def _drop_string_defaults(node: Any) -> None:
+    """Drop, in place, a string ``default`` whose field is typed by its format as a class.
+
+    The generator writes the default as the string (``url: AnyUrl = ""``), which no type
+    checker accepts, whether or not the value is valid (GitHub's ``environment_url`` defaults
+    to ``""``, which is not a URI). Without it the field is optional as any other is.
+    """
+    if isinstance(node, list):
+        for item in node:
+            _drop_string_defaults(item)
+    elif isinstance(node, dict):
+        if node.get("format") in _NOT_STR_FORMATS and isinstance(node.get("default"), str):
+            del node["default"]
+        for key, value in node.items():
+            if key not in _DATA:
+                _drop_string_defaults(value)
+
+
 def _hide_sensitive(node: Any) -> None:
     """Give every ``x-sensitive`` field ``x-repr: false``: its model field gets
     ``Field(repr=False)``, so a model's repr never shows a secret (env var, token)."""
@@ -412,6 +436,7 @@ def models_view(api: Api) -> tuple[dict[str, Any], set[str], dict[str, Any]]:
     _split_nullable_enums(view.schemas)
     view.open_response_enums()
     _hide_sensitive(view.raw)
+    _drop_string_defaults(view.raw)
     return view.raw, view.open, named
 
 
