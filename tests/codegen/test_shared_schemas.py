@@ -1,8 +1,9 @@
 """A schema both requests and responses use, reaching an enum: strict on requests, open on
 responses, whatever the path from the schema to the enum.
 
-The fixture is a cut of GitHub's description (``tests/fixtures/foreign/github-fork-pr-approval``):
-its ``actions-fork-pr-contributor-approval`` is the body of a PUT and the answer of a GET.
+The fixture (``fixtures/fork-pr-approval``) is a cut of GitHub's description, as published
+(no security scheme): its ``actions-fork-pr-contributor-approval`` is the body of a PUT and
+the answer of a GET, the schema regen of the whole document once refused.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from tests.corpus.runner import FOREIGN, make_project
+from tests.corpus.runner import make_project
 from triggerspec.codegen.datamodel import models_view
 from triggerspec.codegen.pipeline import PACKAGE, regen
 from triggerspec.runtime.errors import RequestValidationError
 from triggerspec.spec.model import load_api
 
 ALIAS = "shared_generated_clients"
-CASE = FOREIGN / "github-fork-pr-approval"
+CASE = Path(__file__).parent / "fixtures" / "fork-pr-approval"
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +79,7 @@ def test_the_client_sends_by_the_twin_and_reads_by_the_open_model(generated: Mod
             return httpx.Response(204)
         return httpx.Response(200, json={"approval_policy": "everyone_from_mars"})
 
-    client = generated.GithubForkPrApprovalClient(
-        api_token="t0k", transport=httpx.MockTransport(answer), environ={}
-    )
+    client = generated.GithubForkPrApprovalClient(transport=httpx.MockTransport(answer), environ={})
     got = client.actions_get_fork_pr_contributor_approval_permissions_repository(
         owner="o", repo="r"
     )
