@@ -8,9 +8,8 @@ the answer of a GET, the schema regen of the whole document once refused.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -20,9 +19,10 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+from tests.codegen.golden import imported
 from tests.corpus.runner import make_project
 from triggerspec.codegen.datamodel import models_view
-from triggerspec.codegen.pipeline import PACKAGE, regen
+from triggerspec.codegen.pipeline import regen
 from triggerspec.runtime.errors import RequestValidationError
 from triggerspec.spec.model import load_api
 
@@ -34,19 +34,8 @@ CASE = Path(__file__).parent / "fixtures" / "fork-pr-approval"
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     project = make_project(tmp_path_factory.mktemp("shared") / "project", CASE / "specs")
     regen(project)
-    root = project.generated_dir / PACKAGE
-    spec = importlib.util.spec_from_file_location(
-        ALIAS, root / "__init__.py", submodule_search_locations=[str(root)]
-    )
-    assert spec is not None and spec.loader is not None
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[ALIAS] = package
-    spec.loader.exec_module(package)
-    try:
+    with imported(project, ALIAS):
         yield importlib.import_module(f"{ALIAS}.github_fork_pr_approval")
-    finally:
-        for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
-            del sys.modules[name]
 
 
 def test_the_request_twin_refuses_an_unknown_value(generated: ModuleType) -> None:

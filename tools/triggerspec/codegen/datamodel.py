@@ -3,9 +3,11 @@
 The stage's options live in ``[tool.datamodel-codegen]`` in the project's pyproject.toml.
 Before generating, the spec is given one transformation, the *models view*: enums that
 responses use are made open (their class derives from ``OpenStrEnum``, via our copy of the
-Enum template), so a new value from the vendor parses; an enum that requests use too gets a
-strict twin, ``<Name>Input``, for the request side. Inline response enums are hoisted into
-named components (``Stage`` ``status`` becomes ``StageStatus``) so their classes read well.
+Enum template), so a new value from the vendor parses. A schema that requests use too and
+that reaches an enum (an enum itself, or an object holding one anywhere, directly or through
+references) gets a strict twin, ``<Name>Input`` (the next free number when that name is
+taken), which the request side refers to. Inline response enums are hoisted into named
+components (``Stage`` ``status`` becomes ``StageStatus``) so their classes read well.
 
 Before that, every inline request or response schema (one that is not a ``$ref`` to a named
 component) is given a name, so models and clients can refer to it: a request body is
