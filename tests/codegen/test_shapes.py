@@ -10,7 +10,6 @@ Its generated package is imported under its own name, next to the project's clie
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import json
 from collections.abc import Iterator
