@@ -179,7 +179,7 @@ def main() -> int:
         stages = [("datamodel-code-generator alone", dcg), ("triggerspec lint", lint)]
         crashed = "Traceback" in lint[4]
         print(f"triggerspec lint: exit {lint[2]}" + (", CRASHED" if crashed else ""))
-        for line in lint[4].strip().splitlines():
+        for line in lint[4].rstrip().splitlines():
             print("  " + line)
         regen = timed([cli, "--root", str(root), "regen", "-q"], root)
         stages.append(("triggerspec regen", regen))

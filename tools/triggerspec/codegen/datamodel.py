@@ -59,13 +59,16 @@ class _View:
             "schemas", {}
         )
         self.open: set[str] = set()
+        self._taken = {ClassName(n) for n in self.schemas}
 
     def _unique(self, name: str) -> str:
-        taken = {ClassName(n) for n in self.schemas}
+        """``name``, or the first free ``name2``, ``name3``... (compared as class names); the
+        caller adds the schema under it."""
         candidate, n = name, 1
-        while ClassName(candidate) in taken:
+        while ClassName(candidate) in self._taken:
             n += 1
             candidate = f"{name}{n}"
+        self._taken.add(ClassName(candidate))
         return candidate
 
     def _follow(self, node: Any) -> Any:
@@ -189,15 +192,7 @@ class _View:
         marked |= {name for name in shared if refs[name] & marked}
         if not marked:
             return
-        taken = {ClassName(n) for n in self.schemas}
-        twins: dict[str, str] = {}
-        for name in sorted(marked):
-            twin, number = f"{name}Input", 1
-            while ClassName(twin) in taken:
-                number += 1
-                twin = f"{name}Input{number}"
-            taken.add(ClassName(twin))
-            twins[name] = twin
+        twins = {name: self._unique(f"{name}Input") for name in sorted(marked)}
         for name in sorted(marked):
             self.schemas[twins[name]] = copy.deepcopy(self.schemas[name])
         for name in sorted(requests - shared):
