@@ -34,6 +34,7 @@ _THING = {
         "created_at": {"type": "string", "format": "date-time"},
         "name": {"type": "string", "maxLength": 10},
         "mode": {"type": "string", "enum": ["on", "off"], "default": "off"},
+        "labels": {"type": "array", "items": {"type": "string", "enum": ["bug", "idea"]}},
         "kind": {"$ref": "#/components/schemas/Kind"},
         "permissions": {
             "type": "object",
@@ -138,6 +139,9 @@ def test_enum_defaults_are_members_on_both_sides(project: Project) -> None:
         "assert thing.mode is m.ThingMode.off, thing.mode\n"
         "made = m.ThingInput(id=1)\n"
         "assert made.mode is m.Mode.off and made.kind is m.KindInput.title_, made\n"
+        "assert m.Thing(id=1, labels=['moot']).labels[0].is_known is False\n"
+        "try:\n    m.ThingInput(id=1, labels=['moot'])\nexcept ValueError:\n    pass\n"
+        "else:\n    raise AssertionError('a request enum must stay strict')\n"
     )
     tools = Path(__file__).resolve().parents[2] / "tools"
     done = subprocess.run(

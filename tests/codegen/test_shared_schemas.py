@@ -149,3 +149,26 @@ def test_a_taken_twin_name_gets_the_next_free_number(tmp_path: Path) -> None:
     assert schemas["ThingInput"] == taken
     assert schemas["ThingInput2"]["properties"]["state"]["enum"] == ["on", "off"]
     assert "ThingState" in opened  # the response side's enum, hoisted and open
+
+
+@pytest.mark.parametrize(
+    ("thing", "hoisted"),
+    [
+        ({"type": "array", "items": _ENUM}, "ThingItem"),
+        ({"type": "object", "additionalProperties": _ENUM}, "ThingValue"),
+        (
+            {"type": "object", "properties": {"tags": {"type": "array", "items": _ENUM}}},
+            "ThingTagsItem",
+        ),
+        ({"anyOf": [_ENUM, {"type": "integer"}]}, "Thing2"),
+    ],
+    ids=["items", "additionalProperties", "property-items", "anyOf"],
+)
+def test_a_response_enum_anywhere_in_a_schema_is_named_and_open(
+    tmp_path: Path, thing: dict[str, Any], hoisted: str
+) -> None:
+    schemas, opened = _view(tmp_path, {"Thing": thing})
+    assert schemas[hoisted]["enum"] == ["on", "off"]
+    assert hoisted in opened
+    assert "ThingInput" in schemas  # the request side keeps its strict, inline enum
+    assert schemas["ThingInput"] != schemas["Thing"]

@@ -271,36 +271,48 @@ class _View:
         }
 
     def _hoist(self, owner: str, node: Any) -> None:
-        """Name the inline enums of a response schema's properties and open them."""
+        """Name the inline enums of a response schema and open them: those of its properties
+        (``{Owner}{Prop}``), its array items (``{Owner}Item``), its map values
+        (``{Owner}Value``) and its ``anyOf``/``oneOf``/``allOf`` branches (``{Owner}``), at
+        any depth."""
         if not isinstance(node, dict) or self._ref_name(node):
             return
         for prop, sub in (node.get("properties") or {}).items():
-            branch = _nullable_branch(sub)
-            if self.is_enum(sub) or self.is_enum(branch):
-                # A name a component already has gets the next free number, the same rule
-                # as inline request and response schemas (document order: deterministic).
-                base = name = _pascal(owner, prop)
-                number = 2
-                while name in self.schemas:
-                    name, number = f"{base}{number}", number + 1
-                enum = sub if self.is_enum(sub) else branch
-                self.schemas[name] = {k: v for k, v in enum.items() if k != "description"}
-                ref = {
-                    "$ref": f"{_REF}{name}",
-                    **({"description": enum["description"]} if "description" in enum else {}),
-                }
-                if enum is sub:
-                    node["properties"][prop] = ref
-                else:
-                    sub["anyOf"] = [ref, {"type": "null"}]
-                self.open.add(name)
-            else:
+            if not self._open_at(node["properties"], prop, _pascal(owner, prop)):
                 self._hoist(_pascal(owner, prop), sub)
-        for key in ("items", "additionalProperties"):
-            self._hoist(owner, node.get(key))
+        for key, suffix in (("items", "Item"), ("additionalProperties", "Value")):
+            if isinstance(node.get(key), dict) and not self._open_at(node, key, owner + suffix):
+                self._hoist(owner, node[key])
         for key in ("anyOf", "oneOf", "allOf"):
-            for branch in node.get(key) or []:
-                self._hoist(owner, branch)
+            branches = node.get(key)
+            if isinstance(branches, list):
+                for i, branch in enumerate(branches):
+                    if not self._open_at(branches, i, owner):
+                        self._hoist(owner, branch)
+
+    def _open_at(self, parent: Any, key: Any, base: str) -> bool:
+        """Move the enum at ``parent[key]`` (or its non-null branch) into an open component
+        named ``base`` (the next free number when a component has that name)."""
+        sub = parent[key]
+        branch = _nullable_branch(sub)
+        if not (self.is_enum(sub) or self.is_enum(branch)):
+            return False
+        # Document order makes the numbering deterministic, as for inline schemas.
+        name, number = base, 2
+        while name in self.schemas:
+            name, number = f"{base}{number}", number + 1
+        enum = sub if self.is_enum(sub) else branch
+        self.schemas[name] = {k: v for k, v in enum.items() if k != "description"}
+        ref = {
+            "$ref": f"{_REF}{name}",
+            **({"description": enum["description"]} if "description" in enum else {}),
+        }
+        if enum is sub:
+            parent[key] = ref
+        else:
+            sub["anyOf"] = [ref, {"type": "null"}]
+        self.open.add(name)
+        return True
 
 
 _DATA = ("examples", "example", "default", "enum", "const")
