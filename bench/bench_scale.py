@@ -54,16 +54,18 @@ def fetch(version: str, where: Path) -> Path:
 _WRAP = (
     "import resource, subprocess, sys\n"
     "done = subprocess.run(sys.argv[1:])\n"
-    "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print('MAXRSS', use.ru_maxrss, use.ru_utime + use.ru_stime, file=sys.stderr)\n"
     "sys.exit(done.returncode)\n"
 )
 
 
-Timed = tuple[float, float, int, str, str]
+Timed = tuple[float, float, int, str, str, float]
+"""Wall seconds, peak RSS (MB), exit status, stdout, stderr, CPU seconds (user + system)."""
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Timed:
-    """Wall seconds, peak RSS (MB) of that command alone, exit status, stdout, stderr."""
+    """How that command alone ran (:data:`Timed`)."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _WRAP, *command],
@@ -76,8 +78,10 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> T
     )
     seconds = time.perf_counter() - started
     err, _, tail = done.stderr.rpartition("MAXRSS ")
-    peak = int(tail.split()[0]) / 1024 if tail.strip() else float("nan")
-    return seconds, peak, done.returncode, done.stdout, err
+    fields = tail.split()
+    peak = int(fields[0]) / 1024 if fields else float("nan")
+    cpu = float(fields[1]) if len(fields) > 1 else float("nan")
+    return seconds, peak, done.returncode, done.stdout, err, cpu
 
 
 def project(where: Path, document: Path) -> Path:
@@ -188,11 +192,11 @@ def main() -> int:
             print("  " + (regen[4].strip().splitlines() or ["(no output)"])[-1][:300])
         else:
             stages += generated_checks(root, python)
-        print(f"\n{'stage':32} {'time':>8} {'peak RSS':>10}  vs dcg (time, memory)")
-        for name, (seconds, peak, code, _, _) in stages:
+        print(f"\n{'stage':32} {'wall':>8} {'CPU':>8} {'peak RSS':>10}  vs dcg (wall, CPU, memory)")
+        for name, (seconds, peak, code, _, _, cpu) in stages:
             print(
-                f"{name:32} {seconds:7.1f}s {peak:7.0f} MB  "
-                f"{seconds / dcg[0]:.2f}x, {peak / dcg[1]:.2f}x  (exit {code})"
+                f"{name:32} {seconds:7.1f}s {cpu:7.1f}s {peak:7.0f} MB  "
+                f"{seconds / dcg[0]:.2f}x, {cpu / dcg[5]:.2f}x, {peak / dcg[1]:.2f}x  (exit {code})"
             )
     finally:
         if args.keep is None:
