@@ -4,14 +4,13 @@ Hand-written and spec-independent; generated modules only describe their API wit
 :class:`ApiDef` and :class:`OperationDef` values and call into it.
 """
 
+from triggerspec.runtime._base_client import AsyncAPIClient, SyncAPIClient
 from triggerspec.runtime._client import (
     DEFAULT_TIMEOUT,
     ApiDef,
     APIResponse,
-    AsyncAPIClient,
     OperationDef,
     PathParam,
-    SyncAPIClient,
     Timeout,
     drop_not_given,
 )
@@ -36,6 +35,7 @@ from triggerspec.runtime.errors import (
     UnprocessableEntityError,
     UnsuccessfulResponseError,
 )
+from triggerspec.runtime.model import WireModel
 from triggerspec.runtime.retry import RetryPolicy
 from triggerspec.runtime.rules import Rule
 
@@ -74,5 +74,6 @@ __all__ = [
     "Timeout",
     "UnprocessableEntityError",
     "UnsuccessfulResponseError",
+    "WireModel",
     "drop_not_given",
 ]
