@@ -113,9 +113,10 @@ class _Base:
             ``client.with_options(timeout=5, max_retries=0).start_job_build(...)``
         """
         new = copy.copy(self)
-        for name, value in type(self).__dict__.items():
-            if isinstance(value, cached_property):  # views bound to the original
-                new.__dict__.pop(name, None)
+        for klass in type(self).__mro__:
+            for name, value in vars(klass).items():
+                if isinstance(value, cached_property):  # views bound to the original
+                    new.__dict__.pop(name, None)
         new._owns_client = False
         new._rng = random.Random()
         if not isinstance(timeout, NotGiven):
