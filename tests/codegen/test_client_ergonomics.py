@@ -304,3 +304,28 @@ def test_reprs_leave_out_unset_fields_and_hide_secrets() -> None:
     env = pages_models.SecretTextEnvVar(type="secret_text", value="s3cr3t-env")
     for shown in (repr(build), repr(secret), str(secret), repr(env), str(env)):
         assert "MISSING" not in shown and "s3cr3t" not in shown
+
+
+@pytest.mark.parametrize(
+    ("environ", "base_url", "named"),
+    [
+        ({"NORTHFLANK_BASE_URL": "api.northflank.com"}, None, "NORTHFLANK_BASE_URL"),
+        ({"NORTHFLANK_BASE_URL": "ftp://user:pw-s3cr3t@h/"}, None, "NORTHFLANK_BASE_URL"),
+        ({}, "https://", "base_url="),
+    ],
+)
+def test_a_base_url_that_is_not_http_is_one_clear_error(
+    environ: dict[str, str], base_url: str | None, named: str
+) -> None:
+    with pytest.raises(errors.InvalidBaseURLError, match=f"^{named}: not an absolute") as refused:
+        NorthflankClient(api_token="t", base_url=base_url, environ=environ)
+    assert "s3cr3t" not in str(refused.value)
+    client = NorthflankClient(api_token="t", environ={})
+    with pytest.raises(errors.InvalidBaseURLError):
+        client.with_options(base_url="nowhere")
+
+
+def test_a_password_in_the_base_url_stays_out_of_the_repr() -> None:
+    env = {"NORTHFLANK_BASE_URL": "https://me:pw-s3cr3t@proxy.example.com/nf"}
+    client = NorthflankClient(api_token="t", environ=env)
+    assert repr(client) == "<NorthflankClient base_url='https://***@proxy.example.com/nf'>"

@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Mapping
 from functools import cached_property
@@ -62,10 +63,35 @@ def _foreign_error(op: OperationDef, exc: Exception, request: httpx.Request) -> 
 
 def resolve_base_url(api: ApiDef, base_url: str | None, environ: Mapping[str, str] | None) -> str:
     """Where a client sends: the argument, else the first non-empty ``api.base_url_env``
-    variable, else the spec's server."""
+    variable, else the spec's server.
+
+    Raises:
+        InvalidBaseURLError: the argument or the variable is not an absolute http(s) URL.
+    """
     env = os.environ if environ is None else environ
-    from_env = next((env[name] for name in api.base_url_env if env.get(name)), None)
-    return (base_url or from_env or api.base_url).rstrip("/")
+    if base_url:
+        return _checked(base_url, "base_url=")
+    found = next((name for name in api.base_url_env if env.get(name)), None)
+    if found is not None:
+        return _checked(env[found], found)
+    return api.base_url.rstrip("/")
+
+
+def _checked(url: str, source: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise errors.InvalidBaseURLError(
+            f"{source}: not an absolute http(s) URL (like https://api.example.com/v1)"
+        )
+    return url.rstrip("/")
+
+
+def _shown(url: str) -> str:
+    """A URL for a repr: any user and password replaced by ``***``."""
+    return re.sub(r"//[^/?#]*@", "//***@", url, count=1)
 
 
 _BaseT = TypeVar("_BaseT", bound="_Base")
@@ -94,7 +120,7 @@ class _Base:
         self._rng = random.Random()
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+        return f"<{type(self).__name__} base_url={_shown(self.base_url)!r}>"
 
     def with_options(
         self: _BaseT,
@@ -128,7 +154,7 @@ class _Base:
             changes["retry_unsafe"] = retry_unsafe
         new.retry_policy = dataclasses.replace(self.retry_policy, **changes)
         if not isinstance(base_url, NotGiven):
-            new.base_url = base_url.rstrip("/")
+            new.base_url = _checked(base_url, "base_url=")
         return new
 
     def _request(self, request: dict[str, Any]) -> dict[str, Any]:
