@@ -353,3 +353,16 @@ def test_every_spec_example_keeps_its_wire_names_through_the_models(case: Exampl
     dumped = parsed.model_dump(mode="json", exclude_unset=True)  # no by_alias: the default
     assert _member_paths(dumped) == _member_paths(case.example.value)
     assert from_wire(model, dumped) == parsed
+
+
+def test_a_timeout_given_with_an_http_client_applies_to_each_request() -> None:
+    recorder = Recorder(nf_answer())
+    with httpx.Client(transport=httpx.MockTransport(recorder), timeout=60) as http:
+        NorthflankClient(api_token="t", environ={}, http_client=http).start_job_build(
+            project_id="p", job_id="j"
+        )
+        NorthflankClient(api_token="t", environ={}, http_client=http, timeout=4).start_job_build(
+            project_id="p", job_id="j"
+        )
+    timeouts = [r.extensions["timeout"] for r in recorder.requests]
+    assert timeouts == [httpx.Timeout(60).as_dict(), httpx.Timeout(4).as_dict()]

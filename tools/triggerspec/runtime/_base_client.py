@@ -224,6 +224,8 @@ class SyncAPIClient(_Base):
         )
         self._owns_client = http_client is None
         self._client = http_client or httpx.Client(timeout=timeout, transport=transport)
+        if http_client is not None and timeout is not DEFAULT_TIMEOUT:
+            self.timeout = timeout  # a client of the caller's: the timeout goes per request
 
     def close(self) -> None:
         """Close the underlying ``httpx.Client`` if this client created it."""
@@ -294,6 +296,8 @@ class AsyncAPIClient(_Base):
         )
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(timeout=timeout, transport=transport)
+        if http_client is not None and timeout is not DEFAULT_TIMEOUT:
+            self.timeout = timeout  # a client of the caller's: the timeout goes per request
 
     async def close(self) -> None:
         """Close the underlying ``httpx.AsyncClient`` if this client created it."""
