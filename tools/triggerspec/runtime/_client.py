@@ -2,9 +2,10 @@
 
 A call is three steps. :func:`build_request` checks the arguments against the spec (the
 body model, the cross-field rules, path formats) and builds the ``httpx.Request``; nothing is
-sent when a rule is broken. The send loop (sync or async, the only part that differs) sends
-it and asks :mod:`triggerspec.runtime.retry` whether to try again. :func:`read_response` turns
-the answer into the vendor's typed envelope or a precise exception.
+sent when a rule is broken. The send loop (sync or async, the only part that differs; in
+:mod:`triggerspec.runtime._base_client` with the clients' options) sends it and asks
+:mod:`triggerspec.runtime.retry` whether to try again. :func:`read_response` turns the answer
+into the vendor's typed envelope (read by wire names) or a precise exception.
 """
 
 from __future__ import annotations
