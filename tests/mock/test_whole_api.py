@@ -118,7 +118,7 @@ def test_a_scenario_for_an_unknown_operation_of_a_large_document_names_the_close
     [
         (["mock", "--port", "0"], "mock"),
         (["--root", "x", "fuzz"], "fuzz"),
-        (["--root=x", "run"], "run"),
+        (["--root=x", "lint"], "lint"),
         (["--help"], None),
         (["--root", "mock"], None),
         ([], None),

@@ -139,7 +139,6 @@ def _regen(args: argparse.Namespace, project: Project) -> int:
 _ALONE = {
     "mock": "triggerspec.mock.cli",
     "fuzz": "triggerspec.fuzz_command",
-    "run": "triggerspec.run_command",
 }
 """Commands whose parser is built alone when one of them runs (with the module that adds
 it): only that module's imports are paid (the mock of a whole vendor API answers sooner)."""
