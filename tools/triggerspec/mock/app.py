@@ -288,7 +288,7 @@ class MockApp:
             body = self._validate(compiled, match, request, early, note)
         except Rejected as exc:
             note.problems = exc.problems
-            response = self._error(route.api, exc.status, exc.problems)
+            response = self._error(route.api, exc.status, exc.problems, code=exc.code)
             response.delay_s = self._delay(prefer)
             return response
         scenario = prefer or self.scenarios.take(route.operation.operation_id)
@@ -313,7 +313,12 @@ class MockApp:
         if len(request.body) > self.max_body_bytes:
             raise self.too_large()
         note.auth = authenticate(
-            compiled.requirements, request.headers, self.settings.token, request.query
+            compiled.requirements,
+            request.headers,
+            self.settings.token,
+            request.query,
+            compiled.api.auth_errors,
+            self.settings.forbidden_token,
         )
         problems = compiled.parameter_problems(match.params, request.query, request.headers)
         if problems:
@@ -453,8 +458,9 @@ class MockApp:
         status: int,
         problems: Sequence[Problem],
         headers: Sequence[tuple[str, str]] = (),
+        code: str | int | None = None,
     ) -> MockResponse:
-        body = self._envelopes[api.name].error(status, problems, self.ids.uuid())
+        body = self._envelopes[api.name].error(status, problems, self.ids.uuid(), code)
         return json_response(status, body, headers)
 
     def _record(self, request: MockRequest, response: MockResponse, note: _Note) -> None:

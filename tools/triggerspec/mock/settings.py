@@ -16,6 +16,9 @@ class MockSettings:
     Args:
         seed: make ids and time deterministic (fake clock from 2025-01-01T00:00:00Z).
         token: require exactly this credential (default: any well-formed one).
+        forbidden_token: a credential that authenticates but lacks every permission: the
+            mock answers it as the spec's ``x-auth-errors`` ``forbidden`` says (403 unless
+            declared otherwise).
         scenarios: the mock's own scenarios, in match order.
         max_body_bytes: refuse larger bodies with 413 (default: the largest documented
             part cap plus 4 MiB, and at least 8 MiB).
@@ -43,6 +46,7 @@ class MockSettings:
 
     seed: int | None = None
     token: str | None = field(default=None, repr=False)
+    forbidden_token: str | None = field(default=None, repr=False)
     scenarios: tuple[Scenario, ...] = ()
     max_body_bytes: int | None = None
     max_delay_ms: int = 10_000

@@ -92,6 +92,7 @@ def lint_files(
                     )
                 seen_ids[op.operation_id] = shown
                 file_problems.extend(_route_clash(api, op, shown, seen_routes))
+                file_problems.extend(_undocumented_auth_errors(api, op, shown))
             file_problems.extend(
                 Problem(shown, f.pointer, f.message) for f in check_examples(api, defects)
             )
@@ -131,6 +132,21 @@ def _route_clash(
         )
     else:
         seen[key] = (shown, op)
+
+
+def _undocumented_auth_errors(api: Api, op: Operation, shown: str) -> Iterator[Problem]:
+    """A declared auth refusal a secured operation documents no response for."""
+    if not op.security or any(not alternative for alternative in op.security):
+        return
+    for kind in api.auth_errors.declared:
+        status = api.auth_errors.of(kind).status
+        if op.response_for(status) is None:
+            yield Problem(
+                shown,
+                op.pointer + "/responses",
+                f"x-auth-errors says a {kind} credential is answered {status}, but "
+                f"{op.operation_id} documents no {status}, {str(status)[0]}XX or default response",
+            )
 
 
 def _written_at(doc: SpecDocument, problem: Problem) -> Problem:

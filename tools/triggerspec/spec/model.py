@@ -16,6 +16,7 @@ from typing import Any, Literal
 from triggerspec.errors import SpecError
 from triggerspec.runtime.envelope import Envelope
 from triggerspec.spec import pointer as jp
+from triggerspec.spec.auth_errors import AuthErrors, parse_auth_errors
 from triggerspec.spec.envelope import parse_envelope
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
@@ -234,6 +235,13 @@ class Operation:
     def error_responses(self) -> tuple[Response, ...]:
         return tuple(r for r in self.responses if not r.is_success)
 
+    def response_for(self, status: int) -> Response | None:
+        """The documented response covering ``status``: exact, its class (``4XX``), else
+        ``default``."""
+        by_key = {r.status.upper(): r for r in self.responses}
+        key = str(status)
+        return by_key.get(key) or by_key.get(f"{key[0]}XX") or by_key.get("DEFAULT")
+
 
 _WHEN: dict[str, SchemaValidator] = {}
 
@@ -258,6 +266,8 @@ class Api:
     schemes: dict[str, SecurityScheme]
     operations: tuple[Operation, ...]
     document: SpecDocument = field(repr=False)
+    auth_errors: AuthErrors = field(default_factory=AuthErrors)
+    """What the API answers to a missing, malformed, wrong or unpermitted credential."""
 
     @property
     def base_url(self) -> str:
@@ -295,6 +305,7 @@ def _parse_api(doc: SpecDocument) -> Api:
     raw = doc.raw
     info = raw.get("info") or {}
     envelope = parse_envelope(info.get("x-envelope"), doc.display)
+    auth_errors = parse_auth_errors(info.get("x-auth-errors"), doc.display)
     servers = tuple(s["url"] for s in raw.get("servers", []) if isinstance(s, dict) and "url" in s)
     if not servers:
         raise SpecError(doc.display, "/servers", "at least one server url is required")
@@ -326,6 +337,7 @@ def _parse_api(doc: SpecDocument) -> Api:
         schemes=schemes,
         operations=tuple(sorted(operations, key=lambda o: o.operation_id)),
         document=doc,
+        auth_errors=auth_errors,
     )
 
 
