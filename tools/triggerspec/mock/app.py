@@ -10,9 +10,10 @@ prompt 4xx), calls ``handle`` and sends the answer; the httpx transports call ``
 directly.
 
 The order of checks, and so which error a request with several problems gets: unknown path
-(404) or method (405), ``Prefer`` header (400), body size (413), credentials (401/403),
-parameters (400), media type (415), body syntax (400), body rules (400, or 413 for a size
-cap). Only a request that passes them all meets a forced status.
+(404) or method (405), ``Prefer`` header (400), body size (413), credentials (as the spec's
+``x-auth-errors`` declares; 401/403 by default), parameters (400), media type (415), body
+syntax (400), body rules (400, or 413 for a size cap). Only a request that passes them all
+meets a forced status.
 """
 
 from __future__ import annotations
