@@ -114,6 +114,16 @@ def test_a_bad_declaration_names_file_pointer_and_rule(
     assert [p for p in problems if p.startswith(f"widgets.yaml:{pointer}: auth errors: ")]
 
 
+def test_lint_refuses_a_declaration_outside_info(tmp_path: Path) -> None:
+    spec = copy.deepcopy(SPEC)
+    scheme = spec["components"]["securitySchemes"]["bearer"]
+    scheme["x-auth-errors"] = {"invalid": {"status": 403}}
+    assert _lint(_write(tmp_path, spec=spec)) == [
+        "widgets.yaml:/components/securitySchemes/bearer/x-auth-errors: x-auth-errors is read "
+        "from info only (one per API)"
+    ]
+
+
 def test_lint_refuses_a_forbidden_credential_answered_401(tmp_path: Path) -> None:
     problems = _lint(_write(tmp_path, {"forbidden": {"status": 401}}))
     assert len(problems) == 1

@@ -211,6 +211,8 @@ def _lint_extensions(shown: str, node: Any, at: str) -> Iterator[Problem]:
                 yield Problem(shown, here, f"x-side-effects must be one of {list(SIDE_EFFECTS)}")
             if key == "x-retry-safe" and value not in RETRY_SAFETY:
                 yield Problem(shown, here, f"x-retry-safe must be one of {list(RETRY_SAFETY)}")
+            if key in ("x-auth-errors", "x-envelope") and at != "/info" and not names_map:
+                yield Problem(shown, here, f"{key} is read from info only (one per API)")
             if key in ("examples", "example") and not at.endswith("/properties"):
                 continue  # example values are data, not schema
             yield from _lint_extensions(shown, value, here)
