@@ -145,12 +145,12 @@ def test_lint_wants_each_declared_status_documented_by_secured_operations(
     assert _lint(_write(tmp_path, declared, spec)) == []
 
 
-def test_the_shipped_specs_declare_each_kind_with_provenance(
+def test_every_shipped_declaration_carries_its_provenance(
     triggerspec_apis: list[Api],
 ) -> None:
+    """Where a spec states a vendor's auth refusals, each says where it comes from."""
     for api in triggerspec_apis:
-        raw = api.document.raw["info"]["x-auth-errors"]
-        assert set(api.auth_errors.declared) >= {"missing", "invalid", "forbidden"}, api.name
+        raw = api.document.raw["info"].get("x-auth-errors") or {}
         for kind in api.auth_errors.declared:
-            here = {**raw, **raw[kind]}  # provenance next to the entry, or for all of them
+            here = {**raw, **raw[kind]}  # next to the entry, or once for all of them
             assert {"x-source", "x-decision"} & set(here), (api.name, kind)
