@@ -3,7 +3,7 @@ wrong, or valid but without the permission.
 
 Vendors differ, and a client's exception class follows the status (401
 ``AuthenticationError``, 403 ``PermissionDeniedError``, 400 ``BadRequestError``), so the
-spec states it once and the mock, the checks and the README read the same value::
+spec states it once, and lint, the mock and its tests read the same value::
 
     info:
       x-auth-errors:
