@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -131,6 +132,8 @@ def main() -> int:
     parser.add_argument("--reset-slack-mib", type=float, default=30.0)
     args = parser.parse_args()
 
+    # A SIGTERM to the soak still stops the mock it started (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     port = free_port()
     env = {**os.environ, "TRIGGERSPEC_MOCK_CONTROL_TOKEN": TOKEN}
     command = [sys.executable, "-m", "triggerspec.mock", "--root", str(ROOT)]

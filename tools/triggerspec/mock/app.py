@@ -133,7 +133,7 @@ class MockApp:
         self.clock = Clock(FAKE_EPOCH if self.settings.seed is not None else None)
         self.ids = Ids(self.settings.seed)
         self.state = MockState()
-        self.state.limit(self.settings.state_limit)
+        self.state.limit(self.settings.state_limit, self.settings.state_budget)
         self.journal = Journal(self.settings.journal_limit, self.settings.journal_budget)
         self._deadlines = Deadlines(self.settings.body_timeout_s)
         self.scenarios = ScenarioBook()
@@ -388,6 +388,7 @@ class MockApp:
             response=chosen,
             query={k: v[0] for k, v in parse_qs(request.query).items()} if request.query else {},
             headers=request.headers,
+            size=len(request.body),
         )
         built = build(ctx)
         payload = (
