@@ -78,8 +78,7 @@ def _errors(
         schema_path = tuple(error.schema_path)
         instance_path = tuple(error.instance_path)
         if kind in _WRAPPERS:
-            keyword = _WRAPPERS[kind]
-            cut = len(schema_path) - 1 - schema_path[::-1].index(keyword)
+            cut = len(schema_path) - 1 - schema_path[::-1].index(_WRAPPERS[kind])
             schema_path = schema_path[: cut + 1]
         key = (schema_path, instance_path)
         if key in seen:  # one keyword at one place is worded once (all its errors)
@@ -104,7 +103,7 @@ def _errors(
                     validator,
                     schema,
                     instance,
-                    _best_branch(error.kind.context, instance_path),
+                    _best_branch(getattr(error.kind, "context", ()), instance_path),
                     schema_path,
                     instance_path,
                 ),
