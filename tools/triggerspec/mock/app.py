@@ -32,6 +32,7 @@ from urllib.parse import parse_qs
 from triggerspec.errors import UsageError
 from triggerspec.mock.auth import (
     authenticate,
+    credentials_in,
     mask_headers,
     mask_query,
     secret_headers,
@@ -48,7 +49,7 @@ from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_headers, json_response
-from triggerspec.mock.journal import Journal, JournalEntry, body_text, cut
+from triggerspec.mock.journal import FIELD_CAP, Journal, JournalEntry, body_text, cut, shrink
 from triggerspec.mock.memory import trim
 from triggerspec.mock.responses import Context, build, check_payload_names
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
@@ -467,7 +468,12 @@ class MockApp:
             if note.api is not None and note.operation_id is not None
             else self._redact_any  # a body sent to no operation: mask every known secret
         )
-        body, hidden = redactor.mask(body)
+        cap = self.settings.journal_body_cap
+        if len(request.body) > cap:  # masking reads no more than the journal keeps
+            body = shrink(body, cap + FIELD_CAP)
+        known = credentials_in(request.headers, request.query, self._secret, self._secret_query)
+        body, hidden = redactor.mask(body, known)
+        hidden += known
         problems = note.problems[:MAX_JOURNAL_PROBLEMS]
         self.journal.record(
             JournalEntry(
@@ -480,7 +486,7 @@ class MockApp:
                     cut(k, 256): cut(v)
                     for k, v in mask_headers(request.headers, self._secret).items()
                 },
-                body_json=body_text(body, len(request.body), self.settings.journal_body_cap),
+                body_json=body_text(body, len(request.body), cap),
                 status=response.status,
                 api=note.api,
                 operation_id=note.operation_id,

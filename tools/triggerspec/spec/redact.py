@@ -85,12 +85,21 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self.paths)
 
-    def mask(self, value: Any) -> tuple[Any, list[str]]:
-        """``(copy of value with secrets as ***, the text of each secret hidden)``."""
-        if not self.paths:
+    def mask(self, value: Any, known: Sequence[str] = ()) -> tuple[Any, list[str]]:
+        """``(copy of value with secrets as ***, the text of each secret hidden)``.
+
+        A sensitive field is found wherever it sits: at its declared path, inside an array
+        the schema did not expect there, under members the schema does not know (its path
+        may start at any depth and skip unknown levels). Text equal to one of ``known``
+        (credentials the request carried), or holding a long one, is masked anywhere.
+        """
+        known = [k for k in known if k]
+        if not self.paths and not known:
             return value, []
         hidden: list[str] = []
-        return _mask(value, self._tree, hidden), hidden
+        start = frozenset({(id(self._tree), True)}) if self.paths else frozenset()
+        walk = _Walk(self._tree, known, hidden)
+        return walk.mask(value, start, 0), hidden
 
     def covers(self, pointer: str) -> bool:
         """Whether a JSON pointer (``/overrides/buildFiles/~1a/data``) is a sensitive field
@@ -141,24 +150,76 @@ def _merge(a: Tree | bool, b: Tree | bool) -> Tree | bool:
     return out
 
 
-def _mask(value: Any, node: Tree | bool, hidden: list[str]) -> Any:
-    if node is True:
-        hidden.extend(_texts(value))
+MAX_MASK_DEPTH = 128
+"""Deeper than this (past the mock's JSON depth limit), a body is recorded as ``***``."""
+
+State = frozenset[tuple[int, bool]]
+"""Trie nodes a value is matched against (by id), each anchored (reached key by key, so
+text found there is a secret's wrong shape) or carried over unknown levels."""
+
+
+class _Walk:
+    """One masking pass: the trie, the known credentials, and what was hidden."""
+
+    def __init__(self, tree: Tree | bool, known: Sequence[str], hidden: list[str]) -> None:
+        self.tree = tree
+        self.known = sorted(set(known), key=len, reverse=True)
+        self.hidden = hidden
+        self.nodes: dict[int, Tree | bool] = {}
+        self._index(tree)
+
+    def _index(self, node: Tree | bool) -> None:
+        self.nodes[id(node)] = node
+        if isinstance(node, dict):
+            for child in node.values():
+                if id(child) not in self.nodes:
+                    self._index(child)
+
+    def _hide(self, value: Any) -> str:
+        self.hidden.extend(_texts(value))
         return MASK
-    if node is False:
+
+    def mask(self, value: Any, state: State, depth: int) -> Any:
+        if any(self.nodes[n] is True for n, _ in state):
+            return self._hide(value)
+        if depth > MAX_MASK_DEPTH:
+            return MASK
+        if isinstance(value, dict):
+            return {
+                key: self.mask(item, self._step(state, key, item), depth + 1)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self.mask(item, self._step(state, ANY, item), depth + 1) for item in value]
+        if isinstance(value, str):
+            if any(anchored for _, anchored in state):  # text where a secret's object belongs
+                return self._hide(value)
+            return self._scrub(value)
         return value
-    if isinstance(value, dict):
-        return {
-            key: _mask(item, _child(node, key) if isinstance(key, str) else False, hidden)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        child = node.get(ANY, False)
-        return value if child is False else [_mask(item, child, hidden) for item in value]
-    if isinstance(value, str):  # text where a structure holding a secret belongs
-        hidden.extend(_texts(value))
-        return MASK
-    return value
+
+    def _step(self, state: State, key: Any, item: Any) -> State:
+        """The nodes ``item`` (at ``key``) is matched against."""
+        container = isinstance(item, (dict, list))
+        out: set[tuple[int, bool]] = set()
+        for n, anchored in state:
+            node = self.nodes[n]
+            child = _child(node, key) if isinstance(node, dict) and isinstance(key, str) else False
+            if child is not False:
+                out.add((id(child), True))
+            elif key == ANY:  # an array where the schema has none: look through it
+                out.add((n, anchored))
+            elif container:  # a member the schema does not know: look through it
+                out.add((n, False))
+        if container and self.tree is not False and self.tree is not True:
+            out.add((id(self.tree), False))  # a sensitive path may start at any depth
+        return frozenset(out)
+
+    def _scrub(self, text: str) -> str:
+        for secret in self.known:
+            if text == secret or (len(secret) >= SCRUB_BARE and secret in text):
+                self.hidden.append(secret)
+                return MASK
+        return text
 
 
 def _texts(value: Any) -> Iterator[str]:

@@ -111,7 +111,7 @@ def _errors(
             union.relative_schema_path.append(keyword)
             worded = [union]
         else:
-            worded = _word(validator, keyword, parent, value)
+            worded = _word(validator, str(keyword), parent, value)
         for item in worded:
             item.path.extendleft(reversed(instance_path[len(at_instance) :]))
             item.relative_schema_path.extendleft(reversed(schema_path[len(at_schema) : -1]))
