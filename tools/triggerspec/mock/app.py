@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import secrets
 import threading
 from collections import Counter
@@ -59,7 +60,7 @@ from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState
 from triggerspec.mock.validation import CompiledOperation
 from triggerspec.project import Project
 from triggerspec.spec.model import Api, Operation, Part, load_api
-from triggerspec.spec.redact import Redactor, scrub
+from triggerspec.spec.redact import Redactor, scrub, scrub_json
 
 log = logging.getLogger("triggerspec.mock")
 
@@ -67,6 +68,9 @@ JOURNAL_BODY_LIMIT = 256 * 1024
 """Bodies refused before they were read, and larger than this, are journaled as their size."""
 
 MAX_JOURNAL_PROBLEMS = 50
+
+_PLAIN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")
+"""Visible ASCII but quote and backslash (and single spaces): JSON text holds it as is."""
 """Most problems one journal entry lists (a huge invalid array can have thousands)."""
 
 Scope = MutableMapping[str, Any]
@@ -472,7 +476,10 @@ class MockApp:
         if len(request.body) > cap:  # masking reads no more than the journal keeps
             body = shrink(body, cap + FIELD_CAP)
         known = credentials_in(request.headers, request.query, self._secret, self._secret_query)
-        body, hidden = redactor.mask(body, known)
+        # Credentials of plain token characters are scrubbed from the stored text (they
+        # appear there as sent); any other is looked for in every string of the body.
+        plain = [k for k in known if _PLAIN.fullmatch(k)]
+        body, hidden = redactor.mask(body, [k for k in known if not _PLAIN.fullmatch(k)])
         hidden += known
         problems = note.problems[:MAX_JOURNAL_PROBLEMS]
         self.journal.record(
@@ -486,7 +493,7 @@ class MockApp:
                     cut(k, 256): cut(v)
                     for k, v in mask_headers(request.headers, self._secret).items()
                 },
-                body_json=body_text(body, len(request.body), cap),
+                body_json=scrub_json(body_text(body, len(request.body), cap), plain),
                 status=response.status,
                 api=note.api,
                 operation_id=note.operation_id,

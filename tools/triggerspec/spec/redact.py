@@ -76,6 +76,9 @@ class Redactor:
     def __init__(self, paths: Iterable[FieldPath]) -> None:
         self.paths = frozenset(paths)
         self._tree: Tree | bool = _tree_of(self.paths)
+        self._nodes: dict[int, Tree | bool] = {}
+        _index(self._tree, self._nodes)
+        self._steps: dict[tuple[State, Any, bool], State] = {}
 
     @classmethod
     def from_schemas(cls, schemas: Iterable[Any]) -> Redactor:
@@ -98,7 +101,9 @@ class Redactor:
             return value, []
         hidden: list[str] = []
         start = frozenset({(id(self._tree), True)}) if self.paths else frozenset()
-        walk = _Walk(self._tree, known, hidden)
+        if len(self._steps) > STEP_CACHE:
+            self._steps.clear()
+        walk = _Walk(self._tree, self._nodes, self._steps, known, hidden)
         return walk.mask(value, start, 0), hidden
 
     def covers(self, pointer: str) -> bool:
@@ -150,6 +155,18 @@ def _merge(a: Tree | bool, b: Tree | bool) -> Tree | bool:
     return out
 
 
+def _index(node: Tree | bool, nodes: dict[int, Tree | bool]) -> None:
+    """Every node of a trie by id (the walk's states name nodes by id)."""
+    nodes[id(node)] = node
+    if isinstance(node, dict):
+        for child in node.values():
+            if id(child) not in nodes:
+                _index(child, nodes)
+
+
+STEP_CACHE = 4096
+"""Steps a redactor remembers (state, key) -> state before starting afresh."""
+
 MAX_MASK_DEPTH = 128
 """Deeper than this (past the mock's JSON depth limit), a body is recorded as ``***``."""
 
@@ -161,26 +178,26 @@ text found there is a secret's wrong shape) or carried over unknown levels."""
 class _Walk:
     """One masking pass: the trie, the known credentials, and what was hidden."""
 
-    def __init__(self, tree: Tree | bool, known: Sequence[str], hidden: list[str]) -> None:
+    def __init__(
+        self,
+        tree: Tree | bool,
+        nodes: dict[int, Tree | bool],
+        steps: dict[tuple[State, Any, bool], State],
+        known: Sequence[str],
+        hidden: list[str],
+    ) -> None:
         self.tree = tree
+        self.nodes = nodes
+        self.steps = steps
         self.known = sorted(set(known), key=len, reverse=True)
         self.hidden = hidden
-        self.nodes: dict[int, Tree | bool] = {}
-        self._index(tree)
-
-    def _index(self, node: Tree | bool) -> None:
-        self.nodes[id(node)] = node
-        if isinstance(node, dict):
-            for child in node.values():
-                if id(child) not in self.nodes:
-                    self._index(child)
 
     def _hide(self, value: Any) -> str:
         self.hidden.extend(_texts(value))
         return MASK
 
     def mask(self, value: Any, state: State, depth: int) -> Any:
-        if any(self.nodes[n] is True for n, _ in state):
+        if state and any(self.nodes[n] is True for n, _ in state):
             return self._hide(value)
         if depth > MAX_MASK_DEPTH:
             return MASK
@@ -192,14 +209,24 @@ class _Walk:
         if isinstance(value, list):
             return [self.mask(item, self._step(state, ANY, item), depth + 1) for item in value]
         if isinstance(value, str):
-            if any(anchored for _, anchored in state):  # text where a secret's object belongs
+            if state and any(anchored for _, anchored in state):  # a secret's wrong shape
                 return self._hide(value)
-            return self._scrub(value)
+            return self._scrub(value) if self.known else value
         return value
 
     def _step(self, state: State, key: Any, item: Any) -> State:
-        """The nodes ``item`` (at ``key``) is matched against."""
+        """The nodes ``item`` (at ``key``) is matched against (remembered per redactor:
+        bodies repeat their keys)."""
         container = isinstance(item, (dict, list))
+        memo = (state, key, container) if isinstance(key, str) else None
+        found = self.steps.get(memo) if memo is not None else None
+        if found is None:
+            found = self._next(state, key, container)
+            if memo is not None:
+                self.steps[memo] = found
+        return found
+
+    def _next(self, state: State, key: Any, container: bool) -> State:
         out: set[tuple[int, bool]] = set()
         for n, anchored in state:
             node = self.nodes[n]
@@ -246,8 +273,21 @@ def scrub(text: str, hidden: Sequence[str]) -> str:
     wherever it appears. Short ones are left elsewhere, so a secret ``"1"`` does not
     garble ``minLength 1``.
     """
-    for secret in sorted(set(hidden), key=len, reverse=True):
+    present = {s for s in hidden if s and (s in text or repr(s) in text)}
+    for secret in sorted(present, key=len, reverse=True):
         text = text.replace(repr(secret), repr(MASK))
         if len(secret) >= SCRUB_BARE:
             text = text.replace(secret, MASK)
+    return text
+
+
+def scrub_json(text: str, plain: Sequence[str]) -> str:
+    """JSON ``text`` with secrets of plain characters (no quote, backslash or control, so
+    JSON holds them as they are) replaced by ``***``: a long one wherever it appears, a
+    short one where it is a whole string."""
+    for secret in sorted({s for s in plain if s}, key=len, reverse=True):
+        if len(secret) >= SCRUB_BARE:
+            text = text.replace(secret, MASK)
+        else:
+            text = text.replace(f'"{secret}"', f'"{MASK}"')
     return text

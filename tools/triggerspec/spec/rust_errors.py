@@ -33,6 +33,9 @@ _WRAPPERS = {"PropertyNames": "propertyNames"}
 """Rust error kinds reported below their keyword (at the failing sub-keyword)."""
 
 
+_TYPE = jsonschema_rs.ValidationErrorKind.Type
+
+
 class Disagree(Exception):
     """The Rust errors cannot be matched to ``jsonschema``'s: word without them."""
 
@@ -128,10 +131,14 @@ def _best_branch(
     type, then fewest errors, then the deepest (the first such branch)."""
 
     def cost(errors: Sequence[jsonschema_rs.ValidationError]) -> tuple[bool, int, int]:
-        wrong_type = any(
-            type(e.kind).__name__ == "Type" and tuple(e.instance_path) == at for e in errors
-        )
-        return wrong_type, len(errors), -max(len(e.instance_path) for e in errors)
+        wrong_type = False
+        deepest = 0
+        for e in errors:
+            path = e.instance_path
+            deepest = max(deepest, len(path))
+            if len(path) == len(at) and isinstance(e.kind, _TYPE) and tuple(path) == at:
+                wrong_type = True
+        return wrong_type, len(errors), -deepest
 
     return min((b for b in branches if b), key=cost, default=())
 
