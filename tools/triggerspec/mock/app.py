@@ -26,6 +26,7 @@ import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -478,8 +479,8 @@ class MockApp:
         known = credentials_in(request.headers, request.query, self._secret, self._secret_query)
         # Credentials of plain token characters are scrubbed from the stored text (they
         # appear there as sent); any other is looked for in every string of the body.
-        plain = [k for k in known if _PLAIN.fullmatch(k)]
-        body, hidden = redactor.mask(body, [k for k in known if not _PLAIN.fullmatch(k)])
+        plain = [k for k in known if _plain(k)]
+        body, hidden = redactor.mask(body, [k for k in known if not _plain(k)])
         hidden += known
         problems = note.problems[:MAX_JOURNAL_PROBLEMS]
         self.journal.record(
@@ -589,6 +590,11 @@ def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
     if problem.location == "body" and redactor.covers(problem.field):
         return str(replace(problem, message="the value is not shown (x-sensitive field)"))
     return scrub(str(problem), hidden) if hidden else str(problem)
+
+
+@lru_cache(maxsize=1024)
+def _plain(credential: str) -> bool:
+    return _PLAIN.fullmatch(credential) is not None
 
 
 def _is_json(content_type: str | None) -> bool:

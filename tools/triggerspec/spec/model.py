@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -165,7 +166,7 @@ class Response:
     def is_success(self) -> bool:
         return self.status.startswith("2")
 
-    @property
+    @cached_property
     def kind(self) -> Literal["none", "json", "text", "binary"]:
         """What the body is: none, JSON, text or bytes (forms are read as bytes)."""
         if self.media_type is None:
@@ -201,7 +202,7 @@ class Operation:
     def path_parameters(self) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == "path")
 
-    @property
+    @cached_property
     def successes(self) -> tuple[Response, ...]:
         """Every documented 2xx response, in status order; an operation that only redirects
         (a download answered 302) has its 3xx responses here instead."""
@@ -209,7 +210,7 @@ class Operation:
         found = found or [r for r in self.responses if r.status.startswith("3")]
         return tuple(sorted(found, key=lambda r: r.status))
 
-    @property
+    @cached_property
     def success(self) -> Response:
         """The primary 2xx response: the first without an ``x-when`` condition (else the
         first). It is what a server answers when no condition of another one holds."""

@@ -79,6 +79,8 @@ class Redactor:
         self._nodes: dict[int, Tree | bool] = {}
         _index(self._tree, self._nodes)
         self._steps: dict[tuple[State, Any, bool], State] = {}
+        self._keys = frozenset(key for path in self.paths for key in path)
+        self._anywhere = any(path[:1] == (ANY,) or not path for path in self.paths)
 
     @classmethod
     def from_schemas(cls, schemas: Iterable[Any]) -> Redactor:
@@ -99,6 +101,9 @@ class Redactor:
         known = [k for k in known if k]
         if not self.paths and not known:
             return value, []
+        simple = not known and not self._anywhere and isinstance(value, dict)
+        if simple and not _mentions(value, self._keys):
+            return value, []  # no member on any path to a secret: nothing to hide
         hidden: list[str] = []
         start = frozenset({(id(self._tree), True)}) if self.paths else frozenset()
         if len(self._steps) > STEP_CACHE:
@@ -153,6 +158,21 @@ def _merge(a: Tree | bool, b: Tree | bool) -> Tree | bool:
             if key != ANY:
                 out[key] = _merge(out[key], wildcard)
     return out
+
+
+def _mentions(value: dict[Any, Any], keys: frozenset[str]) -> bool:
+    """Whether a member named in ``keys`` sits anywhere in ``value`` (a path to a secret
+    starts at such a member, so without one the walk would find nothing)."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if not keys.isdisjoint(item):
+                return True
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        else:
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return False
 
 
 def _index(node: Tree | bool, nodes: dict[int, Tree | bool]) -> None:
