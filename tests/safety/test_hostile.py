@@ -295,7 +295,8 @@ def test_echoed_secrets_never_reach_a_report(
             body = json.loads(arrival.body)
         except ValueError:
             continue
-        files = (body.get("overrides") or {}).get("buildFiles") if isinstance(body, dict) else None
+        overrides = body.get("overrides") if isinstance(body, dict) else None
+        files = overrides.get("buildFiles") if isinstance(overrides, dict) else None
         if isinstance(files, dict):
             secrets |= {
                 f["data"]
