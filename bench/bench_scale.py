@@ -8,8 +8,10 @@ are the stage's own:
 - load (read, join, normalise 3.0 -> 3.1) in-process, against ``json.loads`` alone;
 - ``datamodel-code-generator`` alone on the same document: the reference;
 - ``triggerspec lint`` and ``triggerspec regen`` in a throw-away project holding only the
-  document (with ``info.x-envelope`` declared), each with its exit status and the kinds of
-  problem it reports, so a crash, a refusal and a success read differently.
+  document (with ``info.x-envelope`` declared), each with its exit status; lint's problems
+  by kind, regen's last line when it stops, so a crash, a refusal and a success read
+  differently;
+- the generated package: every module imported, then ``mypy --strict`` on it.
 
 Usage:
     python bench/bench_scale.py [--version 23.0.2] [--keep DIR]
@@ -19,14 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
+import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 DOCUMENT = "package/generated/api.github.com.json"
@@ -53,13 +54,18 @@ def fetch(version: str, where: Path) -> Path:
 _WRAP = (
     "import resource, subprocess, sys\n"
     "done = subprocess.run(sys.argv[1:])\n"
-    "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print('MAXRSS', use.ru_maxrss, use.ru_utime + use.ru_stime, file=sys.stderr)\n"
     "sys.exit(done.returncode)\n"
 )
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
-    """Wall seconds, peak RSS (MB) of that command alone, exit status, stdout, stderr."""
+Timed = tuple[float, float, int, str, str, float]
+"""Wall seconds, peak RSS (MB), exit status, stdout, stderr, CPU seconds (user + system)."""
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Timed:
+    """How that command alone ran (:data:`Timed`)."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _WRAP, *command],
@@ -68,11 +74,14 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, int, str, str]:
         text=True,
         check=False,
         timeout=TIMEOUT,
+        env=env,
     )
     seconds = time.perf_counter() - started
     err, _, tail = done.stderr.rpartition("MAXRSS ")
-    peak = int(tail.split()[0]) / 1024 if tail.strip() else float("nan")
-    return seconds, peak, done.returncode, done.stdout, err
+    fields = tail.split()
+    peak = int(fields[0]) / 1024 if fields else float("nan")
+    cpu = float(fields[1]) if len(fields) > 1 else float("nan")
+    return seconds, peak, done.returncode, done.stdout, err, cpu
 
 
 def project(where: Path, document: Path) -> Path:
@@ -91,13 +100,26 @@ def project(where: Path, document: Path) -> Path:
     return root
 
 
-def kinds(lines: str) -> Counter[str]:
-    """Problems by kind: the message with numbers, names and quotes blanked."""
-    out: Counter[str] = Counter()
-    for line in lines.splitlines():
-        message = line.split(": ", 1)[-1]
-        out[re.sub(r"'[^']*'|\d+", "_", message)[:90]] += 1
-    return out
+def generated_checks(root: Path, python: str) -> list[tuple[str, Timed]]:
+    """Every generated module imported in one process, then ``mypy --strict`` on them."""
+    generated = root / "generated"
+    tools = Path(__file__).resolve().parents[1] / "tools"
+    modules = sorted(
+        ".".join(p.relative_to(generated).with_suffix("").parts) for p in generated.rglob("*.py")
+    )
+    code = f"import importlib\nfor m in {modules!r}:\n    importlib.import_module(m)\n"
+    env = {**os.environ, "PYTHONPATH": f"{generated}", "MYPYPATH": f"{tools}:{generated}"}
+    imported = timed([python, "-c", code], generated, env)
+    print(f"import of {len(modules)} generated modules: exit {imported[2]}")
+    if imported[2]:
+        print("  " + imported[4].strip()[-500:])
+    checked = timed(
+        [python, "-m", "mypy", "--strict", "--no-incremental", "-p", "triggerspec_clients"],
+        generated,
+        env,
+    )
+    print(f"mypy --strict: exit {checked[2]}: {checked[3].strip().splitlines()[-1:]}")
+    return [("import every module", imported), ("mypy --strict", checked)]
 
 
 def main() -> int:
@@ -158,20 +180,24 @@ def main() -> int:
         )
         print(f"datamodel-code-generator alone: {dcg[0]:.1f}s, exit {dcg[2]}")
         lint = timed([cli, "--root", str(root), "lint"], root)
+        stages = [("datamodel-code-generator alone", dcg), ("triggerspec lint", lint)]
         crashed = "Traceback" in lint[4]
-        print(
-            f"triggerspec lint: {lint[0]:.1f}s ({lint[0] / dcg[0]:.2f}x dcg), exit {lint[2]}"
-            + (", CRASHED" if crashed else "")
-        )
-        for kind, count in kinds(lint[3]).most_common(8):
-            print(f"  {count:5d}  {kind}")
+        print(f"triggerspec lint: exit {lint[2]}" + (", CRASHED" if crashed else ""))
+        for line in lint[4].rstrip().splitlines():
+            print("  " + line)
         regen = timed([cli, "--root", str(root), "regen", "-q"], root)
-        print(f"triggerspec regen: {regen[0]:.1f}s ({regen[0] / dcg[0]:.2f}x dcg), exit {regen[2]}")
-        print("  " + (regen[4].strip().splitlines() or ["(no output)"])[-1][:300])
-        print(
-            f"peak RSS: dcg {dcg[1]:.0f} MB, lint {lint[1]:.0f} MB ({lint[1] / dcg[1]:.2f}x), "
-            f"regen {regen[1]:.0f} MB ({regen[1] / dcg[1]:.2f}x)"
-        )
+        stages.append(("triggerspec regen", regen))
+        print(f"triggerspec regen: exit {regen[2]}")
+        if regen[2]:
+            print("  " + (regen[4].strip().splitlines() or ["(no output)"])[-1][:300])
+        else:
+            stages += generated_checks(root, python)
+        print(f"\n{'stage':32} {'wall':>8} {'CPU':>8} {'peak RSS':>10}  vs dcg (wall, CPU, memory)")
+        for name, (seconds, peak, code, _, _, cpu) in stages:
+            print(
+                f"{name:32} {seconds:7.1f}s {cpu:7.1f}s {peak:7.0f} MB  "
+                f"{seconds / dcg[0]:.2f}x, {cpu / dcg[5]:.2f}x, {peak / dcg[1]:.2f}x  (exit {code})"
+            )
     finally:
         if args.keep is None:
             shutil.rmtree(where, ignore_errors=True)

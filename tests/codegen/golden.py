@@ -7,11 +7,15 @@ Refresh the expected trees after an intended generator change, then review their
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 from triggerspec.codegen.pipeline import MANIFEST, PACKAGE, regen
 from triggerspec.project import Project
@@ -35,6 +39,25 @@ def make_project(case: Path, where: Path) -> Project:
     (where / "pyproject.toml").write_text("\n".join(lines) + "\n")
     shutil.copytree(case / "specs", where / "specs")
     return Project.from_root(where)
+
+
+@contextmanager
+def imported(project: Project, alias: str) -> Iterator[ModuleType]:
+    """The project's generated package, imported under ``alias`` (next to the repo's own
+    ``triggerspec_clients``), and forgotten afterwards."""
+    root = project.generated_dir / PACKAGE
+    spec = importlib.util.spec_from_file_location(
+        alias, root / "__init__.py", submodule_search_locations=[str(root)]
+    )
+    assert spec is not None and spec.loader is not None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[alias] = package
+    try:
+        spec.loader.exec_module(package)
+        yield package
+    finally:
+        for name in [n for n in sys.modules if n == alias or n.startswith(alias + ".")]:
+            del sys.modules[name]
 
 
 def generated_files(project: Project) -> dict[str, str]:

@@ -10,10 +10,8 @@ Its generated package is imported under its own name, next to the project's clie
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import json
-import sys
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -21,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.codegen.golden import HERE, make_project
-from triggerspec.codegen.pipeline import PACKAGE, regen
+from tests.codegen.golden import HERE, imported, make_project
+from triggerspec.codegen.pipeline import regen
 from triggerspec.mock.app import create_app
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.transport import MockTransport
@@ -37,19 +35,8 @@ ALIAS = "shapes_generated_clients"
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleType, Api]]:
     project = make_project(HERE / "shapes", tmp_path_factory.mktemp("shapes") / "project")
     regen(project)
-    root = project.generated_dir / PACKAGE
-    spec = importlib.util.spec_from_file_location(
-        ALIAS, root / "__init__.py", submodule_search_locations=[str(root)]
-    )
-    assert spec is not None and spec.loader is not None
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[ALIAS] = package
-    spec.loader.exec_module(package)
-    try:
+    with imported(project, ALIAS):
         yield importlib.import_module(f"{ALIAS}.shapes"), load_api(project.spec_files()[0])
-    finally:
-        for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
-            del sys.modules[name]
 
 
 def _client(shapes: tuple[ModuleType, Api], transport: httpx.BaseTransport | None = None) -> Any:

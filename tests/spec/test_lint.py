@@ -215,3 +215,69 @@ def test_every_file_in_specs_is_read_or_reported(
     assert "specs/api.json:/: not an OpenAPI document: no 'openapi' field" in out
     assert "specs/b.yml:/swagger: Swagger 2.0 is not read" in out
     assert "lint: 2 spec(s): api.json, b.yml;" in err
+
+
+def _one_operation(tmp_path: Path, **extra: object) -> Path:
+    """A spec of one GET without ``security``, with ``extra`` at the top level."""
+    import json
+
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": {
+            "/things": {
+                "get": {
+                    "operationId": "listThings",
+                    "summary": "List things",
+                    "responses": {"204": {"description": "none"}},
+                }
+            }
+        },
+        **extra,
+    }
+    path = tmp_path / "specs" / "t.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(spec))
+    (tmp_path / "pyproject.toml").write_text('[tool.triggerspec]\nspecs = "specs"\n')
+    return tmp_path
+
+
+def test_a_missing_security_is_a_problem_only_where_schemes_are_declared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    anonymous = _one_operation(tmp_path / "a")
+    assert main(["--root", str(anonymous), "lint"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    schemes = {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}}
+    declared = _one_operation(tmp_path / "b", components=schemes)
+    assert main(["--root", str(declared), "lint"]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("specs/t.json:/paths/~1things/get: security is missing")
+    assert "     1  security is missing" in err  # the summary by kind
+    stated = _one_operation(tmp_path / "c", components=schemes, security=[{"token": []}])
+    assert main(["--root", str(stated), "lint"]) == 0
+
+
+def test_the_summary_counts_example_failures_by_the_rule_they_break(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    root = _one_operation(tmp_path)
+    spec = json.loads((root / "specs" / "t.json").read_text())
+    thing = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
+    examples = {f"e{i}": {"value": value} for i, value in enumerate([{}, {}, {"id": "x"}])}
+    spec["paths"]["/things"]["get"]["responses"] = {
+        "200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": thing, "examples": examples}},
+        }
+    }
+    (root / "specs" / "t.json").write_text(json.dumps(spec))
+    assert main(["--root", str(root), "lint"]) == 1
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 3
+    assert "     2  response example breaks 'required'\n" in err
+    assert "     1  response example breaks 'type integer'\n" in err
+    assert err.index("'required'") < err.index("'type integer'")  # the most frequent first

@@ -78,6 +78,8 @@ def _lint(args: argparse.Namespace, project: Project) -> int:
     )
     for problem in report.problems:
         print(problem)
+    for kind, count in report.by_kind():
+        print(f"{count:6d}  {kind}", file=sys.stderr)
     operations = sum(len(api.operations) for api in report.apis)
     names = ", ".join(project.relative(p).rsplit("/", 1)[-1] for p in paths)
     print(

@@ -424,12 +424,13 @@ def build_client_module(
         "AsyncAPIClient",
         "NotGiven",
         "OperationDef",
-        "Scheme",
         "SyncAPIClient",
         "Timeout",
         "drop_not_given",
     }
     needed.add("Envelope")
+    if api.schemes:  # a document may declare no security scheme at all
+        needed.add("Scheme")
     if api.envelope.error != ErrorShape():
         needed.add("ErrorShape")
     if api.envelope.rate_limit != RateLimit():

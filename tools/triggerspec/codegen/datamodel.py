@@ -3,9 +3,11 @@
 The stage's options live in ``[tool.datamodel-codegen]`` in the project's pyproject.toml.
 Before generating, the spec is given one transformation, the *models view*: enums that
 responses use are made open (their class derives from ``OpenStrEnum``, via our copy of the
-Enum template), so a new value from the vendor parses; an enum that requests use too gets a
-strict twin, ``<Name>Input``, for the request side. Inline response enums are hoisted into
-named components (``Stage`` ``status`` becomes ``StageStatus``) so their classes read well.
+Enum template), so a new value from the vendor parses. A schema that requests use too and
+that reaches an enum (an enum itself, or an object holding one anywhere, directly or through
+references) gets a strict twin, ``<Name>Input`` (the next free number when that name is
+taken), which the request side refers to. Inline response enums are hoisted into named
+components (``Stage`` ``status`` becomes ``StageStatus``) so their classes read well.
 
 Before that, every inline request or response schema (one that is not a ``$ref`` to a named
 component) is given a name, so models and clients can refer to it: a request body is
@@ -57,13 +59,16 @@ class _View:
             "schemas", {}
         )
         self.open: set[str] = set()
+        self._taken = {ClassName(n) for n in self.schemas}
 
     def _unique(self, name: str) -> str:
-        taken = {ClassName(n) for n in self.schemas}
+        """``name``, or the first free ``name2``, ``name3``... (compared as class names); the
+        caller adds the schema under it."""
         candidate, n = name, 1
-        while ClassName(candidate) in taken:
+        while ClassName(candidate) in self._taken:
             n += 1
             candidate = f"{name}{n}"
+        self._taken.add(ClassName(candidate))
         return candidate
 
     def _follow(self, node: Any) -> Any:
@@ -150,51 +155,63 @@ class _View:
 
     def roots(self, side: str) -> Iterator[Any]:
         for item in (self.raw.get("paths") or {}).values():
+            item = self._follow(item)
             for method in HTTP_METHODS:
-                op = (item or {}).get(method)
+                op = item.get(method) if isinstance(item, dict) else None
                 if not isinstance(op, dict):
                     continue
                 if side == "request":
-                    yield from (op.get("requestBody") or {}).get("content", {}).values()
+                    body = self._follow(op.get("requestBody"))
+                    if isinstance(body, dict):
+                        yield from (body.get("content") or {}).values()
                 else:
                     for resp in (op.get("responses") or {}).values():
-                        if isinstance(resp, dict) and "$ref" in resp:
-                            resp = self.raw["components"]["responses"][
-                                resp["$ref"].rsplit("/", 1)[1]
-                            ]
-                        yield from (resp or {}).get("content", {}).values()
+                        resp = self._follow(resp)
+                        if isinstance(resp, dict):
+                            yield from (resp.get("content") or {}).values()
 
     def is_enum(self, node: Any) -> bool:
         return (
             isinstance(node, dict) and isinstance(node.get("enum"), list) and len(node["enum"]) >= 1
         )
 
+    def split_shared(self) -> None:
+        """Give each schema both sides use that reaches an enum a strict request twin.
+
+        Response enums stay open and request enums strict, so a schema that requests and
+        responses share and that reaches an enum (itself, or through properties, items,
+        ``allOf``/``anyOf``/``oneOf``, ``additionalProperties`` or a ``$ref``) is copied as
+        ``<Name>Input`` (the next free number when that name is taken), and every reference
+        on the request side (request bodies, request-only schemas, the twins themselves)
+        points at the twin. The original then serves responses only and is opened there.
+        """
+        requests = self.reachable(list(self.roots("request")))
+        shared = requests & self.reachable(list(self.roots("response")))
+        refs = {name: self.reachable([self.schemas[name]]) for name in shared}
+        marked = {name for name in shared if _has_enum(self.schemas[name])}
+        marked |= {name for name in shared if refs[name] & marked}
+        if not marked:
+            return
+        twins = {name: self._unique(f"{name}Input") for name in sorted(marked)}
+        for name in sorted(marked):
+            self.schemas[twins[name]] = copy.deepcopy(self.schemas[name])
+        for name in sorted(requests - shared):
+            _redirect(self.schemas[name], twins)
+        for name in sorted(marked):
+            _redirect(self.schemas[twins[name]], twins)
+        for root in self.roots("request"):
+            _redirect(root, twins)
+
     def open_response_enums(self) -> None:
+        """Open every enum responses use: named ones, and inline ones once hoisted."""
         requests = self.reachable(list(self.roots("request")))
         responses = self.reachable(list(self.roots("response")))
-        for name in sorted(requests & responses):
-            if self.is_enum(self.schemas[name]):
-                self.schemas[f"{name}Input"] = copy.deepcopy(self.schemas[name])
-        for name in sorted(requests):
-            self._redirect_shared(self.schemas[name], requests & responses)
-        for root in self.roots("request"):
-            self._redirect_shared(root, requests & responses)
         for name in sorted(responses - requests):
             schema = self.schemas[name]
             if self.is_enum(schema):
                 self.open.add(name)
             else:
                 self._hoist(name, schema)
-        for name in sorted(requests & responses):
-            if self.is_enum(self.schemas[name]):
-                self.open.add(name)
-            elif self._has_inline_enum(self.schemas[name]):
-                raise SpecError(
-                    self.display,
-                    f"/components/schemas/{name}",
-                    "an object with enum fields is used by requests and responses; "
-                    "give each side its own schema so response enums can stay open",
-                )
         for resp_root in self.roots("response"):
             self._hoist("Response", resp_root.get("schema"))
 
@@ -253,57 +270,102 @@ class _View:
             for k, v in node.items()
         }
 
-    def _redirect_shared(self, node: Any, shared: set[str]) -> None:
-        if isinstance(node, dict):
-            name = self._ref_name(node)
-            if name in shared and self.is_enum(self.schemas[name]):
-                node["$ref"] = f"{_REF}{name}Input"
-            for k, v in node.items():
-                if k not in ("examples", "example"):
-                    self._redirect_shared(v, shared)
-        elif isinstance(node, list):
-            for v in node:
-                self._redirect_shared(v, shared)
-
-    def _has_inline_enum(self, node: Any) -> bool:
-        if not isinstance(node, dict) or self._ref_name(node):
-            return False
-        return any(
-            self.is_enum(p) or self._has_inline_enum(p)
-            for p in (node.get("properties") or {}).values()
-        )
-
     def _hoist(self, owner: str, node: Any) -> None:
-        """Name the inline enums of a response schema's properties and open them."""
+        """Name the inline enums of a response schema and open them: those of its properties
+        (``{Owner}{Prop}``), its array items (``{Owner}Item``), its map values
+        (``{Owner}Value``) and its ``anyOf``/``oneOf``/``allOf`` branches (``{Owner}``), at
+        any depth."""
         if not isinstance(node, dict) or self._ref_name(node):
             return
         for prop, sub in (node.get("properties") or {}).items():
-            branch = _nullable_branch(sub)
-            if self.is_enum(sub) or self.is_enum(branch):
-                # A name a component already has gets the next free number, the same rule
-                # as inline request and response schemas (document order: deterministic).
-                base = name = _pascal(owner, prop)
-                number = 2
-                while name in self.schemas:
-                    name, number = f"{base}{number}", number + 1
-                enum = sub if self.is_enum(sub) else branch
-                self.schemas[name] = {k: v for k, v in enum.items() if k != "description"}
-                ref = {
-                    "$ref": f"{_REF}{name}",
-                    **({"description": enum["description"]} if "description" in enum else {}),
-                }
-                if enum is sub:
-                    node["properties"][prop] = ref
-                else:
-                    sub["anyOf"] = [ref, {"type": "null"}]
-                self.open.add(name)
-            else:
+            if not self._open_at(node["properties"], prop, _pascal(owner, prop)):
                 self._hoist(_pascal(owner, prop), sub)
-        for key in ("items", "additionalProperties"):
-            self._hoist(owner, node.get(key))
+        for key, suffix in (("items", "Item"), ("additionalProperties", "Value")):
+            if isinstance(node.get(key), dict) and not self._open_at(node, key, owner + suffix):
+                self._hoist(owner, node[key])
         for key in ("anyOf", "oneOf", "allOf"):
-            for branch in node.get(key) or []:
-                self._hoist(owner, branch)
+            branches = node.get(key)
+            if isinstance(branches, list):
+                for i, branch in enumerate(branches):
+                    if not self._open_at(branches, i, owner):
+                        self._hoist(owner, branch)
+
+    def _open_at(self, parent: Any, key: Any, base: str) -> bool:
+        """Move the enum at ``parent[key]`` (or its non-null branch) into an open component
+        named ``base`` (the next free number when a component has that name)."""
+        sub = parent[key]
+        branch = _nullable_branch(sub)
+        if not (self.is_enum(sub) or self.is_enum(branch)):
+            return False
+        # Document order makes the numbering deterministic, as for inline schemas.
+        name, number = base, 2
+        while name in self.schemas:
+            name, number = f"{base}{number}", number + 1
+        enum = sub if self.is_enum(sub) else branch
+        self.schemas[name] = {k: v for k, v in enum.items() if k != "description"}
+        ref = {
+            "$ref": f"{_REF}{name}",
+            **({"description": enum["description"]} if "description" in enum else {}),
+        }
+        if enum is sub:
+            parent[key] = ref
+        else:
+            sub["anyOf"] = [ref, {"type": "null"}]
+        self.open.add(name)
+        return True
+
+
+_DATA = ("examples", "example", "default", "enum", "const")
+"""Keywords whose values are data, never schemas."""
+
+
+def _has_enum(node: Any) -> bool:
+    """Whether a schema holds an enum anywhere in its own (inline) subschemas."""
+    if isinstance(node, list):
+        return any(_has_enum(v) for v in node)
+    if not isinstance(node, dict):
+        return False
+    if isinstance(node.get("enum"), list) and node["enum"]:
+        return True
+    return any(_has_enum(v) for k, v in node.items() if k not in _DATA)
+
+
+def _redirect(node: Any, twins: dict[str, str]) -> None:
+    """Point every reference to a schema in ``twins`` at its twin, in place."""
+    if isinstance(node, list):
+        for v in node:
+            _redirect(v, twins)
+    elif isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_REF) and ref[len(_REF) :] in twins:
+            node["$ref"] = _REF + twins[ref[len(_REF) :]]
+        for k, v in node.items():
+            if k not in _DATA:
+                _redirect(v, twins)
+
+
+_NOT_STR_FORMATS = frozenset(
+    {"uri", "date-time", "date", "time", "duration", "uuid", "ipv4", "ipv6", "binary"}
+)
+"""String formats whose model type is a class of its own (``AnyUrl``, ``DateTime``...)."""
+
+
+def _drop_string_defaults(node: Any) -> None:
+    """Drop, in place, a string ``default`` whose field is typed by its format as a class.
+
+    The generator writes the default as the string (``url: AnyUrl = ""``), which no type
+    checker accepts, whether or not the value is valid (GitHub's ``environment_url`` defaults
+    to ``""``, which is not a URI). Without it the field is optional as any other is.
+    """
+    if isinstance(node, list):
+        for item in node:
+            _drop_string_defaults(item)
+    elif isinstance(node, dict):
+        if node.get("format") in _NOT_STR_FORMATS and isinstance(node.get("default"), str):
+            del node["default"]
+        for key, value in node.items():
+            if key not in _DATA:
+                _drop_string_defaults(value)
 
 
 def _hide_sensitive(node: Any) -> None:
@@ -376,12 +438,14 @@ def models_view(api: Api) -> tuple[dict[str, Any], set[str], dict[str, Any]]:
     spec with only its inline schemas named (the client stage's view)."""
     view = _View(api.document.raw, api.document.display)
     view.name_inline()
+    view.split_shared()  # the client stage's request arguments name the twins too
     named = copy.deepcopy(view.raw)
     view.split_nullable_enums()  # named enums: every reference becomes nullable
     _split_nullable_enums(view.raw.get("paths"))  # inline ones, annotations kept outside
     _split_nullable_enums(view.schemas)
     view.open_response_enums()
     _hide_sensitive(view.raw)
+    _drop_string_defaults(view.raw)
     return view.raw, view.open, named
 
 
@@ -431,10 +495,25 @@ def generate_models(api: Api, options: dict[str, Any]) -> tuple[str, dict[str, A
     if re.search(r"\bAwareDatetime\b", out):
         # date-time held to RFC 3339, as the validator reads it (triggerspec.runtime.formats).
         out = re.sub(
-            r"(from pydantic import [^\n]*?)(\bAwareDatetime, |, AwareDatetime\b)", r"\1", out
+            r"\bAwareDatetime\b", "DateTime", _drop_import(out, "pydantic", "AwareDatetime")
         )
-        out = re.sub(r"\bAwareDatetime\b", "DateTime", out)
+    if re.search(r"\bDict\[", out):
+        # The typed extras of an object with properties and typed additionalProperties are
+        # written as ``__annotations__ = {"__pydantic_extra__": Dict[...]}``: builtin dict.
+        out = re.sub(r"\bDict\[", "dict[", _drop_import(out, "typing", "Dict"))
     if "(StrEnum):" not in out:
         # Our Enum template may have swapped every StrEnum base for OpenStrEnum.
         out = out.replace("from enum import StrEnum\n", "")
     return out, named
+
+
+def _drop_import(source: str, module: str, name: str) -> str:
+    """``source`` without ``name`` in its ``from module import ...`` line, on one line or
+    in parentheses over several (as the generator writes a long one)."""
+    found = re.search(rf"^from {re.escape(module)} import (\([^)]*\)|[^\n]*)$", source, re.M)
+    if found is None:
+        return source
+    names = [n.strip() for n in found.group(1).strip("()").split(",") if n.strip()]
+    kept = [n for n in names if n != name]
+    line = f"from {module} import {', '.join(kept)}" if kept else ""
+    return source[: found.start()] + line + source[found.end() :]

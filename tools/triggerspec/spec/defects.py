@@ -74,6 +74,8 @@ class ExampleFinding:
 
     pointer: str
     message: str
+    kind: str = ""
+    """The finding's kind for a summary (``response example breaks 'required'``)."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,9 @@ def check_examples(api: Api, defects: DocDefects) -> list[ExampleFinding]:
         if defect is None:
             findings.extend(
                 ExampleFinding(
-                    pointer, f"{case.kind} example {case.example.name!r} is invalid at {v}"
+                    pointer,
+                    f"{case.kind} example {case.example.name!r} is invalid at {v}",
+                    f"{case.kind.split()[0]} example breaks {v.rule!r}",
                 )
                 for v in broken
             )
