@@ -21,6 +21,7 @@ from triggerspec.spec.envelope import parse_envelope
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
 from triggerspec.spec.security import SecurityScheme, parse_schemes
+from triggerspec.spec.servers import parse_servers
 from triggerspec.spec.stateful import Stateful, parse_stateful
 from triggerspec.spec.validate import SchemaValidator
 
@@ -259,6 +260,9 @@ class Api:
     schemes: dict[str, SecurityScheme]
     operations: tuple[Operation, ...]
     document: SpecDocument = field(repr=False)
+    base_url_env: tuple[str, ...] = ()
+    """Environment variables that replace the first server in clients (``x-env`` on it, or
+    derived ``<API>_BASE_URL``; spec/servers.py)."""
 
     @property
     def base_url(self) -> str:
@@ -296,9 +300,7 @@ def _parse_api(doc: SpecDocument) -> Api:
     raw = doc.raw
     info = raw.get("info") or {}
     envelope = parse_envelope(info.get("x-envelope"), doc.display)
-    servers = tuple(s["url"] for s in raw.get("servers", []) if isinstance(s, dict) and "url" in s)
-    if not servers:
-        raise SpecError(doc.display, "/servers", "at least one server url is required")
+    servers, base_url_env = parse_servers(raw, doc.path.stem, doc.display)
     schemes = parse_schemes(raw, doc.path.stem, doc.display)
     root_security = raw.get("security", [])
     operations: list[Operation] = []
@@ -327,6 +329,7 @@ def _parse_api(doc: SpecDocument) -> Api:
         schemes=schemes,
         operations=tuple(sorted(operations, key=lambda o: o.operation_id)),
         document=doc,
+        base_url_env=base_url_env,
     )
 
 
