@@ -43,6 +43,24 @@ def test_a_build_is_started(mock_server):
     assert entry.status == 200
 
 
+def test_the_build_is_typed(mock_server):
+    build = mock_server.client(NorthflankClient).start_job_build(
+        project_id="p", job_id="j", sha=SHA, overrides={"build_arguments": {"MODE": "ci"}}
+    )
+    assert build.sha == SHA
+    assert build.created_at.tzinfo is not None  # `createdAt` on the wire, an aware datetime here
+    assert "MISSING" not in repr(build)  # unset optional fields stay out of reprs
+    [entry] = mock_server.requests("startJobBuild")
+    assert entry.body["overrides"] == {"buildArguments": {"MODE": "ci"}}  # wire names sent
+
+
+def test_options_for_one_call_site(mock_server):
+    client = mock_server.client(NorthflankClient)
+    impatient = client.with_options(timeout=5, max_retries=0)  # shares the connection pool
+    assert impatient.start_job_build(project_id="p", job_id="j").id
+    assert client.retry_policy.max_retries == 2  # the original is unchanged
+
+
 def test_an_invalid_sha_never_leaves_the_client(mock_server):
     client = mock_server.client(NorthflankClient)
     with pytest.raises(RequestValidationError, match="sha"):

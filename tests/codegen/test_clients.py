@@ -14,7 +14,7 @@ import pytest
 import respx
 
 import triggerspec_clients as errors
-from triggerspec.runtime import _client as runtime_client
+from triggerspec.runtime import _base_client as runtime_client
 from triggerspec_clients.cloudflare_pages import AsyncCloudflarePagesClient, CloudflarePagesClient
 from triggerspec_clients.cloudflare_pages import models as pages_models
 from triggerspec_clients.cloudflare_workers_builds import (

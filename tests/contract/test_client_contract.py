@@ -26,7 +26,7 @@ from triggerspec.contract.mutations import broken_inputs, mutations_for
 from triggerspec.contract.request_check import request_problems
 from triggerspec.contract.strategies import RequestInput, request_inputs, value_strategy
 from triggerspec.project import Project
-from triggerspec.runtime import _client
+from triggerspec.runtime import _base_client, _client
 from triggerspec.runtime.auth import add_credential
 from triggerspec.runtime.errors import ResponseValidationError
 from triggerspec.spec.model import Api, Operation, load_api
@@ -413,7 +413,7 @@ def test_a_client_that_cannot_read_valid_responses_is_caught(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise ResponseValidationError("no", response=httpx.Response(200))
 
-    monkeypatch.setattr(_client, "read_response", refuse)
+    monkeypatch.setattr(_base_client, "read_response", refuse)
 
     result = check_operation(api, op, max_examples=3, mutation_examples=1)
 
@@ -426,7 +426,7 @@ def test_a_client_that_drops_credentials_is_caught(
     apis: dict[str, Api], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api, op = _operation(apis, "createManualBuild")
-    monkeypatch.setattr(_client, "resolve_auth", lambda *args, **kwargs: {})
+    monkeypatch.setattr(_base_client, "resolve_auth", lambda *args, **kwargs: {})
 
     result = check_operation(api, op, max_examples=3, mutation_examples=1)
 

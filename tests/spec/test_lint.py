@@ -98,6 +98,41 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
         "specs/northflank.yaml:/: not valid YAML: line",
     ),
     (
+        "base-url-variable-that-is-not-a-name",
+        lambda s: s.replace(
+            "    description: Northflank API\n",
+            "    description: Northflank API\n    x-env: [NORTHFLANK-URL]\n",
+        ),
+        "specs/northflank.yaml:/servers/0/x-env/0: x-env: 'NORTHFLANK-URL' is not an "
+        "environment variable name",
+    ),
+    (
+        "base-url-variables-not-a-list",
+        lambda s: s.replace(
+            "    description: Northflank API\n",
+            "    description: Northflank API\n    x-env: NORTHFLANK_URL\n",
+        ),
+        "specs/northflank.yaml:/servers/0/x-env: x-env must be a non-empty list",
+    ),
+    (
+        "base-url-variables-on-a-later-server",
+        lambda s: s.replace(
+            "    description: Northflank API\n",
+            "    description: Northflank API\n"
+            "  - url: https://eu.example.com\n    x-env: [NORTHFLANK_EU_URL]\n",
+        ),
+        "specs/northflank.yaml:/servers/1/x-env: x-env is read from the first server only",
+    ),
+    (
+        "base-url-variable-of-another-server",
+        lambda s: s.replace(
+            "    description: Northflank API\n",
+            "    description: Northflank API\n    x-env: [CLOUDFLARE_BASE_URL]\n",
+        ),
+        "specs/northflank.yaml:/servers/0: base-URL variable CLOUDFLARE_BASE_URL is also "
+        "specs/cloudflare-pages.yaml's, whose server differs",
+    ),
+    (
         "not-openapi",
         lambda s: s.replace("openapi: 3.1.0", "openapi: 3.1.0\nwebhooks: 7"),
         "specs/northflank.yaml:/webhooks: OpenAPI 3.1:",

@@ -23,7 +23,8 @@ from triggerspec.mock import LiveMock
 from triggerspec.mock.app import create_app
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.transport import MockTransport
-from triggerspec.runtime._client import ApiDef, OperationDef, SyncAPIClient
+from triggerspec.runtime._base_client import SyncAPIClient
+from triggerspec.runtime._client import ApiDef, OperationDef
 from triggerspec.runtime.auth import Scheme, resolve_auth
 from triggerspec.runtime.errors import MissingCredentialsError
 from triggerspec.spec.model import Api, load_api

@@ -31,13 +31,16 @@ class _Parser(argparse.ArgumentParser):
     def format_help(self) -> str:
         text = super().format_help()
         if self.prog.split()[-1] in _LISTS_CREDENTIALS:
-            text += _credentials_help()
+            text += _credentials_help(base_urls=self.prog.split()[-1] == "triggerspec")
         return text
 
 
-def _credentials_help() -> str:
+def _credentials_help(*, base_urls: bool) -> str:
+    """The credential variables of the specs found and, with ``base_urls``, the variables
+    that replace each API's base URL in the generated clients."""
     from triggerspec.spec.model import load_api
     from triggerspec.spec.security import credential_variables
+    from triggerspec.spec.servers import base_url_variables
 
     try:
         project = Project.discover()
@@ -49,15 +52,23 @@ def _credentials_help() -> str:
                 continue  # lint names what is wrong; help still lists the rest
     except TriggerspecError:
         return ""
-    lines = credential_variables(apis)
-    if not lines:
-        return ""
-    body = "\n".join(f"  {line}" for line in lines)
     where = project.relative(project.specs_dir)
-    return (
-        f"\ncredential environment variables (from the specs in {where}; "
-        "x-env, or API_SCHEME derived):\n" + body + "\n"
-    )
+    text = ""
+    lines = credential_variables(apis)
+    if lines:
+        body = "\n".join(f"  {line}" for line in lines)
+        text += (
+            f"\ncredential environment variables (from the specs in {where}; "
+            "x-env, or API_SCHEME derived):\n" + body + "\n"
+        )
+    if base_urls and apis:
+        urls = "\n".join(f"  {line}" for line in base_url_variables(apis))
+        text += (
+            f"\nbase-URL environment variables of the generated clients (from the specs in "
+            f"{where}; a base_url argument wins; x-env on the first server, or API_BASE_URL "
+            "derived):\n" + urls + "\n"
+        )
+    return text
 
 
 def _lint(args: argparse.Namespace, project: Project) -> int:

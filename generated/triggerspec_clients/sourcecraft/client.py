@@ -63,6 +63,7 @@ API = ApiDef(
         )
     },
     security=(("bearerAuth",),),
+    base_url_env=("SOURCECRAFT_BASE_URL",),
 )
 
 _RUN_WORKFLOW = OperationDef(
@@ -103,6 +104,10 @@ class SourcecraftClient(SyncAPIClient):
     Credentials come from the arguments or, when not given, from the environment:
     ``api_token`` (SOURCECRAFT_TOKEN).
     They never appear in a repr, a log line or an exception.
+
+    Requests go to ``base_url`` when given, else to the first set of
+    SOURCECRAFT_BASE_URL, else to https://api.sourcecraft.tech.
+    ``with_options(timeout=..., max_retries=...)`` returns a copy sharing the connection pool.
     """
 
     api = API
@@ -306,6 +311,10 @@ class AsyncSourcecraftClient(AsyncAPIClient):
     Credentials come from the arguments or, when not given, from the environment:
     ``api_token`` (SOURCECRAFT_TOKEN).
     They never appear in a repr, a log line or an exception.
+
+    Requests go to ``base_url`` when given, else to the first set of
+    SOURCECRAFT_BASE_URL, else to https://api.sourcecraft.tech.
+    ``with_options(timeout=..., max_retries=...)`` returns a copy sharing the connection pool.
     """
 
     api = API

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, RootModel
+from pydantic import MISSING, Field, RootModel
 from triggerspec.runtime.enums import OpenStrEnum
 from triggerspec.runtime.formats import DateTime
+from triggerspec.runtime.model import WireModel
 
 
 class TriggerStatus(OpenStrEnum):
@@ -16,28 +17,28 @@ class TriggerStatus(OpenStrEnum):
     nothing_to_start = "nothing_to_start"
 
 
-class InputValue(BaseModel):
+class InputValue(WireModel):
     name: str | MISSING = MISSING
     value: str | MISSING = MISSING
 
 
-class WorkflowInput(BaseModel):
+class WorkflowInput(WireModel):
     values: list[InputValue] | MISSING = MISSING
 
 
-class RunWorkflowBody(BaseModel):
+class RunWorkflowBody(WireModel):
     revision: str | MISSING = MISSING
     workflow_revision: str | MISSING = MISSING
     input: WorkflowInput | MISSING = MISSING
 
 
-class RunWorkflowResponse(BaseModel):
+class RunWorkflowResponse(WireModel):
     flux_id: str | MISSING = MISSING
     flux_public_id: str | MISSING = MISSING
     trigger_status: TriggerStatus | MISSING = MISSING
 
 
-class Error(BaseModel):
+class Error(WireModel):
     error_code: str
     message: str
     request_id: str | MISSING = MISSING
@@ -47,19 +48,19 @@ class Error(BaseModel):
     ] = MISSING
 
 
-class GitRevision1(BaseModel):
+class GitRevision1(WireModel):
     branch: str
     commit: str | MISSING = MISSING
     tag: str | MISSING = MISSING
 
 
-class GitRevision2(BaseModel):
+class GitRevision2(WireModel):
     branch: str | MISSING = MISSING
     commit: str
     tag: str | MISSING = MISSING
 
 
-class GitRevision3(BaseModel):
+class GitRevision3(WireModel):
     branch: str | MISSING = MISSING
     commit: str | MISSING = MISSING
     tag: str
@@ -72,7 +73,7 @@ class GitRevision(RootModel[GitRevision1 | GitRevision2 | GitRevision3]):
     ]
 
 
-class WorkflowData(BaseModel):
+class WorkflowData(WireModel):
     name: Annotated[
         str | MISSING, Field(description="The name of a workflow to run as defined in the config.")
     ] = MISSING
@@ -82,7 +83,7 @@ class WorkflowData(BaseModel):
     ] = MISSING
 
 
-class RunWorkflowsBody(BaseModel):
+class RunWorkflowsBody(WireModel):
     head: GitRevision | MISSING = MISSING
     config_revision: Annotated[
         GitRevision | None | MISSING,
@@ -112,31 +113,31 @@ class EventType(OpenStrEnum):
     restart = "restart"
 
 
-class DatesByStage(BaseModel):
+class DatesByStage(WireModel):
     created_at: DateTime | MISSING = MISSING
     started_at: DateTime | MISSING = MISSING
     finished_at: DateTime | MISSING = MISSING
     updated_at: DateTime | MISSING = MISSING
 
 
-class Progress(BaseModel):
+class Progress(WireModel):
     percent: float | MISSING = MISSING
     current_cube: str | None | MISSING = MISSING
 
 
-class Embedded(BaseModel):
+class Embedded(WireModel):
     id: str | MISSING = MISSING
     slug: str | MISSING = MISSING
 
 
-class Cube(BaseModel):
+class Cube(WireModel):
     id: str | MISSING = MISSING
     slug: str | MISSING = MISSING
     dates: DatesByStage | MISSING = MISSING
     status: RunStatus | MISSING = MISSING
 
 
-class Task(BaseModel):
+class Task(WireModel):
     id: str | MISSING = MISSING
     slug: str | MISSING = MISSING
     description: str | MISSING = MISSING
@@ -146,7 +147,7 @@ class Task(BaseModel):
     progress: Progress | MISSING = MISSING
 
 
-class Workflow(BaseModel):
+class Workflow(WireModel):
     id: str | MISSING = MISSING
     slug: str | MISSING = MISSING
     description: str | MISSING = MISSING
@@ -156,7 +157,7 @@ class Workflow(BaseModel):
     progress: Progress | MISSING = MISSING
 
 
-class Run(BaseModel):
+class Run(WireModel):
     id: str | MISSING = MISSING
     slug: str | MISSING = MISSING
     dates: DatesByStage | MISSING = MISSING

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from triggerspec.codegen import escape
+from triggerspec.codegen.datamodel import attribute
 from triggerspec.errors import SpecError
 from triggerspec.runtime.envelope import ErrorShape, RateLimit
 from triggerspec.spec import pointer as jp
@@ -413,7 +414,8 @@ def build_client_module(
     security = tuple(sorted({req for op in api.operations for req in op.security}))
     api_def = (
         f"ApiDef(name={api.name!r}, base_url={api.base_url!r}, "
-        f"envelope={render_data(api.envelope)}, schemes={{{schemes}}}, security={security!r})"
+        f"envelope={render_data(api.envelope)}, schemes={{{schemes}}}, security={security!r}, "
+        f"base_url_env={api.base_url_env!r})"
     )
     base = ClassName(api.name)
     needed = {
@@ -560,9 +562,9 @@ def _successes(
     if unwrap is None:
         expr = "response.parsed"
     elif "None" in parsed:
-        expr = f"None if response.parsed is None else response.parsed.{unwrap}"
+        expr = f"None if response.parsed is None else response.parsed.{attribute(unwrap)}"
     else:
-        expr = f"response.parsed.{unwrap}"
+        expr = f"response.parsed.{attribute(unwrap)}"
     return "{" + ", ".join(table) + "}", parsed_type, return_type, expr
 
 

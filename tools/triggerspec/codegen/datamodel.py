@@ -38,6 +38,23 @@ TEMPLATES = Path(__file__).parent / "templates" / "datamodel"
 _REF = "#/components/schemas/"
 
 
+FORCED: dict[str, Any] = {
+    "snake_case_field": True,
+    "base_class": "triggerspec.runtime.model.WireModel",
+}
+"""Options the runtime and the client stage rely on, whatever the project sets: snake_case
+fields aliased to their wire names, on a base that validates by either name, serialises by
+alias and keeps unset fields out of reprs (:mod:`triggerspec.runtime.model`)."""
+
+
+def attribute(wire: str) -> str:
+    """The model attribute datamodel-code-generator writes for the wire name ``wire``
+    (the same resolver and options as the models stage)."""
+    from datamodel_code_generator.reference import FieldNameResolver
+
+    return FieldNameResolver(snake_case_field=FORCED["snake_case_field"]).get_valid_name(wire)
+
+
 def load_options(pyproject: Path) -> dict[str, Any]:
     """The ``[tool.datamodel-codegen]`` options, as keyword arguments of ``generate``."""
     data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
@@ -469,7 +486,7 @@ def generate_models(api: Api, options: dict[str, Any]) -> tuple[str, dict[str, A
     try:
         out = generate(
             raw,
-            **options,
+            **{**options, **FORCED},
             custom_template_dir=TEMPLATES,
             field_extra_keys_without_x_prefix={"x-repr"},
             extra_template_data=defaultdict(

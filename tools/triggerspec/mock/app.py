@@ -21,11 +21,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import secrets
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -33,6 +35,7 @@ from urllib.parse import parse_qs
 from triggerspec.errors import UsageError
 from triggerspec.mock.auth import (
     authenticate,
+    credentials_in,
     mask_headers,
     mask_query,
     secret_headers,
@@ -49,7 +52,7 @@ from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_headers, json_response
-from triggerspec.mock.journal import Journal, JournalEntry, body_text, cut
+from triggerspec.mock.journal import FIELD_CAP, Journal, JournalEntry, body_text, cut, shrink
 from triggerspec.mock.memory import trim
 from triggerspec.mock.responses import Context, build, check_payload_names
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
@@ -59,7 +62,7 @@ from triggerspec.mock.state import FAKE_EPOCH, Clock, Ids, MockState
 from triggerspec.mock.validation import CompiledOperation
 from triggerspec.project import Project
 from triggerspec.spec.model import Api, Operation, Part, load_api
-from triggerspec.spec.redact import Redactor, scrub
+from triggerspec.spec.redact import Redactor, scrub, scrub_json
 
 log = logging.getLogger("triggerspec.mock")
 
@@ -67,6 +70,9 @@ JOURNAL_BODY_LIMIT = 256 * 1024
 """Bodies refused before they were read, and larger than this, are journaled as their size."""
 
 MAX_JOURNAL_PROBLEMS = 50
+
+_PLAIN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")
+"""Visible ASCII but quote and backslash (and single spaces): JSON text holds it as is."""
 """Most problems one journal entry lists (a huge invalid array can have thousands)."""
 
 Scope = MutableMapping[str, Any]
@@ -134,7 +140,7 @@ class MockApp:
         self.clock = Clock(FAKE_EPOCH if self.settings.seed is not None else None)
         self.ids = Ids(self.settings.seed)
         self.state = MockState()
-        self.state.limit(self.settings.state_limit)
+        self.state.limit(self.settings.state_limit, self.settings.state_budget)
         self.journal = Journal(self.settings.journal_limit, self.settings.journal_budget)
         self._deadlines = Deadlines(self.settings.body_timeout_s)
         self.scenarios = ScenarioBook()
@@ -394,6 +400,7 @@ class MockApp:
             response=chosen,
             query={k: v[0] for k, v in parse_qs(request.query).items()} if request.query else {},
             headers=request.headers,
+            size=len(request.body),
         )
         built = build(ctx)
         payload = (
@@ -473,7 +480,15 @@ class MockApp:
             if note.api is not None and note.operation_id is not None
             else self._redact_any  # a body sent to no operation: mask every known secret
         )
-        body, hidden = redactor.mask(body)
+        cap = self.settings.journal_body_cap
+        if len(request.body) > cap:  # masking reads no more than the journal keeps
+            body = shrink(body, cap + FIELD_CAP)
+        known = credentials_in(request.headers, request.query, self._secret, self._secret_query)
+        # Credentials of plain token characters are scrubbed from the stored text (they
+        # appear there as sent); any other is looked for in every string of the body.
+        plain = [k for k in known if _plain(k)]
+        body, hidden = redactor.mask(body, [k for k in known if not _plain(k)])
+        hidden += known
         problems = note.problems[:MAX_JOURNAL_PROBLEMS]
         self.journal.record(
             JournalEntry(
@@ -486,7 +501,7 @@ class MockApp:
                     cut(k, 256): cut(v)
                     for k, v in mask_headers(request.headers, self._secret).items()
                 },
-                body_json=body_text(body, len(request.body), self.settings.journal_body_cap),
+                body_json=scrub_json(body_text(body, len(request.body), cap), plain),
                 status=response.status,
                 api=note.api,
                 operation_id=note.operation_id,
@@ -582,6 +597,11 @@ def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
     if problem.location == "body" and redactor.covers(problem.field):
         return str(replace(problem, message="the value is not shown (x-sensitive field)"))
     return scrub(str(problem), hidden) if hidden else str(problem)
+
+
+@lru_cache(maxsize=1024)
+def _plain(credential: str) -> bool:
+    return _PLAIN.fullmatch(credential) is not None
 
 
 def _is_json(content_type: str | None) -> bool:

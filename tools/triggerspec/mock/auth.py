@@ -281,3 +281,29 @@ def mask_headers(headers: Mapping[str, str], secret: frozenset[str]) -> dict[str
     """A copy of ``headers`` with every credential replaced by ``***``: the headers in
     ``secret`` and any whose name looks like a credential's."""
     return {k: MASK if k in secret or _credential_like(k) else v for k, v in headers.items()}
+
+
+def credentials_in(
+    headers: Mapping[str, str],
+    query: str,
+    secret: frozenset[str],
+    secret_params: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The credential values a request carries (what :func:`mask_headers` and
+    :func:`mask_query` hide), so the same text can be hidden wherever else it appears: the
+    whole header value and, after a scheme word (``Bearer abc``), the token alone."""
+    found: list[str] = []
+    for name, value in headers.items():
+        if name in secret or _credential_like(name):
+            found.append(value)
+            _, sep, token = value.partition(" ")
+            if sep and token.strip():
+                found.append(token.strip())
+    if query:
+        for item in query.split("&"):
+            name, sep, value = item.partition("=")
+            lowered = unquote_plus(name).lower()
+            named = unquote_plus(name) in secret_params
+            if sep and value and (named or any(word in lowered for word in _SECRET_WORDS)):
+                found.append(unquote_plus(value))
+    return found

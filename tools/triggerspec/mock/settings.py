@@ -35,6 +35,8 @@ class MockSettings:
             kept as a preview with its full size).
         state_limit: how many records of each kind (builds, triggers, connections, ...)
             the mock remembers (the oldest are forgotten and counted).
+        state_budget: how many bytes the records made from requests may hold in all, each
+            charged its request body's size plus 1 KiB (the oldest are forgotten, counted).
         body_timeout_s: how long a client may take to send its body (408 after that).
         control: serve the control endpoints to sockets (in-process callers always reach them).
         control_token: the token control requests must send in ``X-Triggerspec-Control``
@@ -57,6 +59,7 @@ class MockSettings:
     journal_budget: int = 64 * MiB
     journal_body_cap: int = 64 * 1024
     state_limit: int = 10_000
+    state_budget: int = 64 * MiB
     body_timeout_s: float = 30.0
     rate_limit_per_hour: int = 1000
     control: bool = True

@@ -4,14 +4,13 @@ Hand-written and spec-independent; generated modules only describe their API wit
 :class:`ApiDef` and :class:`OperationDef` values and call into it.
 """
 
+from triggerspec.runtime._base_client import AsyncAPIClient, SyncAPIClient
 from triggerspec.runtime._client import (
     DEFAULT_TIMEOUT,
     ApiDef,
     APIResponse,
-    AsyncAPIClient,
     OperationDef,
     PathParam,
-    SyncAPIClient,
     Timeout,
     drop_not_given,
 )
@@ -27,6 +26,7 @@ from triggerspec.runtime.errors import (
     ClientError,
     ConflictError,
     InternalServerError,
+    InvalidBaseURLError,
     MissingCredentialsError,
     NotFoundError,
     PermissionDeniedError,
@@ -36,6 +36,7 @@ from triggerspec.runtime.errors import (
     UnprocessableEntityError,
     UnsuccessfulResponseError,
 )
+from triggerspec.runtime.model import WireModel
 from triggerspec.runtime.retry import RetryPolicy
 from triggerspec.runtime.rules import Rule
 
@@ -56,6 +57,7 @@ __all__ = [
     "ErrorShape",
     "FileInput",
     "InternalServerError",
+    "InvalidBaseURLError",
     "MissingCredentialsError",
     "NotFoundError",
     "NotGiven",
@@ -74,5 +76,6 @@ __all__ = [
     "Timeout",
     "UnprocessableEntityError",
     "UnsuccessfulResponseError",
+    "WireModel",
     "drop_not_given",
 ]

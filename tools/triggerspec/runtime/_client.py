@@ -2,20 +2,17 @@
 
 A call is three steps. :func:`build_request` checks the arguments against the spec (the
 body model, the cross-field rules, path formats) and builds the ``httpx.Request``; nothing is
-sent when a rule is broken. The send loop (sync or async, the only part that differs) sends
-it and asks :mod:`triggerspec.runtime.retry` whether to try again. :func:`read_response` turns
-the answer into the vendor's typed envelope or a precise exception.
+sent when a rule is broken. The send loop (sync or async, the only part that differs; in
+:mod:`triggerspec.runtime._base_client` with the clients' options) sends it and asks
+:mod:`triggerspec.runtime.retry` whether to try again. :func:`read_response` turns the answer
+into the vendor's typed envelope (read by wire names) or a precise exception.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import os
-import random
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
@@ -26,13 +23,11 @@ from pydantic import BaseModel, ValidationError
 
 from triggerspec.runtime import errors, retry
 from triggerspec.runtime._types import NOT_GIVEN, FileInput, NotGiven
-from triggerspec.runtime.auth import Scheme, Secret, authorize, resolve_auth
+from triggerspec.runtime.auth import Scheme, Secret, authorize
 from triggerspec.runtime.envelope import Envelope
+from triggerspec.runtime.model import from_wire
 from triggerspec.runtime.rules import Rule, broken_rules
 
-log = logging.getLogger("triggerspec.client")
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
 ParsedT = TypeVar("ParsedT")
 SuccessTable = Mapping[int | str, Any]
 """Status (``200``, or ``"2XX"``) -> how its body is read: a model class, ``bytes``,
@@ -95,6 +90,8 @@ class ApiDef:
     envelope: Envelope
     schemes: Mapping[str, Scheme]
     security: tuple[tuple[str, ...], ...]
+    base_url_env: tuple[str, ...] = ()
+    """Environment variables that replace ``base_url`` when set (first non-empty wins)."""
 
 
 class APIResponse(Generic[ParsedT]):
@@ -363,7 +360,7 @@ def read_response(
     status), or the precise exception for this response."""
     status = response.status_code
     if status >= 400:
-        raise _status_error(api, op, response, error_model)
+        raise status_error(api, op, response, error_model)
     reader = _success_reader(success, status)
     if reader is _UNDOCUMENTED:
         listed = ", ".join(str(k) for k in success) if isinstance(success, Mapping) else ""
@@ -387,7 +384,7 @@ def read_response(
     flag = api.envelope.success_flag
     if flag and isinstance(data, dict) and flag in data:
         if data[flag] is False:
-            raise _status_error(api, op, response, error_model, data=data)
+            raise status_error(api, op, response, error_model, data=data)
         if data[flag] is not True:  # "false", 0, "no": not a JSON boolean, never coerced
             raise errors.ResponseValidationError(
                 f"{op.operation_id}: {status} response: {flag} must be a JSON boolean, "
@@ -395,7 +392,7 @@ def read_response(
                 response=response,
             )
     try:
-        return success_model.model_validate(data)
+        return from_wire(success_model, data)
     except ValidationError as exc:
         raise errors.ResponseValidationError(
             f"{op.operation_id}: {status} response does not fit the spec: "
@@ -404,7 +401,7 @@ def read_response(
         ) from None
 
 
-def _status_error(
+def status_error(
     api: ApiDef,
     op: OperationDef,
     response: httpx.Response,
@@ -419,233 +416,10 @@ def _status_error(
     envelope: Any = data
     if error_model is not None:
         try:
-            envelope = error_model.model_validate(data)
+            envelope = from_wire(error_model, data)
         except ValidationError:
             envelope = data
     cls = errors.status_error_class(response.status_code)
     detail = api.envelope.summary(data) if isinstance(data, dict) else ""
     message = f"{op.operation_id}: {response.status_code} {response.reason_phrase}"
     return cls(f"{message}: {detail}" if detail else message, response=response, envelope=envelope)
-
-
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
-
-
-def _connection_error(op: OperationDef, exc: httpx.HTTPError, request: httpx.Request) -> Exception:
-    sent = not isinstance(exc, _NEVER_SENT)
-    cls = (
-        errors.APITimeoutError
-        if isinstance(exc, httpx.TimeoutException)
-        else errors.APIConnectionError
-    )
-    return cls(f"{op.operation_id}: {type(exc).__name__}: {exc}", request=request, sent=sent)
-
-
-def _foreign_error(op: OperationDef, exc: Exception, request: httpx.Request) -> Exception:
-    """An exception from below httpx (a transport, a protocol library) as a ``ClientError``."""
-    return errors.APIConnectionError(
-        f"{op.operation_id}: {type(exc).__name__}: the request failed", request=request, sent=True
-    )
-
-
-class _Base:
-    """State shared by the sync and async clients."""
-
-    api: ApiDef
-
-    def _setup(
-        self,
-        *,
-        credentials: Mapping[str, str | None],
-        base_url: str | None,
-        max_retries: int,
-        retry_unsafe: bool,
-        environ: Mapping[str, str] | None,
-    ) -> None:
-        self._auth_headers = resolve_auth(self.api.schemes, self.api.security, credentials, environ)
-        self.base_url = (base_url or self.api.base_url).rstrip("/")
-        self.retry_policy = retry.RetryPolicy(max_retries=max_retries, retry_unsafe=retry_unsafe)
-        self._rng = random.Random()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} base_url={self.base_url!r}>"
-
-    def _outcome(
-        self,
-        op: OperationDef,
-        attempt: int,
-        request: httpx.Request,
-        sent: httpx.Response | httpx.HTTPError,
-        success_model: SuccessTable | type[BaseModel],
-        error_model: type[BaseModel] | None,
-    ) -> APIResponse[Any] | retry.Decision:
-        """The result of one attempt, or the decision to try again; raises when final."""
-        if isinstance(sent, httpx.HTTPError):
-            decision = retry.after_error(sent, attempt, op.retry, self.retry_policy, self._rng)
-            if not decision.retry:
-                # Not chained: the transport's frames hold the raw request headers.
-                raise _connection_error(op, sent, request) from None
-            return decision
-        if sent.status_code < 400:
-            parsed = read_response(self.api, op, sent, success_model, error_model)
-            return APIResponse(sent, parsed, attempt)
-        decision = retry.after_response(
-            sent, attempt, op.retry, self.retry_policy, self._rng, self.api.envelope.rate_limit
-        )
-        if not decision.retry:
-            raise _status_error(self.api, op, sent, error_model)
-        return decision
-
-    def _log_retry(self, op: OperationDef, attempt: int, decision: retry.Decision) -> None:
-        log.info(
-            "retrying %s (attempt %d of %d) in %.2fs: %s",
-            op.operation_id,
-            attempt + 1,
-            self.retry_policy.max_retries + 1,
-            decision.delay,
-            decision.reason,
-        )
-
-
-class SyncAPIClient(_Base):
-    """Base of every generated synchronous client."""
-
-    def __init__(
-        self,
-        *,
-        credentials: Mapping[str, str | None],
-        base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        retry_unsafe: bool = False,
-        http_client: httpx.Client | None = None,
-        transport: httpx.BaseTransport | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        self._setup(
-            credentials=credentials,
-            base_url=base_url,
-            max_retries=max_retries,
-            retry_unsafe=retry_unsafe,
-            environ=environ,
-        )
-        self._owns_client = http_client is None
-        self._client = http_client or httpx.Client(timeout=timeout, transport=transport)
-
-    def close(self) -> None:
-        """Close the underlying ``httpx.Client`` if this client created it."""
-        if self._owns_client:
-            self._client.close()
-
-    def __enter__(self: _SyncT) -> _SyncT:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _call(
-        self,
-        op: OperationDef,
-        success_model: SuccessTable | type[BaseModel],
-        error_model: type[BaseModel] | None,
-        **request: Any,
-    ) -> APIResponse[Any]:
-        built = build_request(
-            self._client,
-            self.api,
-            op,
-            base_url=self.base_url,
-            auth_headers=self._auth_headers,
-            **request,
-        )
-        attempt = 0
-        while True:
-            sent: httpx.Response | httpx.HTTPError
-            try:
-                sent = self._client.send(built)
-            except httpx.HTTPError as exc:
-                sent = exc
-            except Exception as exc:  # a transport or stream outside httpx's own errors
-                raise _foreign_error(op, exc, built) from None
-            outcome = self._outcome(op, attempt, built, sent, success_model, error_model)
-            if isinstance(outcome, APIResponse):
-                return outcome
-            if isinstance(sent, httpx.Response):
-                sent.close()
-            attempt += 1
-            self._log_retry(op, attempt, outcome)
-            time.sleep(outcome.delay)
-
-
-class AsyncAPIClient(_Base):
-    """Base of every generated asynchronous client."""
-
-    def __init__(
-        self,
-        *,
-        credentials: Mapping[str, str | None],
-        base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        retry_unsafe: bool = False,
-        http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        self._setup(
-            credentials=credentials,
-            base_url=base_url,
-            max_retries=max_retries,
-            retry_unsafe=retry_unsafe,
-            environ=environ,
-        )
-        self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(timeout=timeout, transport=transport)
-
-    async def close(self) -> None:
-        """Close the underlying ``httpx.AsyncClient`` if this client created it."""
-        if self._owns_client:
-            await self._client.aclose()
-
-    async def __aenter__(self: _AsyncT) -> _AsyncT:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def _call(
-        self,
-        op: OperationDef,
-        success_model: SuccessTable | type[BaseModel],
-        error_model: type[BaseModel] | None,
-        **request: Any,
-    ) -> APIResponse[Any]:
-        built = build_request(
-            self._client,
-            self.api,
-            op,
-            base_url=self.base_url,
-            auth_headers=self._auth_headers,
-            **request,
-        )
-        attempt = 0
-        while True:
-            sent: httpx.Response | httpx.HTTPError
-            try:
-                sent = await self._client.send(built)
-            except httpx.HTTPError as exc:
-                sent = exc
-            except Exception as exc:  # a transport or stream outside httpx's own errors
-                raise _foreign_error(op, exc, built) from None
-            outcome = self._outcome(op, attempt, built, sent, success_model, error_model)
-            if isinstance(outcome, APIResponse):
-                return outcome
-            if isinstance(sent, httpx.Response):
-                await sent.aclose()
-            attempt += 1
-            self._log_retry(op, attempt, outcome)
-            await asyncio.sleep(outcome.delay)
-
-
-_SyncT = TypeVar("_SyncT", bound=SyncAPIClient)
-_AsyncT = TypeVar("_AsyncT", bound=AsyncAPIClient)

@@ -5,6 +5,7 @@ ClientError
 ├── RequestValidationError      refused before sending: the request breaks the spec
 ├── MissingCredentialsError     no credential for any of the operation's auth options
 ├── InvalidCredentialsError     a credential that cannot be sent as it is (whitespace, non-ASCII)
+├── InvalidBaseURLError         a base URL (argument or environment variable) that is not http(s)
 ├── APIConnectionError          the request did not complete
 │   └── APITimeoutError
 ├── ResponseValidationError     a response that does not fit the spec
@@ -50,6 +51,12 @@ class MissingCredentialsError(ClientError):
 class InvalidCredentialsError(ClientError, ValueError):
     """A credential that cannot be sent as given (surrounding whitespace, a line break, a
     non-ASCII character). The message names the argument or variable, never the value."""
+
+
+class InvalidBaseURLError(ClientError, ValueError):
+    """A base URL, given as ``base_url=`` or in an environment variable, that is not an
+    absolute http(s) URL. The message names where it came from, never the value (a URL may
+    carry a password)."""
 
 
 class APIConnectionError(ClientError):

@@ -27,7 +27,8 @@ EXTENSIONS: dict[str, str] = {
     "x-rate-limit": "info: the documented limits and their source (the headers the tools read "
     "are the envelope's rate_limit)",
     "x-env": "security scheme: environment variables holding the credential (default: derived "
-    "API_SCHEME, spec/security.py)",
+    "API_SCHEME, spec/security.py); first server: variables replacing its URL in clients "
+    "(default: derived API_BASE_URL, spec/servers.py)",
     "x-dedup": "operation: a repeat of the same request within a window answers `repeat` "
     "(spec/stateful.py)",
     "x-upsert": "operation: requests with equal identity fields update one record",

@@ -78,6 +78,7 @@ def lint_files(
     apis: list[Api] = []
     seen_ids: dict[str, str] = {}
     seen_routes: dict[tuple[str, str], tuple[str, Operation]] = {}
+    seen_base_urls: dict[str, tuple[str, str]] = {}
     for path in paths:
         shown = display.get(path, str(path))
         try:
@@ -94,6 +95,7 @@ def lint_files(
                 file_problems.append(Problem(exc.file, exc.pointer, exc.detail))
         if api is not None:
             apis.append(api)
+            file_problems.extend(_base_url_clash(api, shown, seen_base_urls))
             for op in api.operations:
                 if op.operation_id in seen_ids:
                     file_problems.append(
@@ -161,6 +163,24 @@ def _undocumented_auth_errors(api: Api, op: Operation, shown: str) -> Iterator[P
                 f"x-auth-errors says a {kind} credential is answered {status}, but "
                 f"{op.operation_id} documents no {status}, {str(status)[0]}XX or default response",
             )
+
+
+def _base_url_clash(api: Api, shown: str, seen: dict[str, tuple[str, str]]) -> list[Problem]:
+    """A base-URL variable two specs share while their servers differ: setting it would send
+    both APIs' clients to one place."""
+    problems: list[Problem] = []
+    for name in api.base_url_env:
+        other = seen.setdefault(name, (shown, api.base_url))
+        if other[1] != api.base_url:
+            problems.append(
+                Problem(
+                    shown,
+                    "/servers/0",
+                    f"base-URL variable {name} is also {other[0]}'s, whose server differs "
+                    f"({other[1]}); give each API its own",
+                )
+            )
+    return problems
 
 
 def _written_at(doc: SpecDocument, problem: Problem) -> Problem:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from triggerspec.spec.envelope import parse_envelope
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
 from triggerspec.spec.security import SecurityScheme, parse_schemes
+from triggerspec.spec.servers import parse_servers
 from triggerspec.spec.stateful import Stateful, parse_stateful
 from triggerspec.spec.validate import SchemaValidator
 
@@ -166,7 +168,7 @@ class Response:
     def is_success(self) -> bool:
         return self.status.startswith("2")
 
-    @property
+    @cached_property
     def kind(self) -> Literal["none", "json", "text", "binary"]:
         """What the body is: none, JSON, text or bytes (forms are read as bytes)."""
         if self.media_type is None:
@@ -202,7 +204,7 @@ class Operation:
     def path_parameters(self) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == "path")
 
-    @property
+    @cached_property
     def successes(self) -> tuple[Response, ...]:
         """Every documented 2xx response, in status order; an operation that only redirects
         (a download answered 302) has its 3xx responses here instead."""
@@ -210,7 +212,7 @@ class Operation:
         found = found or [r for r in self.responses if r.status.startswith("3")]
         return tuple(sorted(found, key=lambda r: r.status))
 
-    @property
+    @cached_property
     def success(self) -> Response:
         """The primary 2xx response: the first without an ``x-when`` condition (else the
         first). It is what a server answers when no condition of another one holds."""
@@ -268,6 +270,9 @@ class Api:
     document: SpecDocument = field(repr=False)
     auth_errors: AuthErrors = field(default_factory=AuthErrors)
     """What the API answers to a missing, malformed, wrong or unpermitted credential."""
+    base_url_env: tuple[str, ...] = ()
+    """Environment variables that replace the first server in clients (``x-env`` on it, or
+    derived ``<API>_BASE_URL``; spec/servers.py)."""
 
     @property
     def base_url(self) -> str:
@@ -306,9 +311,7 @@ def _parse_api(doc: SpecDocument) -> Api:
     info = raw.get("info") or {}
     envelope = parse_envelope(info.get("x-envelope"), doc.display)
     auth_errors = parse_auth_errors(info.get("x-auth-errors"), doc.display)
-    servers = tuple(s["url"] for s in raw.get("servers", []) if isinstance(s, dict) and "url" in s)
-    if not servers:
-        raise SpecError(doc.display, "/servers", "at least one server url is required")
+    servers, base_url_env = parse_servers(raw, doc.path.stem, doc.display)
     schemes = parse_schemes(raw, doc.path.stem, doc.display)
     root_security = raw.get("security", [])
     operations: list[Operation] = []
@@ -338,6 +341,7 @@ def _parse_api(doc: SpecDocument) -> Api:
         operations=tuple(sorted(operations, key=lambda o: o.operation_id)),
         document=doc,
         auth_errors=auth_errors,
+        base_url_env=base_url_env,
     )
 
 

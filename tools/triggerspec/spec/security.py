@@ -20,6 +20,7 @@ from triggerspec.errors import SpecError
 from triggerspec.runtime.auth import SchemeKind
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.naming import snake
+from triggerspec.spec.servers import variable_names
 
 if TYPE_CHECKING:  # the model imports this module
     from triggerspec.spec.model import Api
@@ -61,9 +62,11 @@ def parse_schemes(raw: dict[str, Any], api_name: str, file: str) -> dict[str, Se
     schemes = (raw.get("components") or {}).get("securitySchemes") or {}
     for name, scheme in schemes.items():
         at = jp.join("/components/securitySchemes", name)
-        env = scheme.get("x-env", [derived_env(api_name, name)])
-        if not isinstance(env, list) or not env or not all(isinstance(v, str) for v in env):
-            raise SpecError(file, jp.join(at, "x-env"), "x-env must be a list of variable names")
+        env = (
+            variable_names(scheme["x-env"], file, jp.join(at, "x-env"))
+            if "x-env" in scheme
+            else (derived_env(api_name, name),)
+        )
         kind = scheme.get("type")
         http = str(scheme.get("scheme", "")).lower()
         where = scheme.get("in")

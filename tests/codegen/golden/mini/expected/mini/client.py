@@ -43,6 +43,7 @@ API = ApiDef(
     ),
     schemes={"token": Scheme("token", "api_token", "bearer", "Authorization", ("MINI_TOKEN",))},
     security=(("token",),),
+    base_url_env=("MINI_BASE_URL",),
 )
 
 _START_BUILD = OperationDef(
@@ -76,6 +77,10 @@ class MiniClient(SyncAPIClient):
     Credentials come from the arguments or, when not given, from the environment:
     ``api_token`` (MINI_TOKEN).
     They never appear in a repr, a log line or an exception.
+
+    Requests go to ``base_url`` when given, else to the first set of
+    MINI_BASE_URL, else to https://api.example.test/v4.
+    ``with_options(timeout=..., max_retries=...)`` returns a copy sharing the connection pool.
     """
 
     api = API
@@ -245,6 +250,10 @@ class AsyncMiniClient(AsyncAPIClient):
     Credentials come from the arguments or, when not given, from the environment:
     ``api_token`` (MINI_TOKEN).
     They never appear in a repr, a log line or an exception.
+
+    Requests go to ``base_url`` when given, else to the first set of
+    MINI_BASE_URL, else to https://api.example.test/v4.
+    ``with_options(timeout=..., max_retries=...)`` returns a copy sharing the connection pool.
     """
 
     api = API

@@ -5,22 +5,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BaseModel, Field, RootModel
+from pydantic import MISSING, Field, RootModel
 from triggerspec.runtime.enums import OpenStrEnum
+from triggerspec.runtime.model import WireModel
 
 
-class UploadForm(BaseModel):
+class UploadForm(WireModel):
     note: str | MISSING = MISSING
     a_js: Annotated[bytes | MISSING, Field(alias="a.js")] = MISSING
     b_js: Annotated[bytes | MISSING, Field(alias="b.js")] = MISSING
 
 
-class StartBuild1(BaseModel):
+class StartBuild1(WireModel):
     branch: Annotated[str, Field(min_length=1)]
     commit: Annotated[str | MISSING, Field(pattern="^[0-9a-f]{40}$")] = MISSING
 
 
-class StartBuild2(BaseModel):
+class StartBuild2(WireModel):
     branch: Annotated[str | MISSING, Field(min_length=1)] = MISSING
     commit: Annotated[str, Field(pattern="^[0-9a-f]{40}$")]
 
@@ -29,7 +30,7 @@ class StartBuild(RootModel[StartBuild1 | StartBuild2]):
     root: StartBuild1 | StartBuild2
 
 
-class Failure(BaseModel):
+class Failure(WireModel):
     success: Literal[False]
     errors: list[dict[str, Any]]
 
@@ -39,12 +40,12 @@ class BuildState(OpenStrEnum):
     done = "done"
 
 
-class Build(BaseModel):
+class Build(WireModel):
     id: str
     state: BuildState | MISSING = MISSING
 
 
-class StartBuildResponse(BaseModel):
+class StartBuildResponse(WireModel):
     success: bool
     errors: list[dict[str, Any]]
     messages: list[str]

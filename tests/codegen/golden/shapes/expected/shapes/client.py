@@ -32,6 +32,7 @@ API = ApiDef(
     envelope=Envelope(),
     schemes={"token": Scheme("token", "api_token", "bearer", "Authorization", ("SHAPES_TOKEN",))},
     security=(("token",),),
+    base_url_env=("SHAPES_BASE_URL",),
 )
 
 _COMPARE = OperationDef(
@@ -99,6 +100,10 @@ class ShapesClient(SyncAPIClient):
     Credentials come from the arguments or, when not given, from the environment:
     ``api_token`` (SHAPES_TOKEN).
     They never appear in a repr, a log line or an exception.
+
+    Requests go to ``base_url`` when given, else to the first set of
+    SHAPES_BASE_URL, else to https://api.shapes.test.
+    ``with_options(timeout=..., max_retries=...)`` returns a copy sharing the connection pool.
     """
 
     api = API
@@ -419,6 +424,10 @@ class AsyncShapesClient(AsyncAPIClient):
     Credentials come from the arguments or, when not given, from the environment:
     ``api_token`` (SHAPES_TOKEN).
     They never appear in a repr, a log line or an exception.
+
+    Requests go to ``base_url`` when given, else to the first set of
+    SHAPES_BASE_URL, else to https://api.shapes.test.
+    ``with_options(timeout=..., max_retries=...)`` returns a copy sharing the connection pool.
     """
 
     api = API

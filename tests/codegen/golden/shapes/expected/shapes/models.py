@@ -6,12 +6,13 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from pydantic import MISSING, AnyUrl, BaseModel, EmailStr, Field
+from pydantic import MISSING, AnyUrl, EmailStr, Field
 from triggerspec.runtime.enums import OpenStrEnum
 from triggerspec.runtime.formats import DateTime
+from triggerspec.runtime.model import WireModel
 
 
-class DispatchRequest(BaseModel):
+class DispatchRequest(WireModel):
     unused: str | MISSING = MISSING
 
 
@@ -20,7 +21,7 @@ class Status(OpenStrEnum):
     running = "running"
 
 
-class DispatchRequest2(BaseModel):
+class DispatchRequest2(WireModel):
     ref: Annotated[str, Field(min_length=1)]
     owner: Annotated[
         str | MISSING, Field(description="A body field named like a path parameter")
@@ -29,15 +30,15 @@ class DispatchRequest2(BaseModel):
     inputs: Annotated[dict[str, str] | MISSING, Field(max_length=3)] = MISSING
 
 
-class Error(BaseModel):
+class Error(WireModel):
     message: str
 
 
-class DispatchResponse200(BaseModel):
+class DispatchResponse200(WireModel):
     run_id: int
 
 
-class TriggerPipelineResponse201(BaseModel):
+class TriggerPipelineResponse201(WireModel):
     id: int
     status: Status | None
     web_url: AnyUrl
@@ -56,12 +57,12 @@ class ComparisonStatus(OpenStrEnum):
     identical = "identical"
 
 
-class Comparison(BaseModel):
+class Comparison(WireModel):
     status: ComparisonStatus | None
     ahead_by: int | MISSING = MISSING
 
 
-class TriggerPipelineRequest(BaseModel):
+class TriggerPipelineRequest(WireModel):
     token: Annotated[str, Field(min_length=1)]
     ref: Annotated[str, Field(min_length=1)]
     priority: Annotated[int | MISSING, Field(ge=0)] = MISSING
