@@ -18,10 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from _loopback import free_port, wait_for_port
@@ -39,25 +43,63 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def form(field_bytes: int, name: str = "commit_message") -> bytes:
-    parts = [("manifest", b"{}"), (name, b"b" * field_bytes)]
-    out = b""
-    for name, value in parts:
-        out += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-        out += value + b"\r\n"
-    return out + f"--{BOUNDARY}--\r\n".encode()
+CHUNK = 1 << 20
+"""Bytes the client sends at a time: a 20 MiB field is never held whole by the client."""
+
+_FILLER = b"b" * CHUNK
 
 
-def request(port: int, method: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
+@dataclass(frozen=True)
+class Upload:
+    """One request whose form field is streamed: head and framing built once, the field's
+    bytes produced chunk by chunk from one shared 1 MiB buffer."""
+
+    head: bytes
+    before: bytes
+    field_bytes: int
+    after: bytes
+
+    def chunks(self) -> Iterator[bytes | memoryview]:
+        """The request's bytes, at most :data:`CHUNK` at a time (bounded client memory)."""
+        yield self.head + self.before
+        left = self.field_bytes
+        view = memoryview(_FILLER)
+        while left > 0:
+            step = min(left, CHUNK)
+            yield view[:step]
+            left -= step
+        yield self.after
+
+
+def form_upload(
+    port: int, field_bytes: int, headers: dict[str, str], name: str = "commit_message"
+) -> Upload:
+    """A Pages form post: a ``manifest`` part, then ``name`` with ``field_bytes`` bytes."""
+    before = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="manifest"\r\n\r\n{{}}\r\n'
+    before += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+    after = f"\r\n--{BOUNDARY}--\r\n".encode()
+    length = len(before.encode()) + field_bytes + len(after)
+    head = request_head(port, "POST", PATH, length, headers)
+    return Upload(head, before.encode(), field_bytes, after)
+
+
+def request_head(port: int, method: str, path: str, length: int, headers: dict[str, str]) -> bytes:
     head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: keep-alive"]
     head += [f"{k}: {v}" for k, v in headers.items()]
-    head.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+    head.append(f"Content-Length: {length}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode()
 
 
-def exchange(sock: socket.socket, data: bytes) -> int:
-    """Send one request on a kept-alive socket; return the status (reads the whole answer)."""
-    sock.sendall(data)
+def request(port: int, method: str, path: str, body: bytes, headers: dict[str, str]) -> Upload:
+    """A small request, sent whole."""
+    return Upload(request_head(port, method, path, len(body), headers) + body, b"", 0, b"")
+
+
+def exchange(sock: socket.socket, upload: Upload) -> int:
+    """Send one request on a kept-alive socket; return the status. The answer is read and
+    dropped as it arrives (a valid post echoes its 20 MiB field)."""
+    for chunk in upload.chunks():
+        sock.sendall(chunk)
     buffer = bytearray()
     while b"\r\n\r\n" not in buffer:
         chunk = sock.recv(65536)
@@ -70,12 +112,13 @@ def exchange(sock: socket.socket, data: bytes) -> int:
         for line in head.split(b"\r\n")
         if line.lower().startswith(b"content-length:")
     )
-    body = bytearray(rest)
-    while len(body) < length:
-        chunk = sock.recv(1 << 20)
-        if not chunk:
+    left = length - len(rest)
+    scratch = bytearray(CHUNK)
+    while left > 0:
+        got = sock.recv_into(scratch, min(left, CHUNK))
+        if not got:
             raise ConnectionError("closed")
-        body += chunk
+        left -= got
     return int(head.split(b" ", 2)[1])
 
 
@@ -89,6 +132,8 @@ def main() -> int:
     parser.add_argument("--reset-slack-mib", type=float, default=30.0)
     args = parser.parse_args()
 
+    # A SIGTERM to the soak still stops the mock it started (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     port = free_port()
     env = {**os.environ, "TRIGGERSPEC_MOCK_CONTROL_TOKEN": TOKEN}
     command = [sys.executable, "-m", "triggerspec.mock", "--root", str(ROOT)]
@@ -97,13 +142,13 @@ def main() -> int:
     try:
         wait_for_port(server, port)
         auth = {"Authorization": "Bearer t"}
-        small = request(port, "POST", PATH, form(10), {**auth, "Content-Type": _ctype()})
         size = int(args.field_mib * 1024 * 1024)
         headers = {**auth, "Content-Type": _ctype()}
+        small = form_upload(port, 10, headers)
         # Valid (commit_message, echoed in the answer: slow) and refused (a field the closed
         # form does not have: a prompt 400); both are journaled with the field capped.
-        valid = request(port, "POST", PATH, form(size), headers)
-        refused = request(port, "POST", PATH, form(size, "unexpected_field"), headers)
+        valid = form_upload(port, size, headers)
+        refused = form_upload(port, size, headers, "unexpected_field")
         reset = request(
             port,
             "POST",
@@ -140,6 +185,7 @@ def main() -> int:
         time.sleep(1.0)
         after_reset = rss_mib(server.pid)
         sock.close()
+        client_peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         result = {
             "requests": done,
             "field_mib": args.field_mib,
@@ -150,6 +196,7 @@ def main() -> int:
             "rss_peak_mib": round(peak, 1),
             "rss_before_reset_mib": round(before_reset, 1),
             "rss_after_reset_mib": round(after_reset, 1),
+            "client_peak_rss_mib": round(client_peak_kib / 1024, 1),
         }
         print(json.dumps(result, indent=2))
         ok = peak - baseline <= args.bound_mib and after_reset - baseline <= args.reset_slack_mib

@@ -1,4 +1,5 @@
-"""Credentials: per the operation's security, vendor-shaped 401/403, never stored unmasked."""
+"""Credentials: per the operation's security, refused as each spec's ``x-auth-errors``
+declares (status, code, the vendor's words), never stored unmasked."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.mock.helpers import VALID, assert_documented, error_text
+from tests.mock.helpers import VALID, assert_documented, error_text, operation_of
 from triggerspec.mock.handles import InProcessMock
+from triggerspec.spec.auth_errors import AuthKind
 
 SECRET = "s3cr3t-t0ken"
 OPERATIONS = sorted(VALID)
@@ -21,23 +23,47 @@ def _send(mock: InProcessMock, operation_id: str, headers: dict[str, str]) -> ht
     return client.request(method, path, headers=headers, **kwargs)
 
 
+def _assert_declared(
+    mock: InProcessMock, operation_id: str, kind: AuthKind, response: httpx.Response
+) -> str:
+    """The refusal is the one the spec declares for ``kind``: status, code and words."""
+    api, _ = operation_of(mock.app, operation_id)
+    declared = api.auth_errors.of(kind)
+    assert response.status_code == declared.status, (operation_id, kind)
+    body = assert_documented(mock.app, response, operation_id)
+    error = api.envelope.error_of(body)
+    item = error[0] if isinstance(error, list) else error
+    if api.envelope.error.code:
+        expected = (
+            declared.code if declared.code is not None else api.envelope.code_for(declared.status)
+        )
+        assert item[api.envelope.error.code] == expected, (operation_id, kind)
+    message = error_text(body)
+    if declared.message:
+        assert message.startswith(declared.message + ": "), message
+    return message
+
+
 @pytest.mark.parametrize("operation_id", OPERATIONS)
-def test_missing_credentials_get_the_vendor_401(
+def test_missing_credentials_get_the_declared_refusal(
     mock_server: InProcessMock, operation_id: str
 ) -> None:
     response = _send(mock_server, operation_id, {})
-    assert response.status_code == 401
-    message = error_text(assert_documented(mock_server.app, response, operation_id))
+    message = _assert_declared(mock_server, operation_id, "missing", response)
     assert "missing credentials" in message
     assert "Authorization: Bearer <token>" in message
 
 
-def test_cloudflare_names_both_ways_in(mock_server: InProcessMock) -> None:
+def test_cloudflare_answers_a_missing_credential_400_naming_both_ways_in(
+    mock_server: InProcessMock,
+) -> None:
     response = _send(mock_server, "createManualBuild", {})
+    assert response.status_code == 400
     assert response.json()["errors"] == [
         {
-            "code": 10000,
-            "message": "header Authorization/X-Auth-Email/X-Auth-Key: missing credentials: send "
+            "code": 9106,
+            "message": "Missing X-Auth-Key, X-Auth-Email or Authorization headers: "
+            "header Authorization/X-Auth-Email/X-Auth-Key: missing credentials: send "
             "Authorization: Bearer <token>, or X-Auth-Email and X-Auth-Key (security)",
         }
     ]
@@ -78,12 +104,12 @@ def test_any_well_formed_credential_is_accepted(
         ({"X-Auth-Email": " ", "X-Auth-Key": "k"}, "header X-Auth-Email: must be a non-empty"),
     ],
 )
-def test_malformed_credentials_get_401_saying_why(
+def test_malformed_credentials_get_the_declared_refusal_saying_why(
     mock_server: InProcessMock, headers: dict[str, str], text: str
 ) -> None:
     response = _send(mock_server, "createManualBuild", headers)
-    assert response.status_code == 401
-    assert text in error_text(assert_documented(mock_server.app, response, "createManualBuild"))
+    assert response.status_code == 400  # Cloudflare: 6003 "Invalid request headers"
+    assert text in _assert_declared(mock_server, "createManualBuild", "malformed", response)
 
 
 def test_a_non_ascii_token_is_malformed(mock_server: InProcessMock) -> None:
@@ -102,10 +128,20 @@ def test_with_a_token_only_that_token_passes(mock_server: InProcessMock, operati
         _send(mock_server, operation_id, {"Authorization": f"Bearer {SECRET}"}).status_code == 200
     )
     wrong = _send(mock_server, operation_id, {"Authorization": f"Bearer {SECRET}x"})
-    assert wrong.status_code == 403
-    message = error_text(assert_documented(mock_server.app, wrong, operation_id))
-    assert "Authentication error" in message
+    message = _assert_declared(mock_server, operation_id, "invalid", wrong)
+    assert "not the one this mock requires" in message
     assert SECRET not in wrong.text
+
+
+@pytest.mark.triggerspec_mock(token=SECRET, forbidden_token="read-only")
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_a_valid_token_without_the_permission_gets_the_declared_refusal(
+    mock_server: InProcessMock, operation_id: str
+) -> None:
+    refused = _send(mock_server, operation_id, {"Authorization": "Bearer read-only"})
+    message = _assert_declared(mock_server, operation_id, "forbidden", refused)
+    assert "lacks the permission" in message
+    assert "read-only" not in refused.text
 
 
 @pytest.mark.triggerspec_mock(token=SECRET)

@@ -63,6 +63,18 @@ def test_the_token_may_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
     assert cli.settings_from_args(_parse("--token", "flag")).token == "flag"
 
 
+def test_the_forbidden_token_comes_from_a_flag_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert cli.settings_from_args(_parse()).forbidden_token is None
+    monkeypatch.setenv(cli.FORBIDDEN_TOKEN_ENV, "read-only")
+    assert cli.settings_from_args(_parse()).forbidden_token == "read-only"
+    flagged = cli.settings_from_args(_parse("--forbidden-token", "ro", "--token", "rw"))
+    assert (flagged.forbidden_token, flagged.token) == ("ro", "rw")
+    with pytest.raises(UsageError, match="forbidden token must differ"):
+        cli.settings_from_args(_parse("--token", "read-only"))
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -75,3 +75,62 @@ def test_every_generated_client_succeeds_against_the_mock(mock_server: InProcess
         "actions/create-workflow-dispatch",
     }
     assert not called & set(mock_server.uncalled())
+
+
+@pytest.mark.triggerspec_mock(token="right-t0ken", forbidden_token="read-only-t0ken")
+def test_each_vendors_auth_refusals_raise_the_class_of_their_status(
+    mock_server: InProcessMock,
+) -> None:
+    """The README's table: a wrong token is AuthenticationError (401) everywhere but on
+    Cloudflare, which answers 403 (PermissionDeniedError, code 10000) as for a token
+    without the permission."""
+    from triggerspec_clients import AuthenticationError, PermissionDeniedError
+
+    def calls(token: str) -> dict[str, object]:
+        def run(cls: type, call: str, **kwargs: object) -> object:
+            client = mock_server.client(cls, token=token, environ=ENV, max_retries=0)
+            return lambda: getattr(client, call)(**kwargs)
+
+        return {
+            "cloudflare": run(
+                CloudflareWorkersBuildsClient,
+                "create_manual_build",
+                account_id="acc",
+                trigger_uuid=TRIGGER,
+                branch="main",
+            ),
+            "northflank": run(NorthflankClient, "start_job_build", project_id="p", job_id="j"),
+            "sourcecraft": run(
+                SourcecraftClient,
+                "run_workflows",
+                org_slug="o",
+                repo_slug="r",
+                head={"branch": "main"},
+                workflows=[{"name": "build"}],
+            ),
+            "github": run(
+                GithubActionsClient,
+                "actions_create_workflow_dispatch",
+                owner="o",
+                repo="r",
+                workflow_id="main.yaml",
+                ref="main",
+            ),
+        }
+
+    def raised(token: str) -> dict[str, type]:
+        found: dict[str, type] = {}
+        for vendor, call in calls(token).items():
+            with pytest.raises((AuthenticationError, PermissionDeniedError)) as caught:
+                call()  # type: ignore[operator]
+            found[vendor] = type(caught.value)
+        return found
+
+    assert raised("wrong-t0ken") == {
+        "cloudflare": PermissionDeniedError,
+        "northflank": AuthenticationError,
+        "sourcecraft": AuthenticationError,
+        "github": AuthenticationError,
+    }
+    assert set(raised("read-only-t0ken").values()) == {PermissionDeniedError}
+    assert all(e.status >= 400 for e in mock_server.journal)

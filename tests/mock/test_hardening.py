@@ -137,12 +137,35 @@ def test_state_stores_are_bounded_and_count_evictions(triggerspec_apis: list[Api
             f"/repos/org/repo-{n}/cicd/runs", json={}, headers={"Authorization": "Bearer t"}
         )
         assert response.status_code == 200, response.text
-    assert all(len(records) <= 5 for records in vars(app.state).values())
+    kinds = [records for records in vars(app.state).values() if isinstance(records, Bounded)]
+    assert kinds and all(len(records) <= 5 for records in kinds)
     assert sum(app.state.evictions().values()) >= 7
     bounded: Bounded[int, int] = Bounded(3)
     for n in range(10):
         bounded.setdefault(n, n)
     assert list(bounded) == [7, 8, 9] and bounded.evicted == 7
+
+
+def test_remembered_records_are_bounded_in_bytes(triggerspec_apis: list[Api]) -> None:
+    """A count bound alone would keep 10,000 huge records: each is also charged its request's
+    size, and the oldest are forgotten past the byte budget (counted)."""
+    budget = 2 * 1024 * 1024
+    app = create_app(triggerspec_apis, MockSettings(seed=1, state_budget=budget))
+    client = httpx.Client(transport=InProcessMock(app).transport, base_url="http://mock.invalid")
+    big = "x" * (900 * 1024)
+    for n in range(8):
+        response = client.post(
+            f"/repos/org/repo-{n}/cicd/runs",
+            json={"note": big},
+            headers={"Authorization": "Bearer t"},
+        )
+        assert response.status_code == 200, response.text
+    kept = sum(len(records) for records in app.state.resources.values())
+    assert app.state.ledger.bytes <= budget
+    assert 1 <= kept <= 2
+    assert app.state.evictions()["bytes"] >= 6
+    app.reset()
+    assert app.state.ledger.bytes == 0
 
 
 # -- the control endpoint -------------------------------------------------------------------

@@ -309,7 +309,7 @@ def test_the_cli_server_process_survives_them_all(tmp_path: Path) -> None:
             for path, headers, body, status, _ in PRISM_KILLERS:
                 response = client.post(path, content=body, headers={**headers, **auth})
                 assert response.status_code == status
-            assert client.post(JOB_PATH, json={}, headers=AUTH).status_code == 403
+            assert client.post(JOB_PATH, json={}, headers=AUTH).status_code == 401
             assert client.post(JOB_PATH, json={}, headers=auth).status_code == 200
             runs = "/repos/o/r/cicd/runs"
             assert client.post(runs, json={}, headers=auth).status_code == 503

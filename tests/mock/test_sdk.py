@@ -121,12 +121,16 @@ def test_the_sdk_raises_its_own_errors_for_vendor_shaped_refusals(
             "site", account_id="acc", extra_headers={"Prefer": "code=429, retry-after=1"}
         )
     assert limited.value.response.headers["retry-after"] == "1"
-    with pytest.raises(cloudflare.AuthenticationError):
+    # Cloudflare answers credential problems 400 (missing, malformed) and 403 (not usable),
+    # as its spec's x-auth-errors says: the official SDK raises BadRequestError and
+    # PermissionDeniedError, never AuthenticationError.
+    with pytest.raises(cloudflare.BadRequestError) as malformed:
         cloudflare.Cloudflare(
             api_token="a b",
             base_url=mock_server.base_url("cloudflare-pages"),
             http_client=httpx.Client(transport=mock_server.transport),
         ).pages.projects.deployments.create("site", account_id="acc")
+    assert malformed.value.body["errors"][0]["code"] == 6003  # type: ignore[index]
 
 
 @pytest.mark.triggerspec_mock(token=TOKEN, seed=5)

@@ -183,3 +183,69 @@ def test_scrub_keeps_short_secrets_where_they_are_not_quoted() -> None:
         scrub(text, ["ab", "1"]) == "'***' is not of type 'object' (minLength 1); {'data': '***'}"
     )
     assert scrub("long-secret-value here", ["long-secret-value"]) == "*** here"
+
+
+# -- secrets where the schema does not expect them ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # an array where an object belongs, at several levels
+        _build_files(**{"/app/.env": [{"data": SECRET}]}),
+        _build_files(**{"/app/.env": [SECRET]}),
+        {"sha": SHA, "overrides": [{"buildFiles": {"/a": {"data": SECRET}}}]},
+        {"sha": SHA, "overrides": {"buildFiles": [{"/a": {"data": SECRET}}]}},
+        # nested under members the schema does not know
+        {"sha": SHA, "extra": {"overrides": {"buildFiles": {"/a": {"data": SECRET}}}}},
+        {"sha": SHA, "overrides": {"unknown": {"buildFiles": {"/a": {"data": SECRET}}}}},
+        _build_files(**{"/app/.env": {"wrapper": {"data": SECRET}}}),
+        [{"overrides": {"buildFiles": {"/a": {"data": SECRET}}}}],
+    ],
+)
+def test_a_secret_in_an_unexpected_place_is_masked(
+    mock_server: InProcessMock, body: object
+) -> None:
+    response = _client(mock_server).post(JOB_PATH, json=body, headers=AUTH)
+    assert response.status_code in (200, 400)  # the second shape is open: some are valid
+    assert SECRET not in _journal(mock_server)
+    assert MASK in mock_server.journal[-1].body_json
+
+
+def test_members_that_hold_no_secret_are_kept_beside_unexpected_ones(
+    mock_server: InProcessMock,
+) -> None:
+    body = {"sha": SHA, "extra": {"encoding": "utf-8", "list": ["a", {"b": "c"}]}}
+    _client(mock_server).post(JOB_PATH, json=body, headers=AUTH)
+    assert mock_server.journal[-1].body == body
+
+
+@pytest.mark.parametrize(
+    ("headers", "query"),
+    [
+        ({"Authorization": "Bearer tok-3c1e0a9b77d2"}, ""),
+        ({"Authorization": "Bearer x", "X-Api-Key": "tok-3c1e0a9b77d2"}, ""),
+        (AUTH, "access_token=tok-3c1e0a9b77d2"),
+    ],
+)
+def test_a_request_credential_is_masked_wherever_it_appears_in_the_body(
+    mock_server: InProcessMock, headers: dict[str, str], query: str
+) -> None:
+    credential = "tok-3c1e0a9b77d2"
+    body = {"sha": SHA, "note": credential, "more": [f"token was {credential}"]}
+    path = JOB_PATH + (f"?{query}" if query else "")
+    _client(mock_server).post(path, json=body, headers=headers)
+    assert credential not in _journal(mock_server)
+    assert mock_server.journal[-1].body["sha"] == SHA
+
+
+def test_a_body_deeper_than_the_walk_is_masked_whole() -> None:
+    """Sensitive paths are looked for at every depth, down to a bound (the mock refuses JSON
+    deeper than 64 levels; a journaled body deeper than the walk is not shown)."""
+    redactor = Redactor([("a", "*", "data")])
+    deep: object = {"data": SECRET}
+    for _ in range(500):
+        deep = {"x": deep}
+    masked, _ = redactor.mask({"a": {"f": deep}, "kept": "text"})
+    assert SECRET not in json.dumps(masked)
+    assert masked["kept"] == "text"

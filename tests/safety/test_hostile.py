@@ -296,7 +296,8 @@ def test_echoed_secrets_never_reach_a_report(
         except ValueError:
             continue
         overrides = body.get("overrides") if isinstance(body, dict) else None
-        files = overrides.get("buildFiles") if isinstance(overrides, dict) else None  # any shape
+        # a negative case may send any JSON as `overrides`: only an object holds build files
+        files = overrides.get("buildFiles") if isinstance(overrides, dict) else None
         if isinstance(files, dict):
             secrets |= {
                 f["data"]

@@ -135,8 +135,8 @@ def test_the_mock_accepts_each_alternative_and_refuses_half_a_combination(
             == 200
         )
         assert (
-            client.get("/private", headers={"Authorization": _basic("u:wrong")}).status_code == 403
-        )
+            client.get("/private", headers={"Authorization": _basic("u:wrong")}).status_code == 401
+        )  # no x-auth-errors: a wrong credential is an authentication failure (RFC 6750)
         assert client.get("/private", headers={"Authorization": "Basic !!"}).status_code == 401
         both = client.get(
             "/private",

@@ -282,3 +282,89 @@ def test_examples_are_valid_on_both_paths(apis: dict[str, Api]) -> None:
     for operation_id, schema, example in _bodies(apis):
         _, op = operation(apis, operation_id)
         assert SchemaValidator(schema).is_valid(example) == python_verdict(schema, example), op
+
+
+# -- refusals: worded from the Rust validator's errors, exactly as jsonschema words them ---
+
+KEYWORDS: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "kind"],
+    "propertyNames": {"pattern": "^[a-z/]"},
+    "properties": {
+        "name": {"type": "string", "minLength": 2, "maxLength": 8, "pattern": "^[a-z]+$"},
+        "kind": {"enum": ["build", "deploy"]},
+        "fixed": {"const": 3},
+        "id": {"type": "string", "format": "uuid"},
+        "tags": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string"}},
+        "count": {"type": "integer", "minimum": 0, "maximum": 9, "multipleOf": 3},
+        "either": {"oneOf": [{"type": "string"}, {"type": "string", "minLength": 1}]},
+        "source": {
+            "anyOf": [
+                {"type": "object", "required": ["branch"], "additionalProperties": False,
+                 "properties": {"branch": {"type": "string", "minLength": 1}}},
+                {"type": "object", "required": ["tag"], "additionalProperties": False,
+                 "properties": {"tag": {"type": "string", "pattern": "^v"},
+                                "nested": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}},
+            ]
+        },
+        "not_text": {"not": {"type": "string"}},
+        "has_int": {"type": "array", "contains": {"type": "integer"}},
+    },
+    "dependentRequired": {"tags": ["count"]},
+    "if": {"required": ["fixed"]},
+    "then": {"required": ["id"]},
+    "additionalProperties": {"type": ["string", "integer"]},
+}  # fmt: skip
+
+KEYWORDS_EXAMPLE = {"name": "abc", "kind": "build", "source": {"branch": "main"}}
+
+
+@settings(
+    max_examples=300,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(data=st.data())
+def test_refusals_are_worded_alike_on_both_paths(apis: dict[str, Api], data: st.DataObject) -> None:
+    """Wording from the Rust errors gives exactly the violations (pointer, rule, message,
+    order) that a full jsonschema pass gives, on the specs' bodies and on a schema using
+    many more keywords."""
+    cases = [*_bodies(apis), ("keywords", KEYWORDS, KEYWORDS_EXAMPLE)]
+    operation_id, schema, example = data.draw(st.sampled_from(cases))
+    instance = _mutate(example, data)
+    fast = SchemaValidator(schema)
+    assert fast.violations(instance) == SchemaValidator(schema, fast=False).violations(instance), (
+        operation_id,
+        instance,
+    )
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [
+        {"name": "A", "kind": "x", "Bad": 1.5, "tags": ["a", "a"], "fixed": 4},
+        {"name": "abc", "kind": "build", "either": "s", "not_text": "t", "has_int": ["a"]},
+        {"name": "abc", "kind": "build", "source": {"tag": "x", "nested": "n"}},
+        {"name": "abc", "kind": "build", "source": {"branch": ""}, "count": 4, "id": "no"},
+    ],
+)
+def test_a_refusal_is_worded_without_a_second_jsonschema_pass(
+    instance: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = SchemaValidator(KEYWORDS, fast=False).violations(instance)
+    assert expected
+    fast = SchemaValidator(KEYWORDS)
+    assert fast.is_fast
+
+    cls = type(fast._python)
+    original = cls.iter_errors
+
+    def no_whole_pass(self: Any, checked: object, *args: Any, **kwargs: Any) -> Any:
+        if self.schema is KEYWORDS:
+            raise AssertionError("the whole instance was checked by jsonschema again")
+        return original(self, checked, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "iter_errors", no_whole_pass)
+    assert fast.violations(instance) == expected

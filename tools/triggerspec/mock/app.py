@@ -11,9 +11,10 @@ prompt 4xx), calls ``handle`` and sends the answer; the httpx transports call ``
 directly.
 
 The order of checks, and so which error a request with several problems gets: unknown path
-(404) or method (405), ``Prefer`` header (400), body size (413), credentials (401/403),
-parameters (400), media type (415), body syntax (400), body rules (400, or 413 for a size
-cap). Only a request that passes them all meets a forced status.
+(404) or method (405), ``Prefer`` header (400), body size (413), credentials (as the spec's
+``x-auth-errors`` declares; 401/403 by default), parameters (400), media type (415), body
+syntax (400), body rules (400, or 413 for a size cap). Only a request that passes them all
+meets a forced status.
 
 An operation whose part of the spec cannot be read (a dangling ``$ref``, no 2xx response:
 what ``triggerspec lint`` reports) is answered 501 in the API's error envelope, naming the
@@ -25,11 +26,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import secrets
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -37,6 +40,7 @@ from urllib.parse import parse_qs
 from triggerspec.errors import SpecError, UsageError
 from triggerspec.mock.auth import (
     authenticate,
+    credentials_in,
     mask_headers,
     mask_query,
     secret_headers,
@@ -53,7 +57,7 @@ from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_headers, json_response
-from triggerspec.mock.journal import Journal, JournalEntry, body_text, cut
+from triggerspec.mock.journal import FIELD_CAP, Journal, JournalEntry, body_text, cut, shrink
 from triggerspec.mock.memory import trim
 from triggerspec.mock.responses import Context, build, check_payload_names
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
@@ -70,6 +74,7 @@ from triggerspec.spec.redact import (
     Redactor,
     declares_sensitive,
     scrub,
+    scrub_json,
     sensitive_paths,
 )
 
@@ -79,6 +84,9 @@ JOURNAL_BODY_LIMIT = 256 * 1024
 """Bodies refused before they were read, and larger than this, are journaled as their size."""
 
 MAX_JOURNAL_PROBLEMS = 50
+
+_PLAIN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")
+"""Visible ASCII but quote and backslash (and single spaces): JSON text holds it as is."""
 """Most problems one journal entry lists (a huge invalid array can have thousands)."""
 
 Scope = MutableMapping[str, Any]
@@ -141,7 +149,7 @@ class MockApp:
         self.clock = Clock(FAKE_EPOCH if self.settings.seed is not None else None)
         self.ids = Ids(self.settings.seed)
         self.state = MockState()
-        self.state.limit(self.settings.state_limit)
+        self.state.limit(self.settings.state_limit, self.settings.state_budget)
         self.journal = Journal(self.settings.journal_limit, self.settings.journal_budget)
         self._deadlines = Deadlines(self.settings.body_timeout_s)
         self.scenarios = ScenarioBook()
@@ -302,7 +310,7 @@ class MockApp:
             body = self._validate(compiled, match, request, early, note)
         except Rejected as exc:
             note.problems = exc.problems
-            response = self._error(route.api, exc.status, exc.problems)
+            response = self._error(route.api, exc.status, exc.problems, code=exc.code)
             response.delay_s = self._delay(prefer)
             return response
         scenario = prefer or self.scenarios.take(route.operation.operation_id)
@@ -327,7 +335,12 @@ class MockApp:
         if len(request.body) > self.max_body_bytes:
             raise self.too_large()
         note.auth = authenticate(
-            compiled.requirements, request.headers, self.settings.token, request.query
+            compiled.requirements,
+            request.headers,
+            self.settings.token,
+            request.query,
+            compiled.api.auth_errors,
+            self.settings.forbidden_token,
         )
         problems = compiled.parameter_problems(match.params, request.query, request.headers)
         if problems:
@@ -402,6 +415,7 @@ class MockApp:
             response=chosen,
             query={k: v[0] for k, v in parse_qs(request.query).items()} if request.query else {},
             headers=request.headers,
+            size=len(request.body),
         )
         built = build(ctx)
         payload = (
@@ -503,8 +517,9 @@ class MockApp:
         status: int,
         problems: Sequence[Problem],
         headers: Sequence[tuple[str, str]] = (),
+        code: str | int | None = None,
     ) -> MockResponse:
-        body = self._envelopes[api.name].error(status, problems, self.ids.uuid())
+        body = self._envelopes[api.name].error(status, problems, self.ids.uuid(), code)
         return json_response(status, body, headers)
 
     def _record(self, request: MockRequest, response: MockResponse, note: _Note) -> None:
@@ -512,7 +527,15 @@ class MockApp:
         if body is None and request.body:
             body = self._describe_unread(request, note)
         redactor = self._redactor(note)
-        body, hidden = redactor.mask(body)
+        cap = self.settings.journal_body_cap
+        if len(request.body) > cap:  # masking reads no more than the journal keeps
+            body = shrink(body, cap + FIELD_CAP)
+        known = credentials_in(request.headers, request.query, self._secret, self._secret_query)
+        # Credentials of plain token characters are scrubbed from the stored text (they
+        # appear there as sent); any other is looked for in every string of the body.
+        plain = [k for k in known if _plain(k)]
+        body, hidden = redactor.mask(body, [k for k in known if not _plain(k)])
+        hidden += known
         problems = note.problems[:MAX_JOURNAL_PROBLEMS]
         self.journal.record(
             JournalEntry(
@@ -525,7 +548,7 @@ class MockApp:
                     cut(k, 256): cut(v)
                     for k, v in mask_headers(request.headers, self._secret).items()
                 },
-                body_json=body_text(body, len(request.body), self.settings.journal_body_cap),
+                body_json=scrub_json(body_text(body, len(request.body), cap), plain),
                 status=response.status,
                 api=note.api,
                 operation_id=note.operation_id,
@@ -621,6 +644,11 @@ def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
     if problem.location == "body" and redactor.covers(problem.field):
         return str(replace(problem, message="the value is not shown (x-sensitive field)"))
     return scrub(str(problem), hidden) if hidden else str(problem)
+
+
+@lru_cache(maxsize=1024)
+def _plain(credential: str) -> bool:
+    return _PLAIN.fullmatch(credential) is not None
 
 
 def _is_json(content_type: str | None) -> bool:

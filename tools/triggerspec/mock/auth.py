@@ -5,8 +5,11 @@ bearer token, or X-Auth-Email together with X-Auth-Key. A credential is a bearer
 basic ``user:password``, or an apiKey in a header, the query or a cookie, as each scheme
 says. By default any well-formed credential passes; with a configured token, a credential of
 the satisfied alternative (for basic auth, its password) must equal it (compared with
-:func:`hmac.compare_digest`). Missing or malformed credentials get 401, a well-formed but
-wrong one 403. Credentials never appear in a message.
+:func:`hmac.compare_digest`). A configured *forbidden* token authenticates but lacks the
+permission. Each failure is answered as the spec's ``x-auth-errors`` says (the contract
+model's :class:`~triggerspec.spec.auth_errors.AuthErrors`): missing, malformed, invalid
+(well-formed but wrong) and forbidden, each with its status, code and vendor message.
+Credentials never appear in a message.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import binascii
 import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, unquote_plus
 
-from triggerspec.mock.envelopes import Problem, Rejected
+from triggerspec.mock.envelopes import Location, Problem, Rejected
+from triggerspec.spec.auth_errors import DEFAULT, AuthErrors, AuthKind
 from triggerspec.spec.model import Api, Operation, SecurityScheme
 from triggerspec.spec.redact import MASK
 
@@ -138,11 +142,19 @@ def authenticate(
     headers: Mapping[str, str],
     token: str | None,
     query: str = "",
+    errors: AuthErrors = DEFAULT,
+    forbidden_token: str | None = None,
 ) -> str | None:
     """The label of the satisfied alternative (``None`` when no auth is required).
 
+    Args:
+        token: the one credential that passes (``None``: any well-formed one).
+        errors: how the API answers each kind of failure.
+        forbidden_token: a credential that authenticates but lacks the permission.
+
     Raises:
-        Rejected: no alternative is satisfied (401, or 403 for a wrong credential).
+        Rejected: no alternative is satisfied (missing, malformed or invalid), or the
+            credential is the forbidden one; status and code as ``errors`` declares.
     """
     if not requirements or any(not r.schemes for r in requirements):
         return None
@@ -153,6 +165,15 @@ def authenticate(
         found = [(scheme, *_credential(scheme, presented)) for scheme in req.schemes]
         values = [value for _, value, _ in found if value is not None]
         if len(values) == len(found):
+            if forbidden_token is not None and _matches(values, forbidden_token):
+                raise _refusal(
+                    errors,
+                    "forbidden",
+                    _security_problem(
+                        requirements,
+                        "the credential is valid but lacks the permission this operation needs",
+                    ),
+                )
             if token is None or _matches(values, token):
                 return req.label
             wrong = True
@@ -166,35 +187,34 @@ def authenticate(
         name = scheme.header
         if scheme.kind == "cookie":
             name, why = "Cookie", f"the cookie {scheme.header} {why}"
-        if scheme.kind == "query":
-            partial.append(Problem("query", name, "security", why))
-        else:
-            partial.append(Problem("header", name, "security", why))
+        where: Location = "query" if scheme.kind == "query" else "header"
+        partial.append(Problem(where, name, "security", why))
     if wrong:
-        raise Rejected(
-            403,
-            [
-                Problem(
-                    "header",
-                    _headers_of(requirements),
-                    "security",
-                    "Authentication error: the credential is not the one this mock requires",
-                )
-            ],
+        raise _refusal(
+            errors,
+            "invalid",
+            _security_problem(requirements, "the credential is not the one this mock requires"),
         )
     if partial:
-        raise Rejected(401, partial[:1])
-    raise Rejected(
-        401,
-        [
-            Problem(
-                "header",
-                _headers_of(requirements),
-                "security",
-                "missing credentials: send " + ", or ".join(r.wording for r in requirements),
-            )
-        ],
+        raise _refusal(errors, "malformed", partial[0])
+    raise _refusal(
+        errors,
+        "missing",
+        _security_problem(
+            requirements,
+            "missing credentials: send " + ", or ".join(r.wording for r in requirements),
+        ),
     )
+
+
+def _refusal(errors: AuthErrors, kind: AuthKind, problem: Problem) -> Rejected:
+    """The declared refusal of one kind: its status and code, the vendor's words first."""
+    declared = errors.of(kind)
+    return Rejected(declared.status, [replace(problem, lead=declared.message or "")], declared.code)
+
+
+def _security_problem(requirements: Sequence[Requirement], message: str) -> Problem:
+    return Problem("header", _headers_of(requirements), "security", message)
 
 
 def _headers_of(requirements: Sequence[Requirement]) -> str:
@@ -261,3 +281,29 @@ def mask_headers(headers: Mapping[str, str], secret: frozenset[str]) -> dict[str
     """A copy of ``headers`` with every credential replaced by ``***``: the headers in
     ``secret`` and any whose name looks like a credential's."""
     return {k: MASK if k in secret or _credential_like(k) else v for k, v in headers.items()}
+
+
+def credentials_in(
+    headers: Mapping[str, str],
+    query: str,
+    secret: frozenset[str],
+    secret_params: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The credential values a request carries (what :func:`mask_headers` and
+    :func:`mask_query` hide), so the same text can be hidden wherever else it appears: the
+    whole header value and, after a scheme word (``Bearer abc``), the token alone."""
+    found: list[str] = []
+    for name, value in headers.items():
+        if name in secret or _credential_like(name):
+            found.append(value)
+            _, sep, token = value.partition(" ")
+            if sep and token.strip():
+                found.append(token.strip())
+    if query:
+        for item in query.split("&"):
+            name, sep, value = item.partition("=")
+            lowered = unquote_plus(name).lower()
+            named = unquote_plus(name) in secret_params
+            if sep and value and (named or any(word in lowered for word in _SECRET_WORDS)):
+                found.append(unquote_plus(value))
+    return found

@@ -27,6 +27,7 @@ from triggerspec.spec.model import Api
 
 TOKEN_ENV = "TRIGGERSPEC_MOCK_TOKEN"
 CONTROL_TOKEN_ENV = "TRIGGERSPEC_MOCK_CONTROL_TOKEN"
+FORBIDDEN_TOKEN_ENV = "TRIGGERSPEC_MOCK_FORBIDDEN_TOKEN"
 
 DESCRIPTION = (
     "Serve every spec at the path of its first server URL (e.g. /client/v4, or the root), "
@@ -57,6 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--token",
         help=f"require exactly this credential (default: ${TOKEN_ENV}, else any well-formed "
         f"one); prefer ${TOKEN_ENV}: a --token value is visible in the process list",
+    )
+    parser.add_argument(
+        "--forbidden-token",
+        help=f"a credential that authenticates but lacks the permission: answered as each "
+        f"spec's x-auth-errors 'forbidden' says (default: ${FORBIDDEN_TOKEN_ENV}, else none)",
     )
     parser.add_argument(
         "--scenario-file",
@@ -124,9 +130,14 @@ def settings_from_args(args: argparse.Namespace) -> MockSettings:
         raise UsageError("--repeat-window must not be negative")
     scenarios = tuple(load_scenarios(args.scenario_file)) if args.scenario_file else ()
     loopback = is_loopback(args.host)
+    token = args.token or os.environ.get(TOKEN_ENV) or None
+    forbidden = args.forbidden_token or os.environ.get(FORBIDDEN_TOKEN_ENV) or None
+    if forbidden is not None and forbidden == token:
+        raise UsageError("the forbidden token must differ from the token that passes")
     return MockSettings(
         seed=args.seed,
-        token=args.token or os.environ.get(TOKEN_ENV) or None,
+        token=token,
+        forbidden_token=forbidden,
         scenarios=scenarios,
         max_body_bytes=args.max_body_bytes,
         repeat_window_s=args.repeat_window,
@@ -212,6 +223,8 @@ def run(args: argparse.Namespace, project: Project) -> int:
         if not is_loopback(host):
             print(f"  warning: control endpoints on a non-loopback address ({host})", file=out)
     auth = "exactly the configured token" if settings.token else "any well-formed credential"
+    if settings.forbidden_token:
+        auth += " (the forbidden token: refused as unpermitted)"
     seed = f"seed {settings.seed}" if settings.seed is not None else "random ids, wall clock"
     print(f"  auth: {auth}; {seed}; {len(settings.scenarios)} scenario(s)", file=out)
     logging = "access log on" if args.access_log else "access log off (--access-log)"

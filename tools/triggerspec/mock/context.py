@@ -9,7 +9,7 @@ from typing import Any
 
 from triggerspec.mock.bodies import Form, ParsedBody
 from triggerspec.mock.settings import MockSettings
-from triggerspec.mock.state import Clock, Ids, MockState
+from triggerspec.mock.state import RECORD_OVERHEAD, Clock, Ids, MockState
 from triggerspec.spec.model import Api, Operation, Response
 
 
@@ -30,6 +30,13 @@ class Context:
     """Request headers by lower-case name."""
     response: Response | None = None
     """The success response chosen for this request (``None``: the primary one)."""
+    size: int = 0
+    """Bytes of the request body (what a record made from it is charged, see ``Ledger``)."""
+
+    @property
+    def weight(self) -> int:
+        """What a record made from this request is charged against the state's budget."""
+        return self.size + RECORD_OVERHEAD
 
     @property
     def json(self) -> dict[str, Any]:

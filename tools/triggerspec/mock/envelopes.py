@@ -30,6 +30,8 @@ class Problem:
     field: str
     rule: str
     message: str
+    lead: str = ""
+    """The vendor's own words, put first (``Missing X-Auth-Key, ... headers``)."""
 
     @property
     def key(self) -> str:
@@ -48,16 +50,21 @@ class Problem:
             "header": f"header {self.field}",
             "request": "request",
         }[self.location]
-        return f"{where}: {self.message} ({self.rule})"
+        text = f"{where}: {self.message} ({self.rule})"
+        return f"{self.lead}: {text}" if self.lead else text
 
 
 class Rejected(Exception):
-    """A request the mock refuses, with the status and every problem found."""
+    """A request the mock refuses, with the status and every problem found (and the error
+    code a declaration fixes for it, else ``None``: the envelope's code for the status)."""
 
-    def __init__(self, status: int, problems: Sequence[Problem]) -> None:
+    def __init__(
+        self, status: int, problems: Sequence[Problem], code: str | int | None = None
+    ) -> None:
         super().__init__("; ".join(map(str, problems)))
         self.status = status
         self.problems = list(problems)
+        self.code = code
 
 
 def reason(status: int) -> str:
@@ -92,14 +99,22 @@ class MockEnvelope:
         """The full success body around ``payload``."""
         return self.declared.success_body(payload)
 
-    def error(self, status: int, problems: Sequence[Problem], request_id: str) -> Any:
-        """The declared error body for ``status``, naming every problem."""
+    def error(
+        self,
+        status: int,
+        problems: Sequence[Problem],
+        request_id: str,
+        code: str | int | None = None,
+    ) -> Any:
+        """The declared error body for ``status``, naming every problem (with ``code``, else
+        the envelope's code for the status)."""
         return self.declared.error_body(
             status,
             [str(p) for p in problems],
             summary_of(status, problems),
             details_of(problems),
             request_id,
+            code,
         )
 
     def rate_limit_headers(

@@ -226,6 +226,7 @@ def remember(ctx: Context, payload: Any) -> None:
         return
     collection = ctx.state.resources.setdefault((ctx.api.name, _concrete(ctx)), {})
     collection[ident] = dict(payload)
+    ctx.state.ledger.charge(collection, ident, ctx.weight)
     _bounded(collection)
 
 
@@ -264,6 +265,7 @@ def apply_rules(ctx: Context, built: Built) -> Built:
         if record is not None:
             payload = {**payload, **{k: record[k] for k in stateful.upsert.keep if k in record}}
         ctx.state.records[key] = dict(payload)
+        ctx.state.ledger.charge(ctx.state.records, key, ctx.weight)
         _bounded(ctx.state.records)
     if stateful.dedup is not None:
         dedup = stateful.dedup
@@ -275,5 +277,6 @@ def apply_rules(ctx: Context, built: Built) -> Built:
             return Built({**seen[1], **dedup.repeat}, built.headers, built.raw)
         payload = {**payload, **dedup.first}
         ctx.state.seen[key] = (now, dict(payload))
+        ctx.state.ledger.charge(ctx.state.seen, key, ctx.weight)
         _bounded(ctx.state.seen)
     return Built(payload, built.headers, built.raw)

@@ -19,7 +19,6 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any
 
 BODY_CAP = 64 * 1024
@@ -94,7 +93,7 @@ class JournalEntry:
         """The recorded body (parsed from its stored text on each access)."""
         return json.loads(self.body_json)
 
-    @cached_property
+    @property
     def size(self) -> int:
         """Bytes this entry is charged against the journal's budget."""
         text = len(self.body_json) + len(self.path) + len(self.query)

@@ -77,9 +77,19 @@ PRODUCTION_BRANCH = "main"
 _FUNCTION_PARTS = ("_worker.js", "_worker.bundle", "functions-filepath-routing-config.json")
 
 
+ALIAS_WINDOW = 256
+"""Characters of a branch name its alias is made from. An alias keeps 28, so no real branch
+name loses anything; a hostile 20 MiB name costs what a short one does (a regex pass over
+all of it took seconds)."""
+
+_NOT_ALIAS = re.compile(r"[^a-z0-9]+")
+
+
 def _branch_alias(branch: str) -> str:
-    """A Pages branch alias: lower-case, runs of other characters as ``-``, 28 max."""
-    return re.sub(r"[^a-z0-9]+", "-", branch.lower()).strip("-")[:28].strip("-") or "branch"
+    """A Pages branch alias: lower-case, runs of other characters as ``-``, 28 max, made
+    from the first :data:`ALIAS_WINDOW` characters."""
+    alias = _NOT_ALIAS.sub("-", branch[:ALIAS_WINDOW].lower())
+    return alias.strip("-")[:28].strip("-") or "branch"
 
 
 @builder("deployment-stages")

@@ -16,6 +16,9 @@ class MockSettings:
     Args:
         seed: make ids and time deterministic (fake clock from 2025-01-01T00:00:00Z).
         token: require exactly this credential (default: any well-formed one).
+        forbidden_token: a credential that authenticates but lacks every permission: the
+            mock answers it as the spec's ``x-auth-errors`` ``forbidden`` says (403 unless
+            declared otherwise).
         scenarios: the mock's own scenarios, in match order.
         max_body_bytes: refuse larger bodies with 413 (default: the largest documented
             part cap plus 4 MiB, and at least 8 MiB).
@@ -32,6 +35,8 @@ class MockSettings:
             kept as a preview with its full size).
         state_limit: how many records of each kind (builds, triggers, connections, ...)
             the mock remembers (the oldest are forgotten and counted).
+        state_budget: how many bytes the records made from requests may hold in all, each
+            charged its request body's size plus 1 KiB (the oldest are forgotten, counted).
         body_timeout_s: how long a client may take to send its body (408 after that).
         control: serve the control endpoints to sockets (in-process callers always reach them).
         control_token: the token control requests must send in ``X-Triggerspec-Control``
@@ -43,6 +48,7 @@ class MockSettings:
 
     seed: int | None = None
     token: str | None = field(default=None, repr=False)
+    forbidden_token: str | None = field(default=None, repr=False)
     scenarios: tuple[Scenario, ...] = ()
     max_body_bytes: int | None = None
     max_delay_ms: int = 10_000
@@ -53,6 +59,7 @@ class MockSettings:
     journal_budget: int = 64 * MiB
     journal_body_cap: int = 64 * 1024
     state_limit: int = 10_000
+    state_budget: int = 64 * MiB
     body_timeout_s: float = 30.0
     rate_limit_per_hour: int = 1000
     control: bool = True

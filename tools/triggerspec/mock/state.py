@@ -12,6 +12,7 @@ import math
 import random
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -171,12 +172,54 @@ class Bounded(dict[K, V]):
         return self[key]
 
 
+DEFAULT_STATE_BUDGET = 64 * 1024 * 1024
+"""Bytes the remembered records may hold together (``MockSettings.state_budget``)."""
+
+RECORD_OVERHEAD = 1024
+"""What a remembered record is charged beyond the request it came from."""
+
+
+class Ledger:
+    """The bytes remembered records hold, with the oldest forgotten past a budget.
+
+    Counts alone do not bound memory: 10,000 remembered deployments whose commit message
+    is 20 MiB would keep 200 GiB. Each record is charged what the request it was made from
+    weighed (its body, plus :data:`RECORD_OVERHEAD`): an answer holds the request's fields
+    and a few generated ones, so that is an upper bound costing nothing to compute. Past
+    the budget the oldest charged records are removed from wherever they were stored
+    (unless a newer value replaced them there) and counted.
+    """
+
+    def __init__(self, budget: int = DEFAULT_STATE_BUDGET) -> None:
+        self.budget = budget
+        self.bytes = 0
+        self.evicted = 0
+        self._entries: deque[tuple[dict[Any, Any], Any, Any, int]] = deque()
+
+    def charge(self, store: dict[Any, Any], key: Any, weight: int) -> None:
+        """Record that ``store[key]`` (just stored) holds ``weight`` bytes."""
+        self._entries.append((store, key, store[key], weight))
+        self.bytes += weight
+        while self.bytes > self.budget and self._entries:
+            old_store, old_key, value, old_weight = self._entries.popleft()
+            self.bytes -= old_weight
+            if old_store.get(old_key) is value:
+                del old_store[old_key]
+                self.evicted += 1
+
+    def clear(self) -> None:
+        """Forget every charge (the records themselves are cleared by their owner)."""
+        self._entries.clear()
+        self.bytes = 0
+
+
 @dataclass
 class MockState:
     """The records the stateful responses read and write; cleared by :meth:`reset`.
 
-    Every kind is a :class:`Bounded` dict of at most ``limit`` records: :meth:`evictions`
-    says how many were forgotten.
+    Every kind is a :class:`Bounded` dict of at most ``limit`` records, and the records
+    made from requests are charged to one :class:`Ledger` of at most ``budget`` bytes:
+    :meth:`evictions` says how many were forgotten.
     """
 
     projects: Bounded[tuple[str, str], str] = field(default_factory=Bounded)
@@ -193,19 +236,32 @@ class MockState:
     window_start: Bounded[str, int] = field(default_factory=Bounded)
     """Start of each API's rate-limit window, in mock-clock microseconds."""
 
+    ledger: Ledger = field(default_factory=Ledger)
+    """Bytes held by records made from requests (resources, upserts, dedup answers)."""
+
     def __post_init__(self) -> None:
         self.limit(DEFAULT_STATE_LIMIT)
 
-    def limit(self, records: int) -> None:
-        """Keep at most ``records`` records of each kind."""
-        for value in vars(self).values():
+    def _kinds(self) -> dict[str, Bounded[Any, Any]]:
+        return {k: v for k, v in vars(self).items() if isinstance(v, Bounded)}
+
+    def limit(self, records: int, budget: int | None = None) -> None:
+        """Keep at most ``records`` records of each kind (and ``budget`` bytes in all)."""
+        for value in self._kinds().values():
             value.limit = max(1, records)
+        if budget is not None:
+            self.ledger.budget = budget
 
     def evictions(self) -> dict[str, int]:
-        """Records forgotten per kind (only kinds that lost any)."""
-        return {name: value.evicted for name, value in vars(self).items() if value.evicted}
+        """Records forgotten per kind (only kinds that lost any); ``bytes``: those forgotten
+        to stay within the byte budget."""
+        counts = {name: value.evicted for name, value in self._kinds().items() if value.evicted}
+        if self.ledger.evicted:
+            counts["bytes"] = self.ledger.evicted
+        return counts
 
     def reset(self) -> None:
         """Forget every record (eviction counts stay: they describe the whole run)."""
-        for value in vars(self).values():
+        for value in self._kinds().values():
             value.clear()
+        self.ledger.clear()

@@ -178,8 +178,7 @@ class CompiledOperation:
 
     def response_for(self, status: int) -> Response | None:
         """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""
-        by_key = {r.status.upper(): r for r in self.operation.responses}
-        return by_key.get(str(status)) or by_key.get(f"{str(status)[0]}XX") or by_key.get("DEFAULT")
+        return self.operation.response_for(status)
 
 
 OperationKey = tuple[str, str]

@@ -118,10 +118,12 @@ class Envelope:
         summary: str,
         details: Mapping[str, str],
         request_id: str,
+        code: str | int | None = None,
     ) -> Any:
-        """The error body for ``status``: one entry per message (``many``), else one."""
+        """The error body for ``status``: one entry per message (``many``), else one; the
+        error code is ``code`` when given, else :meth:`code_for` the status."""
         shape = self.error
-        code = self.code_for(status)
+        code = self.code_for(status) if code is None else code
 
         def entry(message: str) -> dict[str, Any]:
             out: dict[str, Any] = {}

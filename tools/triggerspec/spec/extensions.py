@@ -8,6 +8,10 @@ from __future__ import annotations
 
 EXTENSIONS: dict[str, str] = {
     "x-envelope": "info: the envelope declaration (a preset name, or inline; spec/envelope.py)",
+    "x-auth-errors": (
+        "info: the status, code and message of a missing, malformed, invalid or unpermitted "
+        "credential (spec/auth_errors.py)"
+    ),
     "x-source": "where the element's facts come from (seed page, vendor URL or repository path)",
     "x-decision": (
         "how an ambiguity or gap in the seed page was resolved, with its source (`differs`: "

@@ -108,6 +108,7 @@ def lint_files(
                     )
                 seen_ids[op.operation_id] = shown
                 file_problems.extend(_route_clash(api, op, shown, seen_routes))
+                file_problems.extend(_undocumented_auth_errors(api, op, shown))
             file_problems.extend(
                 Problem(shown, f.pointer, f.message, f.kind) for f in check_examples(api, defects)
             )
@@ -147,6 +148,21 @@ def _route_clash(
         )
     else:
         seen[key] = (shown, op)
+
+
+def _undocumented_auth_errors(api: Api, op: Operation, shown: str) -> Iterator[Problem]:
+    """A declared auth refusal a secured operation documents no response for."""
+    if not op.security or any(not alternative for alternative in op.security):
+        return
+    for kind in api.auth_errors.declared:
+        status = api.auth_errors.of(kind).status
+        if op.response_for(status) is None:
+            yield Problem(
+                shown,
+                op.pointer + "/responses",
+                f"x-auth-errors says a {kind} credential is answered {status}, but "
+                f"{op.operation_id} documents no {status}, {str(status)[0]}XX or default response",
+            )
 
 
 def _base_url_clash(api: Api, shown: str, seen: dict[str, tuple[str, str]]) -> list[Problem]:
@@ -229,6 +245,8 @@ def _lint_extensions(shown: str, node: Any, at: str) -> Iterator[Problem]:
                 yield Problem(shown, here, f"x-side-effects must be one of {list(SIDE_EFFECTS)}")
             if key == "x-retry-safe" and value not in RETRY_SAFETY:
                 yield Problem(shown, here, f"x-retry-safe must be one of {list(RETRY_SAFETY)}")
+            if key in ("x-auth-errors", "x-envelope") and at != "/info" and not names_map:
+                yield Problem(shown, here, f"{key} is read from info only (one per API)")
             if key in ("examples", "example") and not at.endswith("/properties"):
                 continue  # example values are data, not schema
             yield from _lint_extensions(shown, value, here)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from triggerspec.errors import SpecError
 from triggerspec.runtime.envelope import Envelope
 from triggerspec.spec import pointer as jp
+from triggerspec.spec.auth_errors import AuthErrors, parse_auth_errors
 from triggerspec.spec.envelope import parse_envelope
 from triggerspec.spec.load import SpecDocument, load_spec
 from triggerspec.spec.rules import Rule, find_rules
@@ -169,7 +170,7 @@ class Response:
     def is_success(self) -> bool:
         return self.status.startswith("2")
 
-    @property
+    @cached_property
     def kind(self) -> Literal["none", "json", "text", "binary"]:
         """What the body is: none, JSON, text or bytes (forms are read as bytes)."""
         if self.media_type is None:
@@ -245,7 +246,7 @@ class Operation:
     def path_parameters(self) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == "path")
 
-    @property
+    @cached_property
     def successes(self) -> tuple[Response, ...]:
         """Every documented 2xx response, in status order; an operation that only redirects
         (a download answered 302) has its 3xx responses here instead."""
@@ -253,7 +254,7 @@ class Operation:
         found = found or [r for r in self.responses if r.status.startswith("3")]
         return tuple(sorted(found, key=lambda r: r.status))
 
-    @property
+    @cached_property
     def success(self) -> Response:
         """The primary 2xx response: the first without an ``x-when`` condition (else the
         first). It is what a server answers when no condition of another one holds."""
@@ -277,6 +278,13 @@ class Operation:
     @property
     def error_responses(self) -> tuple[Response, ...]:
         return tuple(r for r in self.responses if not r.is_success)
+
+    def response_for(self, status: int) -> Response | None:
+        """The documented response covering ``status``: exact, its class (``4XX``), else
+        ``default``."""
+        by_key = {r.status.upper(): r for r in self.responses}
+        key = str(status)
+        return by_key.get(key) or by_key.get(f"{key[0]}XX") or by_key.get("DEFAULT")
 
 
 _WHEN: dict[str, SchemaValidator] = {}
@@ -302,6 +310,8 @@ class Api:
     schemes: dict[str, SecurityScheme]
     operations: tuple[Operation, ...]
     document: SpecDocument = field(repr=False)
+    auth_errors: AuthErrors = field(default_factory=AuthErrors)
+    """What the API answers to a missing, malformed, wrong or unpermitted credential."""
     base_url_env: tuple[str, ...] = ()
     """Environment variables that replace the first server in clients (``x-env`` on it, or
     derived ``<API>_BASE_URL``; spec/servers.py)."""
@@ -350,6 +360,7 @@ def _parse_api(doc: SpecDocument) -> Api:
     raw = doc.raw
     info = raw.get("info") or {}
     envelope = parse_envelope(info.get("x-envelope"), doc.display)
+    auth_errors = parse_auth_errors(info.get("x-auth-errors"), doc.display)
     servers, base_url_env = parse_servers(raw, doc.path.stem, doc.display)
     schemes = parse_schemes(raw, doc.path.stem, doc.display)
     root_security = raw.get("security", [])
@@ -370,6 +381,7 @@ def _parse_api(doc: SpecDocument) -> Api:
         schemes=schemes,
         operations=tuple(sorted(operations, key=lambda o: o.operation_id)),
         document=doc,
+        auth_errors=auth_errors,
         base_url_env=base_url_env,
     )
 

@@ -91,6 +91,11 @@ class Redactor:
     def __init__(self, paths: Iterable[FieldPath]) -> None:
         self.paths = frozenset(paths)
         self._tree: Tree | bool = _tree_of(self.paths)
+        self._nodes: dict[int, Tree | bool] = {}
+        _index(self._tree, self._nodes)
+        self._steps: dict[tuple[State, Any, bool], State] = {}
+        self._keys = frozenset(key for path in self.paths for key in path)
+        self._anywhere = any(path[:1] == (ANY,) or not path for path in self.paths)
 
     @classmethod
     def from_schemas(cls, schemas: Iterable[Any]) -> Redactor:
@@ -100,12 +105,26 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self.paths)
 
-    def mask(self, value: Any) -> tuple[Any, list[str]]:
-        """``(copy of value with secrets as ***, the text of each secret hidden)``."""
-        if not self.paths:
+    def mask(self, value: Any, known: Sequence[str] = ()) -> tuple[Any, list[str]]:
+        """``(copy of value with secrets as ***, the text of each secret hidden)``.
+
+        A sensitive field is found wherever it sits: at its declared path, inside an array
+        the schema did not expect there, under members the schema does not know (its path
+        may start at any depth and skip unknown levels). Text equal to one of ``known``
+        (credentials the request carried), or holding a long one, is masked anywhere.
+        """
+        known = [k for k in known if k]
+        if not self.paths and not known:
             return value, []
+        simple = not known and not self._anywhere and isinstance(value, dict)
+        if simple and not _mentions(value, self._keys):
+            return value, []  # no member on any path to a secret: nothing to hide
         hidden: list[str] = []
-        return _mask(value, self._tree, hidden), hidden
+        start = frozenset({(id(self._tree), True)}) if self.paths else frozenset()
+        if len(self._steps) > STEP_CACHE:
+            self._steps.clear()
+        walk = _Walk(self._tree, self._nodes, self._steps, known, hidden)
+        return walk.mask(value, start, 0), hidden
 
     def covers(self, pointer: str) -> bool:
         """Whether a JSON pointer (``/overrides/buildFiles/~1a/data``) is a sensitive field
@@ -156,24 +175,113 @@ def _merge(a: Tree | bool, b: Tree | bool) -> Tree | bool:
     return out
 
 
-def _mask(value: Any, node: Tree | bool, hidden: list[str]) -> Any:
-    if node is True:
-        hidden.extend(_texts(value))
+def _mentions(value: dict[Any, Any], keys: frozenset[str]) -> bool:
+    """Whether a member named in ``keys`` sits anywhere in ``value`` (a path to a secret
+    starts at such a member, so without one the walk would find nothing)."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if not keys.isdisjoint(item):
+                return True
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        else:
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return False
+
+
+def _index(node: Tree | bool, nodes: dict[int, Tree | bool]) -> None:
+    """Every node of a trie by id (the walk's states name nodes by id)."""
+    nodes[id(node)] = node
+    if isinstance(node, dict):
+        for child in node.values():
+            if id(child) not in nodes:
+                _index(child, nodes)
+
+
+STEP_CACHE = 4096
+"""Steps a redactor remembers (state, key) -> state before starting afresh."""
+
+MAX_MASK_DEPTH = 128
+"""Deeper than this (past the mock's JSON depth limit), a body is recorded as ``***``."""
+
+State = frozenset[tuple[int, bool]]
+"""Trie nodes a value is matched against (by id), each anchored (reached key by key, so
+text found there is a secret's wrong shape) or carried over unknown levels."""
+
+
+class _Walk:
+    """One masking pass: the trie, the known credentials, and what was hidden."""
+
+    def __init__(
+        self,
+        tree: Tree | bool,
+        nodes: dict[int, Tree | bool],
+        steps: dict[tuple[State, Any, bool], State],
+        known: Sequence[str],
+        hidden: list[str],
+    ) -> None:
+        self.tree = tree
+        self.nodes = nodes
+        self.steps = steps
+        self.known = sorted(set(known), key=len, reverse=True)
+        self.hidden = hidden
+
+    def _hide(self, value: Any) -> str:
+        self.hidden.extend(_texts(value))
         return MASK
-    if node is False:
+
+    def mask(self, value: Any, state: State, depth: int) -> Any:
+        if state and any(self.nodes[n] is True for n, _ in state):
+            return self._hide(value)
+        if depth > MAX_MASK_DEPTH:
+            return MASK
+        if isinstance(value, dict):
+            return {
+                key: self.mask(item, self._step(state, key, item), depth + 1)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self.mask(item, self._step(state, ANY, item), depth + 1) for item in value]
+        if isinstance(value, str):
+            if state and any(anchored for _, anchored in state):  # a secret's wrong shape
+                return self._hide(value)
+            return self._scrub(value) if self.known else value
         return value
-    if isinstance(value, dict):
-        return {
-            key: _mask(item, _child(node, key) if isinstance(key, str) else False, hidden)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        child = node.get(ANY, False)
-        return value if child is False else [_mask(item, child, hidden) for item in value]
-    if isinstance(value, str):  # text where a structure holding a secret belongs
-        hidden.extend(_texts(value))
-        return MASK
-    return value
+
+    def _step(self, state: State, key: Any, item: Any) -> State:
+        """The nodes ``item`` (at ``key``) is matched against (remembered per redactor:
+        bodies repeat their keys)."""
+        container = isinstance(item, (dict, list))
+        memo = (state, key, container) if isinstance(key, str) else None
+        found = self.steps.get(memo) if memo is not None else None
+        if found is None:
+            found = self._next(state, key, container)
+            if memo is not None:
+                self.steps[memo] = found
+        return found
+
+    def _next(self, state: State, key: Any, container: bool) -> State:
+        out: set[tuple[int, bool]] = set()
+        for n, anchored in state:
+            node = self.nodes[n]
+            child = _child(node, key) if isinstance(node, dict) and isinstance(key, str) else False
+            if child is not False:
+                out.add((id(child), True))
+            elif key == ANY:  # an array where the schema has none: look through it
+                out.add((n, anchored))
+            elif container:  # a member the schema does not know: look through it
+                out.add((n, False))
+        if container and self.tree is not False and self.tree is not True:
+            out.add((id(self.tree), False))  # a sensitive path may start at any depth
+        return frozenset(out)
+
+    def _scrub(self, text: str) -> str:
+        for secret in self.known:
+            if text == secret or (len(secret) >= SCRUB_BARE and secret in text):
+                self.hidden.append(secret)
+                return MASK
+        return text
 
 
 def _texts(value: Any) -> Iterator[str]:
@@ -200,8 +308,21 @@ def scrub(text: str, hidden: Sequence[str]) -> str:
     wherever it appears. Short ones are left elsewhere, so a secret ``"1"`` does not
     garble ``minLength 1``.
     """
-    for secret in sorted(set(hidden), key=len, reverse=True):
+    present = {s for s in hidden if s and (s in text or repr(s) in text)}
+    for secret in sorted(present, key=len, reverse=True):
         text = text.replace(repr(secret), repr(MASK))
         if len(secret) >= SCRUB_BARE:
             text = text.replace(secret, MASK)
+    return text
+
+
+def scrub_json(text: str, plain: Sequence[str]) -> str:
+    """JSON ``text`` with secrets of plain characters (no quote, backslash or control, so
+    JSON holds them as they are) replaced by ``***``: a long one wherever it appears, a
+    short one where it is a whole string."""
+    for secret in sorted({s for s in plain if s}, key=len, reverse=True):
+        if len(secret) >= SCRUB_BARE:
+            text = text.replace(secret, MASK)
+        else:
+            text = text.replace(f'"{secret}"', f'"{MASK}"')
     return text

@@ -12,9 +12,10 @@ so that it cannot disagree with the Python one: ``pattern`` and every ``format``
 schema are evaluated by the same Python functions (:func:`patterns.search`, the format
 checkers below), and a schema using a keyword whose meaning differs between the two
 libraries (``patternProperties`` reads raw regexes, a fractional ``multipleOf`` rounds
-differently, content keywords) gets no Rust validator at all. The Rust validator only
-ever *accepts*: a rejection, or an instance it cannot take (a lone surrogate), goes to
-``jsonschema``, which decides and words every violation.
+differently, content keywords) gets no Rust validator at all. A rejection is worded by
+``jsonschema``'s own keyword functions, run only on the keywords the Rust validator found
+failing (:mod:`triggerspec.spec.rust_errors`); where the two do not line up, or for an
+instance Rust cannot take (a lone surrogate), ``jsonschema`` checks the whole instance.
 
 Wording is the same for every tool: a cross-field rule is named through
 :func:`~triggerspec.spec.rules.rule_of`; for any other failed ``anyOf``/``oneOf`` the
@@ -26,8 +27,9 @@ was unexpected" from the closed shape the client did not mean.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,7 @@ from jsonschema.exceptions import ValidationError
 from triggerspec.runtime import formats
 from triggerspec.spec import patterns
 from triggerspec.spec.rules import rule_of
+from triggerspec.spec.rust_errors import Disagree, errors_from_rust
 
 __all__ = [
     "SchemaValidator",
@@ -180,6 +183,7 @@ class SchemaValidator:
         self.schema = schema
         self._python = SpecValidator(schema, format_checker=format_checker)
         self._fast = _fast_validator(schema) if fast else None
+        self._ranks: dict[tuple[Any, ...], tuple[int, ...]] = {}
 
     @property
     def is_fast(self) -> bool:
@@ -203,13 +207,59 @@ class SchemaValidator:
         if self._accepted_fast(instance):
             return []
         found: list[Violation] = []
-        errors = sorted(self._python.iter_errors(instance), key=lambda e: list(map(str, e.path)))
-        for error in errors:
-            for leaf in _expand(error):
+        for error in _sort(self._errors(instance), self._order):
+            for leaf in _expand(error, self._order):
                 violation = Violation(_pointer(leaf.absolute_path), _rule(leaf), _describe(leaf))
                 if violation not in found:
                     found.append(violation)
         return found
+
+    def _errors(self, instance: object) -> list[ValidationError]:
+        """``jsonschema``'s top-level errors, found by the Rust validator where it can."""
+        if self._fast is not None:
+            try:
+                found = self._fast.iter_errors(instance)
+            except Exception:  # e.g. a lone surrogate Rust cannot hold
+                found = None
+            if found is not None:
+                with contextlib.suppress(Disagree):
+                    return errors_from_rust(self._python, self.schema, instance, found)
+        return list(self._python.iter_errors(instance))
+
+    def _order(self, error: ValidationError) -> tuple[list[str], tuple[int, ...]]:
+        """Instance order; at one place, the order of the keywords in the schema."""
+        where = tuple(error.absolute_schema_path)
+        rank = self._ranks.get(where)
+        if rank is None:
+            if len(self._ranks) >= RANK_CACHE:
+                self._ranks.clear()
+            rank = self._ranks[where] = _rank(self.schema, where)
+        return list(map(str, error.path)), rank
+
+
+RANK_CACHE = 4096
+"""Schema paths whose keyword order is remembered per schema (a schema has few that fail)."""
+
+
+def _sort(
+    errors: list[ValidationError], order: Callable[[ValidationError], Any]
+) -> list[ValidationError]:
+    return sorted(errors, key=order) if len(errors) > 1 else errors
+
+
+def _rank(schema: Any, path: Iterable[Any]) -> tuple[int, ...]:
+    """Where a schema path leads, as positions (a key's place in its object, an index)."""
+    out: list[int] = []
+    for step in path:
+        if isinstance(schema, dict) and step in schema:
+            out.append(list(schema).index(step))
+            schema = schema[step]
+        elif isinstance(schema, list) and isinstance(step, int) and 0 <= step < len(schema):
+            out.append(step)
+            schema = schema[step]
+        else:
+            break
+    return tuple(out)
 
 
 def violations(schema: dict[str, Any], instance: object) -> list[Violation]:
@@ -221,8 +271,11 @@ def violations(schema: dict[str, Any], instance: object) -> list[Violation]:
     return SchemaValidator(schema, fast=False).violations(instance)
 
 
-def _expand(error: ValidationError) -> list[ValidationError]:
-    """The errors to report for ``error``: itself, or those of its best union branch.
+def _expand(
+    error: ValidationError, order: Callable[[ValidationError], Any]
+) -> list[ValidationError]:
+    """The errors to report for ``error``: itself, or those of its best union branch
+    (in ``order``).
 
     "not valid under any of the given schemas" says nothing; "/sha is too short" does.
     """
@@ -235,8 +288,8 @@ def _expand(error: ValidationError) -> list[ValidationError]:
     branches: dict[object, list[ValidationError]] = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    chosen = min(branches.values(), key=_branch_cost)
-    return [leaf for sub in chosen for leaf in _expand(sub)]
+    chosen = _sort(min(branches.values(), key=_branch_cost), order)
+    return [leaf for sub in chosen for leaf in _expand(sub, order)]
 
 
 def _branch_cost(errors: list[ValidationError]) -> tuple[bool, int, int]:
