@@ -3,7 +3,7 @@
 Starts ``python -m triggerspec.mock`` on 127.0.0.1 (a free port), runs ``triggerspec fuzz
 --mode negative`` against it with ``--max-examples`` cases per operation (2,000 each makes
 over 10,000 cases with the shipped specs), then reads the mock's own count of answers by status from
-``GET /__triggerspec/stats``. Bounded by ``--max-time`` per operation; the server is stopped
+``GET /__triggerspec/stats``. Bounded by ``--max-time`` for the whole run; the server is stopped
 by its pid.
 
     python bench/negative_fuzz.py --max-examples 2000

@@ -392,3 +392,32 @@ def _maybe_json(text: str) -> object:
         return json.loads(text)
     except ValueError:
         return None
+
+
+def test_a_task_past_its_deadline_stops_drawing_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once max-time has passed, the task ends at its next case: Hypothesis does not go on
+    drawing the rest of ``--max-examples`` only for them to be dropped."""
+    import time
+    from dataclasses import replace
+
+    from triggerspec.contract import execute
+    from triggerspec.contract.runner import run_task
+    from triggerspec.mock.requests_adapter import mock_session
+
+    app = create_app(load_apis(PROJECT), MockSettings(seed=6))
+    apis = select_apis(PROJECT, [str(ROOT / "specs" / "northflank.yaml")])
+    config = build_config(PROJECT, apis, _args(max_examples=500))
+    config = replace(config, session_factory=lambda: mock_session(app), deadline=time.time() - 1)
+    seen: list[object] = []
+    exercise = execute._TaskRun.exercise
+
+    def counting(self: execute._TaskRun, case: object) -> None:
+        seen.append(case)
+        exercise(self, case)
+
+    monkeypatch.setattr(execute._TaskRun, "exercise", counting)
+    task = next(t for t in plan(apis, config.safety) if t.mode == "positive")
+    result = run_task(task, config)
+    assert result.stopped == "max-time reached" and result.cases == 0
+    assert 1 <= len(seen) <= 2, len(seen)  # the case that found the deadline, and its report
+    assert not app.journal.entries("startJobBuild")

@@ -14,6 +14,7 @@ takes longer than ``request_timeout`` is a failure of its case.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -92,6 +93,10 @@ def _json(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+class _TaskDone(Exception):
+    """Raised out of a Hypothesis test once its task is done, so no more cases are drawn."""
 
 
 class _TaskRun:
@@ -320,6 +325,11 @@ def run_task(
 
     def one_case(case: Any) -> None:
         state.exercise(case)
+        if state.done:
+            # Nothing more will be sent (a failure, max-time, the budget): stop drawing
+            # cases. Hypothesis runs this case once more to report it; exercise() sends
+            # nothing for a done task, so that run only raises again.
+            raise _TaskDone
 
     test = settings(
         max_examples=config.max_examples,
@@ -333,7 +343,8 @@ def run_task(
     if config.seed is not None:
         test = hypothesis_seed(config.seed)(test)
     try:
-        test()
+        with contextlib.suppress(_TaskDone):
+            test()
         if task.mode == "negative" and config.broken_per_rule > 0 and not state.done:
             # Schemathesis' negative mode reaches a single documented rule only by luck;
             # these cases break exactly one rule each, so every rule is tried every run.
