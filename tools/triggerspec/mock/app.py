@@ -39,12 +39,11 @@ from urllib.parse import parse_qs
 
 from triggerspec.errors import SpecError, UsageError
 from triggerspec.mock.auth import (
-    authenticate,
-    credentials_in,
-    mask_headers,
     mask_query,
+    query_credentials,
     secret_headers,
     secret_query,
+    split_credentials,
 )
 from triggerspec.mock.bodies import (
     MAX_JSON_BYTES,
@@ -57,7 +56,15 @@ from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_headers, json_response
-from triggerspec.mock.journal import FIELD_CAP, Journal, JournalEntry, body_text, cut, shrink
+from triggerspec.mock.journal import (
+    ENTRY_OVERHEAD,
+    FIELD_CAP,
+    Journal,
+    JournalEntry,
+    body_text,
+    cut,
+    shrink,
+)
 from triggerspec.mock.memory import trim
 from triggerspec.mock.responses import Context, build, check_payload_names
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
@@ -104,6 +111,8 @@ class _Note:
     auth: str | None = None
     scenario: str | None = None
     body: Any = None
+    raw_json: bytes | None = None
+    """The request's JSON body as sent, once it parsed (the journal may keep it as is)."""
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -334,19 +343,17 @@ class MockApp:
             raise early
         if len(request.body) > self.max_body_bytes:
             raise self.too_large()
-        note.auth = authenticate(
-            compiled.requirements,
-            request.headers,
-            self.settings.token,
-            request.query,
-            compiled.api.auth_errors,
-            self.settings.forbidden_token,
+        note.auth = compiled.gate.check(
+            request.headers, self.settings.token, request.query, self.settings.forbidden_token
         )
         problems = compiled.parameter_problems(match.params, request.query, request.headers)
         if problems:
             raise Rejected(compiled.api.envelope.validation_status, problems)
-        body = parse_body(compiled.operation.body, request.header("content-type"), request.body)
+        content_type = request.header("content-type")
+        body = parse_body(compiled.operation.body, content_type, request.body)
         note.body = body.describe()
+        if body.kind == "json" and _is_json(content_type):
+            note.raw_json = request.body
         status, problems = compiled.body_problems(body)
         if problems:
             raise Rejected(status, problems)
@@ -528,35 +535,60 @@ class MockApp:
             body = self._describe_unread(request, note)
         redactor = self._redactor(note)
         cap = self.settings.journal_body_cap
-        if len(request.body) > cap:  # masking reads no more than the journal keeps
+        size = len(request.body)
+        if size > cap:  # masking reads no more than the journal keeps
             body = shrink(body, cap + FIELD_CAP)
-        known = credentials_in(request.headers, request.query, self._secret, self._secret_query)
+        headers, known = split_credentials(request.headers, self._secret)
+        query = request.query
+        if query:
+            known += query_credentials(query, self._secret_query)
+            query = cut(mask_query(query, self._secret_query))
         # Credentials of plain token characters are scrubbed from the stored text (they
         # appear there as sent); any other is looked for in every string of the body.
         plain = [k for k in known if _plain(k)]
-        body, hidden = redactor.mask(body, [k for k in known if not _plain(k)])
+        masked, hidden = redactor.mask(body, [k for k in known if not _plain(k)])
         hidden += known
-        problems = note.problems[:MAX_JOURNAL_PROBLEMS]
-        self.journal.record(
-            JournalEntry(
-                seq=self.journal.next_seq(),
-                at=self.clock.iso_now(),
-                method=request.method[:32],
-                path=cut(request.target),
-                query=cut(mask_query(request.query, self._secret_query)),
-                headers={
-                    cut(k, 256): cut(v)
-                    for k, v in mask_headers(request.headers, self._secret).items()
-                },
-                body_json=scrub_json(body_text(body, len(request.body), cap), plain),
-                status=response.status,
-                api=note.api,
-                operation_id=note.operation_id,
-                auth=note.auth,
-                scenario=note.scenario,
-                problems=tuple(cut(_masked(p, redactor, hidden)) for p in problems),
+        raw = note.raw_json
+        if masked is body and raw is not None and size <= cap and b"\\" not in raw:
+            # Nothing was masked and no string holds an escape: the JSON text as sent says
+            # exactly what the parsed body holds, so it is stored without encoding it again.
+            text = raw.decode("utf-8")
+        else:
+            text = body_text(masked, size, cap)
+        if plain:
+            text = scrub_json(text, plain)
+        path = cut(request.target)
+        kept: dict[str, str] = {}
+        size = ENTRY_OVERHEAD + len(text) + len(path) + len(query)
+        for k, v in headers.items():
+            if len(k) > 256:
+                k = cut(k, 256)
+            if len(v) > FIELD_CAP:
+                v = cut(v)
+            kept[k] = v
+            size += len(k) + len(v)
+        problems: tuple[str, ...] = ()
+        if note.problems:
+            problems = tuple(
+                cut(_masked(p, redactor, hidden)) for p in note.problems[:MAX_JOURNAL_PROBLEMS]
             )
+            size += sum(len(p) for p in problems)
+        entry = JournalEntry(
+            seq=self.journal.next_seq(),
+            at=self.clock.iso_now(),
+            method=request.method[:32],
+            path=path,
+            query=query,
+            headers=kept,
+            body_json=text,
+            status=response.status,
+            api=note.api,
+            operation_id=note.operation_id,
+            auth=note.auth,
+            scenario=note.scenario,
+            problems=problems,
         )
+        self.journal.record(entry, size)
 
     def _describe_unread(self, request: MockRequest, note: _Note) -> Any:
         """The journal's view of a body the checks never reached (or could not read)."""
@@ -576,14 +608,9 @@ class MockApp:
             await receive()
             await send({"type": "websocket.close", "code": 1003})
             return
-        sent: list[bool] = []
-
-        async def tracked(message: Message) -> None:
-            sent.append(True)
-            await send(message)
-
+        sent: list[bool] = []  # _http marks it before its first send
         try:
-            await self._http(scope, receive, tracked)
+            await self._http(scope, receive, send, sent)
         except Exception:  # never let an exception escape to the server
             if sent:
                 self.failures += 1
@@ -594,7 +621,7 @@ class MockApp:
             await send(_start(response))
             await send({"type": "http.response.body", "body": response.body})
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _http(self, scope: Scope, receive: Receive, send: Send, sent: list[bool]) -> None:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         method: str = scope["method"]
         target = raw_path.decode("latin-1").split("?", 1)[0]
@@ -620,10 +647,11 @@ class MockApp:
             except _Disconnected:
                 return
             else:
-                request = MockRequest(method, target, query, headers, data)
-                response = self._handle(request, None, False)
+                head.body = data
+                response = self._handle(head, None, False)
         if response.delay_s > 0:
             await asyncio.sleep(response.delay_s)
+        sent.append(True)
         await send(_start(response))
         await send({"type": "http.response.body", "body": response.body})
 
@@ -632,10 +660,8 @@ def _start(response: MockResponse) -> Message:
     return {
         "type": "http.response.start",
         "status": response.status,
-        "headers": [
-            *((k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
-            (b"content-length", str(len(response.body)).encode("ascii")),
-        ],
+        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        + [(b"content-length", str(len(response.body)).encode("ascii"))],
     }
 
 

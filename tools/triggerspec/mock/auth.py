@@ -65,9 +65,10 @@ def _describe(scheme: SecurityScheme) -> str:
     return f"{scheme.kind} parameter {scheme.header}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Presented:
-    """Where a request may carry credentials: headers, query parameters and cookies."""
+    """Where a request may carry credentials: headers, query parameters and cookies
+    (made once per request: a slotted class, cheaper to build than a frozen one)."""
 
     headers: Mapping[str, str]
     query: Mapping[str, str]
@@ -207,6 +208,53 @@ def authenticate(
     )
 
 
+PASSED_CACHE = 256
+"""Accepted credentials a :class:`Gate` remembers (the memo is dropped when full)."""
+
+_MISS = object()
+
+
+class Gate:
+    """:func:`authenticate` for one operation, with the verdict on accepted credentials
+    remembered: a client sends the same token on every call, so after the first one a
+    valid request costs one dict lookup. Only operations whose every scheme travels in a
+    header are remembered (their verdict depends on those headers alone); refusals are
+    always worked out afresh.
+    """
+
+    def __init__(self, requirements: Sequence[Requirement], errors: AuthErrors = DEFAULT) -> None:
+        self.requirements = tuple(requirements)
+        self.errors = errors
+        schemes = [s for r in self.requirements for s in r.schemes]
+        self._headers: tuple[str, ...] | None = None
+        if all(s.location == "header" for s in schemes):
+            self._headers = tuple(dict.fromkeys(s.header.lower() for s in schemes))
+        self._passed: dict[tuple[str | None, ...], str | None] = {}
+
+    def check(
+        self,
+        headers: Mapping[str, str],
+        token: str | None,
+        query: str = "",
+        forbidden_token: str | None = None,
+    ) -> str | None:
+        """The label of the satisfied alternative; ``Rejected`` as :func:`authenticate`."""
+        if self._headers is None:
+            return authenticate(
+                self.requirements, headers, token, query, self.errors, forbidden_token
+            )
+        key = (token, forbidden_token, *[headers.get(h) for h in self._headers])
+        found = self._passed.get(key, _MISS)
+        if found is _MISS:
+            found = authenticate(
+                self.requirements, headers, token, query, self.errors, forbidden_token
+            )
+            if len(self._passed) >= PASSED_CACHE:
+                self._passed.clear()
+            self._passed[key] = found
+        return found  # type: ignore[return-value]
+
+
 def _refusal(errors: AuthErrors, kind: AuthKind, problem: Problem) -> Rejected:
     """The declared refusal of one kind: its status and code, the vendor's words first."""
     declared = errors.of(kind)
@@ -280,7 +328,26 @@ def mask_query(query: str, secret: frozenset[str] = frozenset()) -> str:
 def mask_headers(headers: Mapping[str, str], secret: frozenset[str]) -> dict[str, str]:
     """A copy of ``headers`` with every credential replaced by ``***``: the headers in
     ``secret`` and any whose name looks like a credential's."""
-    return {k: MASK if k in secret or _credential_like(k) else v for k, v in headers.items()}
+    return split_credentials(headers, secret)[0]
+
+
+def split_credentials(
+    headers: Mapping[str, str], secret: frozenset[str]
+) -> tuple[dict[str, str], list[str]]:
+    """``(headers masked, the credential values they carried)`` in one pass: each masked
+    value whole and, after a scheme word (``Bearer abc``), the token alone."""
+    masked: dict[str, str] = {}
+    found: list[str] = []
+    for name, value in headers.items():
+        if name in secret or _credential_like(name):
+            masked[name] = MASK
+            found.append(value)
+            _, sep, token = value.partition(" ")
+            if sep and token.strip():
+                found.append(token.strip())
+        else:
+            masked[name] = value
+    return masked, found
 
 
 def credentials_in(
@@ -292,13 +359,14 @@ def credentials_in(
     """The credential values a request carries (what :func:`mask_headers` and
     :func:`mask_query` hide), so the same text can be hidden wherever else it appears: the
     whole header value and, after a scheme word (``Bearer abc``), the token alone."""
+    found = split_credentials(headers, secret)[1]
+    found += query_credentials(query, secret_params)
+    return found
+
+
+def query_credentials(query: str, secret_params: frozenset[str] = frozenset()) -> list[str]:
+    """The credential values in a raw query string (what :func:`mask_query` hides)."""
     found: list[str] = []
-    for name, value in headers.items():
-        if name in secret or _credential_like(name):
-            found.append(value)
-            _, sep, token = value.partition(" ")
-            if sep and token.strip():
-                found.append(token.strip())
     if query:
         for item in query.split("&"):
             name, sep, value = item.partition("=")

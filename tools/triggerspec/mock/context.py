@@ -13,9 +13,12 @@ from triggerspec.mock.state import RECORD_OVERHEAD, Clock, Ids, MockState
 from triggerspec.spec.model import Api, Operation, Response
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Context:
-    """What a builder may read: the request (validated) and the mock's state."""
+    """What a builder may read: the request (validated) and the mock's state.
+
+    Made once per answered request, so it is a plain slotted class (a frozen dataclass
+    costs twice as much to build); builders read it and never assign to it."""
 
     api: Api
     operation: Operation

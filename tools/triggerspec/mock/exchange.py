@@ -33,12 +33,13 @@ def asgi_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MockRequest:
     """One received request, transport-neutral.
 
     ``target`` is the raw (still percent-encoded) path without the query; header names are
-    lower-case and values are decoded as Latin-1, as HTTP/1.1 carries them.
+    lower-case and values are decoded as Latin-1, as HTTP/1.1 carries them. One is made per
+    request (a slotted class: half the cost of a frozen one); the mock never changes it.
     """
 
     method: str

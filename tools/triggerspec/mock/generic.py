@@ -253,7 +253,7 @@ def apply_rules(ctx: Context, built: Built) -> Built:
     """Lay the declared dedup and upsert rules over a built answer."""
     stateful = ctx.operation.stateful
     payload = built.payload
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or (stateful.upsert is None and stateful.dedup is None):
         return built
     op_key = (ctx.api.name, ctx.operation.operation_id)
     if stateful.upsert is not None:

@@ -69,9 +69,10 @@ def body_text(value: Any, size: int, cap: int = BODY_CAP) -> str:
     return json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class JournalEntry:
-    """One received request and the mock's answer."""
+    """One received request and the mock's answer (a record: read it, do not assign to it;
+    one is made per request, and a plain slotted class is the cheapest to build)."""
 
     seq: int
     at: str
@@ -120,6 +121,8 @@ class Journal:
     def __init__(self, limit: int = 10_000, budget: int = BUDGET) -> None:
         self._lock = threading.Lock()
         self._entries: deque[JournalEntry] = deque()
+        self._sizes: deque[int] = deque()
+        """What each entry was charged (measured once, when it was added)."""
         self._limit = limit
         self._budget = budget
         self._bytes = 0
@@ -133,16 +136,20 @@ class Journal:
             self._seq += 1
             return self._seq
 
-    def record(self, entry: JournalEntry) -> None:
-        """Add one entry (the oldest falls off beyond the limit)."""
-        size = entry.size
+    def record(self, entry: JournalEntry, size: int | None = None) -> None:
+        """Add one entry (the oldest fall off beyond the limit or the budget); ``size``:
+        its :attr:`JournalEntry.size` when the caller already knows it."""
+        if size is None:
+            size = entry.size
         with self._lock:
             self._entries.append(entry)
+            self._sizes.append(size)
             self._bytes += size
             while self._entries and (
                 len(self._entries) > self._limit or self._bytes > self._budget
             ):
-                self._bytes -= self._entries.popleft().size
+                self._entries.popleft()
+                self._bytes -= self._sizes.popleft()
                 self.evicted += 1
 
     @property
@@ -161,6 +168,7 @@ class Journal:
         """Forget every entry."""
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
             self._bytes = 0
 
     def __len__(self) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from triggerspec.errors import SpecError
-from triggerspec.mock.auth import Requirement, requirements_of
+from triggerspec.mock.auth import Gate, Requirement, requirements_of
 from triggerspec.mock.bodies import ParsedBody
 from triggerspec.mock.envelopes import Location, MockEnvelope, Problem, envelope_for
 from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
@@ -114,6 +114,8 @@ class CompiledOperation:
     success_status: int
     deprecation: tuple[tuple[str, str], ...]
     """``Deprecation``/``Link`` headers for a deprecated operation (empty otherwise)."""
+    gate: Gate
+    """Checks credentials by ``requirements`` and the API's declared auth errors."""
 
     @classmethod
     def from_operation(cls, api: Api, operation: Operation) -> CompiledOperation:
@@ -137,6 +139,7 @@ class CompiledOperation:
             redactor=Redactor.from_schemas([body.schema] if body is not None else []),
             success_status=int(operation.success.status),
             deprecation=_deprecation(api, operation),
+            gate=Gate(requirements_of(api, operation), api.auth_errors),
         )
 
     def parameter_problems(
