@@ -122,7 +122,7 @@ def parse_body(body: Body | None, content_type: str | None, data: bytes) -> Pars
     got = media_type_of(content_type)
     media = next((m for m in body.alternatives if _accepts(m.media_type.lower(), got)), None)
     if media is None and not body.alternatives and _accepts(body.media_type, got):
-        media = Media(body.media_type, body.schema, body.pointer, body.parts)
+        media = body.primary
     if media is None:
         sent = f"Content-Type {got!r}" if got else "no Content-Type"
         offered = " or ".join(body.media_types)

@@ -109,7 +109,7 @@ class Media:
     parts: tuple[Part, ...] = ()
     examples: tuple[Example, ...] = ()
 
-    @property
+    @cached_property
     def kind(self) -> MediaKind:
         return media_kind(self.media_type)
 
@@ -142,6 +142,12 @@ class Body:
     @property
     def media_types(self) -> tuple[str, ...]:
         return tuple(m.media_type for m in self.alternatives) or (self.media_type,)
+
+    @cached_property
+    def primary(self) -> Media:
+        """The primary media type as a :class:`Media` (the one a body offered in a single
+        media type has, where ``alternatives`` is empty)."""
+        return Media(self.media_type, self.schema, self.pointer, self.parts, self.examples)
 
     def media(self, content_type: str | None) -> Media | None:
         """The alternative a ``Content-Type`` selects (parameters ignored), or ``None``."""
