@@ -91,3 +91,22 @@ def test_the_clock_text_is_the_iso_of_its_time(steps: list[int]) -> None:
         clock.advance(step / 1000)
         clock.tick()
         assert clock.iso_now() == iso(clock.now())
+
+
+def test_a_repeated_refusal_says_the_same_and_its_memo_is_bounded(
+    triggerspec_apis: list[Api],
+) -> None:
+    from triggerspec.mock.validation import REFUSAL_CACHE
+
+    mock, client = _mock(triggerspec_apis)
+    headers = {"Authorization": "Bearer t0k3n"}
+    first = client.post(JOB_PATH, json={"sha": "abc"}, headers=headers).json()
+    again = client.post(JOB_PATH, json={"sha": "abc"}, headers=headers).json()
+    other = client.post(JOB_PATH, json={"sha": 7}, headers=headers).json()
+    assert first["error"]["details"] == again["error"]["details"]
+    assert first["error"]["details"] != other["error"]["details"]
+    assert client.post(JOB_PATH, json={"sha": SHA}, headers=headers).status_code == 200
+    for n in range(REFUSAL_CACHE + 5):
+        client.post(JOB_PATH, json={"sha": "x" * (n % 39 + 1), "n": n}, headers=headers)
+    compiled = next(mock.app.compiled[k] for k in mock.app.compiled if k[1] == "startJobBuild")
+    assert 0 < len(compiled._refusals) <= REFUSAL_CACHE

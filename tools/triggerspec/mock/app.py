@@ -354,7 +354,7 @@ class MockApp:
         note.body = body.describe()
         if body.kind == "json" and _is_json(content_type):
             note.raw_json = request.body
-        status, problems = compiled.body_problems(body)
+        status, problems = compiled.body_problems(body, note.raw_json)
         if problems:
             raise Rejected(status, problems)
         return body

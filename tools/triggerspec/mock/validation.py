@@ -60,6 +60,12 @@ def _deprecation(api: Api, op: Operation) -> tuple[tuple[str, str], ...]:
 _LOCATIONS: dict[str, Location] = {"path": "path", "query": "query", "header": "header"}
 
 
+REFUSAL_CACHE = 512
+"""Refused JSON texts whose problems an operation remembers (dropped all at once when full)."""
+
+REFUSAL_TEXT_BYTES = 4096
+"""Longest JSON text whose refusal is remembered (the memo holds at most 2 MiB of text)."""
+
 PARAMETER_CACHE = 4096
 """Verdicts kept per parameter: the same account or project id comes back on every call."""
 
@@ -116,6 +122,9 @@ class CompiledOperation:
     """``Deprecation``/``Link`` headers for a deprecated operation (empty otherwise)."""
     gate: Gate
     """Checks credentials by ``requirements`` and the API's declared auth errors."""
+    _refusals: dict[tuple[str | None, bytes], list[Problem]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def from_operation(cls, api: Api, operation: Operation) -> CompiledOperation:
@@ -161,9 +170,16 @@ class CompiledOperation:
             found.extend(compiled.problems(raw))
         return found
 
-    def body_problems(self, body: ParsedBody) -> tuple[int, list[Problem]]:
+    def body_problems(
+        self, body: ParsedBody, raw: bytes | None = None
+    ) -> tuple[int, list[Problem]]:
         """``(status, problems)`` for a parsed body: 413 when a size cap is broken, else the
-        envelope's validation status (400 unless the spec declares another, e.g. 422)."""
+        envelope's validation status (400 unless the spec declares another, e.g. 422).
+
+        ``raw``: the JSON text the body was parsed from. The problems of a short refused
+        text are remembered by that text (they are a function of it alone), so a client
+        repeating a refused request is answered without wording its problems again.
+        """
         invalid = self.api.envelope.validation_status
         if self.body_schema is None or body.kind == "none":
             return invalid, []
@@ -177,7 +193,17 @@ class CompiledOperation:
             ]
             return (413 if too_big else invalid), too_big + problems
         schema = self.media_schemas.get(body.media or "", self.body_schema)
-        return invalid, schema.problems(body.value)
+        if raw is None or len(raw) > REFUSAL_TEXT_BYTES:
+            return invalid, schema.problems(body.value)
+        key = (body.media, raw)
+        found = self._refusals.get(key)
+        if found is None:
+            found = schema.problems(body.value)
+            if found:  # only refusals: a valid body costs one Rust call anyway
+                if len(self._refusals) >= REFUSAL_CACHE:
+                    self._refusals.clear()
+                self._refusals[key] = found
+        return invalid, list(found)
 
     def response_for(self, status: int) -> Response | None:
         """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""

@@ -320,7 +320,8 @@ def scrub_json(text: str, plain: Sequence[str]) -> str:
     """JSON ``text`` with secrets of plain characters (no quote, backslash or control, so
     JSON holds them as they are) replaced by ``***``: a long one wherever it appears, a
     short one where it is a whole string."""
-    for secret in sorted({s for s in plain if s}, key=len, reverse=True):
+    present = {s for s in plain if s and s in text}  # usually none: the text is kept as is
+    for secret in sorted(present, key=len, reverse=True):
         if len(secret) >= SCRUB_BARE:
             text = text.replace(secret, MASK)
         else:
