@@ -69,10 +69,10 @@ def body_text(value: Any, size: int, cap: int = BODY_CAP) -> str:
     return json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass(slots=True)
+@dataclass
 class JournalEntry:
     """One received request and the mock's answer (a record: read it, do not assign to it;
-    one is made per request, and a plain slotted class is the cheapest to build)."""
+    one is made per request, and a plain dataclass costs half a frozen one to build)."""
 
     seq: int
     at: str
