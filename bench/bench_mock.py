@@ -17,6 +17,10 @@ repository) serving the same spec, and a bare Starlette app that reads the body 
 a fixed JSON. Then **routing**: the mock serving a generated spec of one operation versus
 one of 1,000 operations (Prism too, unless ``--skip-prism``), same request shape.
 
+Each row also gives the server's CPU time per request (user and system, every process of
+its group, from ``/proc``): work per request, steadier than requests per second when a
+neighbour shares the machine.
+
 Run: ``python bench/bench_mock.py [--duration 4] [--rounds 1] [--connections 32]
 [--skip-prism] [--prism-dir DIR]``. Every server is stopped by its pid when the run ends.
 """
@@ -78,8 +82,9 @@ app = Starlette(routes=[Route("/v1/projects/{projectId}/jobs/{jobId}/build", bui
 
 
 TABLE_HEAD = (
-    "| server                 | case      |     req/s | p50 ms  | p99 ms  | non-2xx / requests |\n"
-    "|---|---|---:|---:|---:|---:|"
+    "| server                 | case      |     req/s | p50 ms  | p99 ms  | non-2xx / requests "
+    "| CPU us/req |\n"
+    "|---|---|---:|---:|---:|---:|---:|"
 )
 
 
@@ -94,11 +99,14 @@ class Result:
     p99_ms: float
     requests: int
     non_2xx: int
+    cpu_us: float | None = None
+    """The server's CPU time (user and system, all its processes) per request."""
 
     def row(self) -> str:
+        cpu = f"{self.cpu_us:>10.1f}" if self.cpu_us is not None else f"{'n/a':>10}"
         return (
             f"| {self.server:<22} | {self.case:<9} | {self.rps:>9,.0f} | {self.p50_ms:>7.2f} "
-            f"| {self.p99_ms:>7.2f} | {self.non_2xx:>7} / {self.requests:<7} |"
+            f"| {self.p99_ms:>7.2f} | {self.non_2xx:>7} / {self.requests:<7} | {cpu} |"
         )
 
 
@@ -112,9 +120,28 @@ def free_port() -> int:
         return port
 
 
+def cpu_seconds(group: int) -> float | None:
+    """User and system CPU time of every process in process group ``group`` so far (from
+    ``/proc``; ``None`` where there is none). Less sensitive to a busy neighbour than
+    requests per second: a shared machine slows a server's clock, not its work."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    ticks = 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def server(name: str, command: list[str], port: int, log: Path) -> Iterator[str]:
-    """Run ``command`` in its own process group until the block ends; yield its origin."""
+def server(name: str, command: list[str], port: int, log: Path) -> Iterator[tuple[str, int]]:
+    """Run ``command`` in its own process group until the block ends; yield its origin and
+    the group's id (its pid)."""
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
@@ -129,7 +156,7 @@ def server(name: str, command: list[str], port: int, log: Path) -> Iterator[str]
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{name} did not listen on port {port} within the time limit")
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         stop(process)
 
@@ -293,6 +320,8 @@ class Case:
     origin: str
     path: str
     body: bytes
+    group: int = 0
+    """The server's process group (for its CPU time)."""
 
 
 @dataclass(frozen=True)
@@ -307,8 +336,13 @@ class Bench:
 
     def load(self, case: Case, seconds: float) -> Result:
         run = wrk_load if self.use_wrk else python_load
+        before = cpu_seconds(case.group) if case.group else None
         numbers = run(case.origin, case.path, case.body, seconds, self.connections, self.tmp)
-        return Result(case.server, case.label, *numbers)
+        after = cpu_seconds(case.group) if case.group else None
+        cpu = None
+        if before is not None and after is not None and numbers[3]:
+            cpu = (after - before) / numbers[3] * 1e6
+        return Result(case.server, case.label, *numbers, cpu)
 
     def measure(self, cases: list[Case]) -> dict[tuple[str, str], Result]:
         """Every case, round after round (so a busy moment of a shared machine hits all
@@ -416,8 +450,10 @@ def run(args: argparse.Namespace) -> int:
             cases = []
             for s in servers:
                 log = tmp / f"{s.name.split()[0]}.log"
-                origin = running.enter_context(server(s.name, s.command, s.port, log))
-                cases += [Case(s.name, label, origin, JOB_PATH, body) for label, body in s.cases()]
+                origin, group = running.enter_context(server(s.name, s.command, s.port, log))
+                cases += [
+                    Case(s.name, label, origin, JOB_PATH, body, group) for label, body in s.cases()
+                ]
             results = bench.measure(cases)
 
         with contextlib.ExitStack() as running:
@@ -430,8 +466,8 @@ def run(args: argparse.Namespace) -> int:
                 for s in contenders:
                     log = tmp / f"{s.name.split()[0]}-{n}.log"
                     name = f"{s.name} ({n} ops)"
-                    origin = running.enter_context(server(name, s.command, s.port, log))
-                    cases.append(Case(s.name, f"{n} ops", origin, path, VALID))
+                    origin, group = running.enter_context(server(name, s.command, s.port, log))
+                    cases.append(Case(s.name, f"{n} ops", origin, path, VALID, group))
             routing = {
                 (name, int(label.split()[0])): result
                 for (name, label), result in bench.measure(cases).items()
@@ -455,7 +491,12 @@ def report(results: dict[tuple[str, str], Result], routing: dict[tuple[str, int]
         ratio("rejected req/s vs Prism", rejected.rps, results[(PRISM, "rejected")].rps)
         ratio("rejected p99 vs Prism", rejected.p99_ms, results[(PRISM, "rejected")].p99_ms)
     if (BARE, "valid") in results:
-        ratio("valid req/s vs Starlette", valid.rps, results[(BARE, "valid")].rps, "[>= 0.64x]")
+        bare = results[(BARE, "valid")]
+        ratio("valid req/s vs Starlette", valid.rps, bare.rps, "[>= 0.64x]")
+        if valid.cpu_us and bare.cpu_us:  # work per request, the same way round as req/s
+            ratio("valid CPU/req, Starlette / mock", bare.cpu_us, valid.cpu_us)
+    if valid.cpu_us and rejected.cpu_us:
+        ratio("rejected CPU/req / valid CPU/req", rejected.cpu_us, valid.cpu_us)
     for name in (OURS, PRISM):
         if (name, 1) in routing:
             one, many = routing[(name, 1)].rps, routing[(name, ROUTED_OPERATIONS)].rps

@@ -212,8 +212,9 @@ def main() -> int:
                 port = free_port()
                 log = where / f"load-{side}.log"
                 name = f"mock, {side}"
-                origin = running.enter_context(server(name, _mock_command(spec, port), port, log))
-                cases.append(Case(name, side, origin, request[1], body))
+                command = _mock_command(spec, port)
+                origin, group = running.enter_context(server(name, command, port, log))
+                cases.append(Case(name, side, origin, request[1], body, group))
             results = bench.measure(cases)
         whole_rps = results[("mock, whole", "whole")].rps
         cut_rps = results[("mock, cut", "cut")].rps
