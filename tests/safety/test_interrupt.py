@@ -124,3 +124,36 @@ def test_sigint_during_run_prints_the_summary_and_exits_130() -> None:
     assert took < 3.0, took
     assert "Traceback" not in err + out
     assert "triggerspec run summary" in out and "interrupted" in out
+
+
+GC_CALLBACK_INTERRUPT = """
+import gc, signal
+from triggerspec.contract.interrupt import interruptible
+fired = []
+def callback(phase, info):
+    if phase == "start" and not fired:
+        fired.append(1)
+        signal.raise_signal(signal.SIGINT)
+        for _ in range(1000):  # the handler runs here, inside the callback
+            pass
+try:
+    with interruptible():
+        gc.callbacks.append(callback)
+        gc.collect()
+        gc.callbacks.remove(callback)
+        for _ in range(10**8):
+            pass
+        print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+def test_a_ctrl_c_landing_in_a_gc_callback_is_delivered_not_printed() -> None:
+    """Python cannot raise in a garbage-collector callback: the interrupt there used to be
+    printed as an ignored exception (with a traceback) and lost."""
+    done = subprocess.run(
+        [sys.executable, "-c", GC_CALLBACK_INTERRUPT], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "interrupted", done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr

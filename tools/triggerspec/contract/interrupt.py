@@ -9,9 +9,11 @@ workers a short grace and ends the rest. A second SIGINT exits the process at on
 
 from __future__ import annotations
 
+import _thread
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,9 @@ from typing import Any
 
 GRACE = 1.5
 """Seconds the workers get to hand back their partial results after the first SIGINT."""
+
+REDELIVER_S = 0.05
+"""How soon an interrupt that landed where it could not be raised is delivered again."""
 
 _stop: Any = threading.Event()
 """Set when the run is interrupted; a ``multiprocessing`` event once workers exist."""
@@ -76,6 +81,42 @@ def _first(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+_active: list[bool] = []
+"""Non-empty while an :func:`interruptible` block runs (a late redelivery then does nothing)."""
+
+
+def _redeliver(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, _again)
+    if _active:
+        raise KeyboardInterrupt
+
+
+def _deliver_again() -> None:
+    if _active:
+        _thread.interrupt_main(signal.SIGINT)
+
+
+def _unraisable_hook(previous: Any) -> Any:
+    """A ``sys.unraisablehook`` for the run: the first Ctrl-C can land where Python cannot
+    raise (a garbage-collector callback, a ``__del__``), which prints the interrupt as an
+    ignored exception, with a traceback, and loses it. Such an interrupt is not printed but
+    delivered again from another thread a moment later, so it reaches the main thread once
+    this hook and the callback have returned (should it land in such a place again, the
+    same happens; once the run's block has ended, it is dropped); anything else goes to
+    ``previous``."""
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and _stop.is_set():
+            signal.signal(signal.SIGINT, _redeliver)
+            again = threading.Timer(REDELIVER_S, _deliver_again)
+            again.daemon = True
+            again.start()
+            return
+        previous(unraisable)
+
+    return hook
+
+
 @contextmanager
 def interruptible() -> Iterator[None]:
     """Handle SIGINT as described above while the block runs (main thread only)."""
@@ -84,9 +125,14 @@ def interruptible() -> Iterator[None]:
         return
     _stop.clear()
     previous = signal.signal(signal.SIGINT, _first)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable_hook(previous_hook)
+    _active.append(True)
     try:
         yield
     finally:
+        _active.clear()
+        sys.unraisablehook = previous_hook
         if not _stop.is_set():
             signal.signal(signal.SIGINT, previous)
         # Once interrupted, the process is on its way out (reports, summary, exit 130): a
