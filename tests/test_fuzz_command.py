@@ -421,3 +421,24 @@ def test_a_task_past_its_deadline_stops_drawing_cases(monkeypatch: pytest.Monkey
     assert result.stopped == "max-time reached" and result.cases == 0
     assert 1 <= len(seen) <= 2, len(seen)  # the case that found the deadline, and its report
     assert not app.journal.entries("startJobBuild")
+
+
+def test_tasks_a_past_deadline_never_started_are_listed() -> None:
+    """A run whose max-time is up lists every task it did not start, not only those it ran."""
+    import time
+    from dataclasses import replace
+
+    from triggerspec.contract.runner import run
+    from triggerspec.mock.requests_adapter import mock_session
+
+    app = create_app(load_apis(PROJECT), MockSettings(seed=6))
+    apis = select_apis(PROJECT, [str(ROOT / "specs" / "northflank.yaml")])
+    config = build_config(PROJECT, apis, _args(max_examples=5))
+    config = replace(config, session_factory=lambda: mock_session(app), deadline=time.time() - 1)
+    tasks = plan(apis, config.safety)
+    assert len(tasks) > 1
+    result = run(tasks, config, workers=1)
+    assert [r.task for r in result.results] == tasks
+    assert result.results[0].stopped == "max-time reached"
+    assert {r.stopped for r in result.results[1:]} == {"not started: max-time reached"}
+    assert all(r.cases == 0 for r in result.results)

@@ -113,12 +113,19 @@ def run(
         try:
             if workers <= 1 or len(tasks) <= 1:
                 budget = Budget(config.safety.max_requests)
-                for task in tasks:
+                for i, task in enumerate(tasks):
                     result = run_task(task, config, budget, on_case)
                     done(result)
-                    if result.interrupted or (result.stopped and config.safety.real):
+                    if result.interrupted:
                         break
-                    if config.deadline is not None and time.time() >= config.deadline:
+                    why = None
+                    if result.stopped and config.safety.real:
+                        why = "not started: an earlier task stopped against a real endpoint"
+                    elif config.deadline is not None and time.time() >= config.deadline:
+                        why = "not started: max-time reached"
+                    if why is not None:
+                        for rest in tasks[i + 1 :]:  # listed, so a report shows what never ran
+                            done(TaskResult(rest, stopped=why))
                         break
             else:
                 _run_pool(tasks, config, workers, done)
