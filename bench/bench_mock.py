@@ -221,6 +221,16 @@ wrk.headers["Authorization"] = "{authorization}"
 wrk.headers["Content-Type"] = "application/json"
 """
 
+WRK_VARYING = """\
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, string.format('{"sha": "%x"}', counter))
+end
+"""
+"""A refused body that is new on every request (a 1- to 8-digit hex sha, too short): what
+a stream of fresh invalid cases costs, where no remembered refusal applies."""
+
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -230,14 +240,22 @@ def _ms(text: str) -> float:
 
 
 def wrk_load(
-    origin: str, path: str, body: bytes, seconds: float, connections: int, tmp: Path
+    origin: str,
+    path: str,
+    body: bytes,
+    seconds: float,
+    connections: int,
+    tmp: Path,
+    varying: bool = False,
 ) -> tuple[float, float, float, int, int]:
-    """``(req/s, p50 ms, p99 ms, requests, non-2xx)`` from one wrk run."""
+    """``(req/s, p50 ms, p99 ms, requests, non-2xx)`` from one wrk run (``varying``: a new
+    refused body on every request, see :data:`WRK_VARYING`)."""
     body_file = tmp / f"body-{len(body)}-{hash(body) & 0xFFFF}.json"
     body_file.write_bytes(body)
-    script = tmp / "post.lua"
+    script = tmp / ("post-varying.lua" if varying else "post.lua")
     script.write_text(
         WRK_SCRIPT.format(path=path, body=body_file, authorization=HEADERS["Authorization"])
+        + (WRK_VARYING if varying else "")
     )
     command = [
         "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "5s",
@@ -335,9 +353,16 @@ class Bench:
     use_wrk: bool
 
     def load(self, case: Case, seconds: float) -> Result:
-        run = wrk_load if self.use_wrk else python_load
         before = cpu_seconds(case.group) if case.group else None
-        numbers = run(case.origin, case.path, case.body, seconds, self.connections, self.tmp)
+        if self.use_wrk:
+            numbers = wrk_load(
+                case.origin, case.path, case.body, seconds, self.connections, self.tmp,
+                varying=case.label == VARYING,
+            )  # fmt: skip
+        else:
+            numbers = python_load(
+                case.origin, case.path, case.body, seconds, self.connections, self.tmp
+            )
         after = cpu_seconds(case.group) if case.group else None
         cpu = None
         if before is not None and after is not None and numbers[3]:
@@ -365,7 +390,7 @@ class Bench:
 def _check_answer(case: Case) -> None:
     """One request before the load: the server must accept (valid) or refuse (rejected)."""
     response = httpx.post(case.origin + case.path, content=case.body, headers=HEADERS, timeout=30)
-    if response.is_success != (case.label != "rejected"):
+    if response.is_success != (case.label not in ("rejected", VARYING)):
         raise RuntimeError(
             f"{case.server} answered {response.status_code} to the {case.label} request: "
             f"{response.text[:300]}"
@@ -404,14 +429,17 @@ class Server:
     command: list[str]
     port: int
 
-    def cases(self) -> list[tuple[str, bytes]]:
+    def cases(self, varying: bool = True) -> list[tuple[str, bytes]]:
         # A fixed answer cannot refuse anything: the bare app has no rejected case.
-        return (
-            [("valid", VALID)] if self.name == BARE else [("valid", VALID), ("rejected", REJECTED)]
-        )
+        if self.name == BARE:
+            return [("valid", VALID)]
+        rejected = [("rejected", REJECTED)] + ([(VARYING, REJECTED)] if varying else [])
+        return [("valid", VALID), *rejected]
 
 
 OURS, PRISM, BARE = "triggerspec mock", "prism -v error", "starlette fixed JSON"
+VARYING = "rej. new"
+"""The refused case whose body is new on every request (wrk only)."""
 
 
 def _versions(binary: Path | None) -> str:
@@ -452,7 +480,8 @@ def run(args: argparse.Namespace) -> int:
                 log = tmp / f"{s.name.split()[0]}.log"
                 origin, group = running.enter_context(server(s.name, s.command, s.port, log))
                 cases += [
-                    Case(s.name, label, origin, JOB_PATH, body, group) for label, body in s.cases()
+                    Case(s.name, label, origin, JOB_PATH, body, group)
+                    for label, body in s.cases(bench.use_wrk)
                 ]
             results = bench.measure(cases)
 
@@ -497,6 +526,9 @@ def report(results: dict[tuple[str, str], Result], routing: dict[tuple[str, int]
             ratio("valid CPU/req, Starlette / mock", bare.cpu_us, valid.cpu_us)
     if valid.cpu_us and rejected.cpu_us:
         ratio("rejected CPU/req / valid CPU/req", rejected.cpu_us, valid.cpu_us)
+    fresh = results.get((OURS, VARYING))
+    if fresh is not None:
+        ratio("rejected (new body) / valid cost", valid.rps, fresh.rps, "[<= 1.5x]")
     for name in (OURS, PRISM):
         if (name, 1) in routing:
             one, many = routing[(name, 1)].rps, routing[(name, ROUTED_OPERATIONS)].rps

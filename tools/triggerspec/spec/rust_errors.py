@@ -77,7 +77,8 @@ def _errors(
     out: list[ValidationError] = []
     seen: set[tuple[tuple[Any, ...], tuple[Any, ...]]] = set()
     for error in found:
-        kind = type(error.kind).__name__
+        detail = error.kind  # built anew by the Rust side on every access: read it once
+        kind = type(detail).__name__
         schema_path = tuple(error.schema_path)
         instance_path = tuple(error.instance_path)
         if kind in _WRAPPERS:
@@ -106,7 +107,7 @@ def _errors(
                     validator,
                     schema,
                     instance,
-                    _best_branch(getattr(error.kind, "context", ()), instance_path),
+                    _best_branch(getattr(detail, "context", ()), instance_path),
                     schema_path,
                     instance_path,
                 ),
