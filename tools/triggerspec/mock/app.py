@@ -559,20 +559,20 @@ class MockApp:
             text = scrub_json(text, plain)
         path = cut(request.target)
         kept: dict[str, str] = {}
-        size = ENTRY_OVERHEAD + len(text) + len(path) + len(query)
+        charged = ENTRY_OVERHEAD + len(text) + len(path) + len(query)
         for k, v in headers.items():
             if len(k) > 256:
                 k = cut(k, 256)
             if len(v) > FIELD_CAP:
                 v = cut(v)
             kept[k] = v
-            size += len(k) + len(v)
+            charged += len(k) + len(v)
         problems: tuple[str, ...] = ()
         if note.problems:
             problems = tuple(
                 cut(_masked(p, redactor, hidden)) for p in note.problems[:MAX_JOURNAL_PROBLEMS]
             )
-            size += sum(len(p) for p in problems)
+            charged += sum(len(p) for p in problems)
         entry = JournalEntry(
             seq=self.journal.next_seq(),
             at=self.clock.iso_now(),
@@ -588,7 +588,7 @@ class MockApp:
             scenario=note.scenario,
             problems=problems,
         )
-        self.journal.record(entry, size)
+        self.journal.record(entry, charged)
 
     def _describe_unread(self, request: MockRequest, note: _Note) -> Any:
         """The journal's view of a body the checks never reached (or could not read)."""
