@@ -261,13 +261,17 @@ def _bodies(apis: dict[str, Api]) -> list[tuple[str, dict[str, Any], Any]]:
     return out
 
 
-@settings(
+DIFFERENTIAL = settings(
     max_examples=300,
     derandomize=True,
     database=None,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+"""The bounded, repeatable runs of the tests comparing the fast path with jsonschema."""
+
+
+@DIFFERENTIAL
 @given(data=st.data())
 def test_the_fast_path_agrees_with_jsonschema(apis: dict[str, Api], data: st.DataObject) -> None:
     operation_id, schema, example = data.draw(st.sampled_from(_bodies(apis)))
@@ -319,13 +323,7 @@ KEYWORDS: dict[str, Any] = {
 KEYWORDS_EXAMPLE = {"name": "abc", "kind": "build", "source": {"branch": "main"}}
 
 
-@settings(
-    max_examples=300,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+@DIFFERENTIAL
 @given(data=st.data())
 def test_refusals_are_worded_alike_on_both_paths(apis: dict[str, Api], data: st.DataObject) -> None:
     """Wording from the Rust errors gives exactly the violations (pointer, rule, message,

@@ -57,7 +57,6 @@ from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_headers, json_response
 from triggerspec.mock.journal import (
-    ENTRY_OVERHEAD,
     FIELD_CAP,
     Journal,
     JournalEntry,
@@ -557,29 +556,21 @@ class MockApp:
             text = body_text(masked, size, cap)
         if plain:
             text = scrub_json(text, plain)
-        path = cut(request.target)
-        kept: dict[str, str] = {}
-        charged = ENTRY_OVERHEAD + len(text) + len(path) + len(query)
-        for k, v in headers.items():
-            if len(k) > 256:
-                k = cut(k, 256)
-            if len(v) > FIELD_CAP:
-                v = cut(v)
-            kept[k] = v
-            charged += len(k) + len(v)
         problems: tuple[str, ...] = ()
         if note.problems:
             problems = tuple(
                 cut(_masked(p, redactor, hidden)) for p in note.problems[:MAX_JOURNAL_PROBLEMS]
             )
-            charged += sum(len(p) for p in problems)
         entry = JournalEntry(
             seq=self.journal.next_seq(),
             at=self.clock.iso_now(),
             method=request.method[:32],
-            path=path,
+            path=cut(request.target),
             query=query,
-            headers=kept,
+            headers={
+                (k if len(k) <= 256 else cut(k, 256)): (v if len(v) <= FIELD_CAP else cut(v))
+                for k, v in headers.items()
+            },
             body_json=text,
             status=response.status,
             api=note.api,
@@ -588,7 +579,7 @@ class MockApp:
             scenario=note.scenario,
             problems=problems,
         )
-        self.journal.record(entry, charged)
+        self.journal.record(entry)
 
     def _describe_unread(self, request: MockRequest, note: _Note) -> Any:
         """The journal's view of a body the checks never reached (or could not read)."""

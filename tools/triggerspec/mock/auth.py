@@ -325,17 +325,13 @@ def mask_query(query: str, secret: frozenset[str] = frozenset()) -> str:
     return "&".join(out)
 
 
-def mask_headers(headers: Mapping[str, str], secret: frozenset[str]) -> dict[str, str]:
-    """A copy of ``headers`` with every credential replaced by ``***``: the headers in
-    ``secret`` and any whose name looks like a credential's."""
-    return split_credentials(headers, secret)[0]
-
-
 def split_credentials(
     headers: Mapping[str, str], secret: frozenset[str]
 ) -> tuple[dict[str, str], list[str]]:
-    """``(headers masked, the credential values they carried)`` in one pass: each masked
-    value whole and, after a scheme word (``Bearer abc``), the token alone."""
+    """``(headers masked, the credential values they carried)`` in one pass: every header in
+    ``secret`` and any whose name looks like a credential's is ``***``; each value is
+    collected whole and, after a scheme word (``Bearer abc``), the token alone, so the same
+    text can be hidden wherever else it appears."""
     masked: dict[str, str] = {}
     found: list[str] = []
     for name, value in headers.items():
@@ -348,20 +344,6 @@ def split_credentials(
         else:
             masked[name] = value
     return masked, found
-
-
-def credentials_in(
-    headers: Mapping[str, str],
-    query: str,
-    secret: frozenset[str],
-    secret_params: frozenset[str] = frozenset(),
-) -> list[str]:
-    """The credential values a request carries (what :func:`mask_headers` and
-    :func:`mask_query` hide), so the same text can be hidden wherever else it appears: the
-    whole header value and, after a scheme word (``Bearer abc``), the token alone."""
-    found = split_credentials(headers, secret)[1]
-    found += query_credentials(query, secret_params)
-    return found
 
 
 def query_credentials(query: str, secret_params: frozenset[str] = frozenset()) -> list[str]:

@@ -94,17 +94,18 @@ class JournalEntry:
         """The recorded body (parsed from its stored text on each access)."""
         return json.loads(self.body_json)
 
-    @property
-    def size(self) -> int:
-        """Bytes this entry is charged against the journal's budget."""
+    size: int = field(init=False, repr=False, compare=False)
+    """Bytes this entry is charged against the journal's budget (measured once, when made)."""
+
+    def __post_init__(self) -> None:
         text = len(self.body_json) + len(self.path) + len(self.query)
         text += sum(len(k) + len(v) for k, v in self.headers.items())
         text += sum(len(p) for p in self.problems)
-        return text + ENTRY_OVERHEAD
+        self.size = text + ENTRY_OVERHEAD
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as JSON-ready data."""
-        data = {k: v for k, v in asdict(self).items() if k != "body_json"}
+        data = {k: v for k, v in asdict(self).items() if k not in ("body_json", "size")}
         data["body"] = self.body
         data["problems"] = list(self.problems)
         return data
@@ -121,8 +122,6 @@ class Journal:
     def __init__(self, limit: int = 10_000, budget: int = BUDGET) -> None:
         self._lock = threading.Lock()
         self._entries: deque[JournalEntry] = deque()
-        self._sizes: deque[int] = deque()
-        """What each entry was charged (measured once, when it was added)."""
         self._limit = limit
         self._budget = budget
         self._bytes = 0
@@ -136,20 +135,15 @@ class Journal:
             self._seq += 1
             return self._seq
 
-    def record(self, entry: JournalEntry, size: int | None = None) -> None:
-        """Add one entry (the oldest fall off beyond the limit or the budget); ``size``:
-        its :attr:`JournalEntry.size` when the caller already knows it."""
-        if size is None:
-            size = entry.size
+    def record(self, entry: JournalEntry) -> None:
+        """Add one entry (the oldest fall off beyond the limit or the budget)."""
         with self._lock:
             self._entries.append(entry)
-            self._sizes.append(size)
-            self._bytes += size
+            self._bytes += entry.size
             while self._entries and (
                 len(self._entries) > self._limit or self._bytes > self._budget
             ):
-                self._entries.popleft()
-                self._bytes -= self._sizes.popleft()
+                self._bytes -= self._entries.popleft().size
                 self.evicted += 1
 
     @property
@@ -168,7 +162,6 @@ class Journal:
         """Forget every entry."""
         with self._lock:
             self._entries.clear()
-            self._sizes.clear()
             self._bytes = 0
 
     def __len__(self) -> int:

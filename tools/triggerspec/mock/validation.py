@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from triggerspec.errors import SpecError
-from triggerspec.mock.auth import Gate, Requirement, requirements_of
+from triggerspec.mock.auth import Gate, requirements_of
 from triggerspec.mock.bodies import ParsedBody
 from triggerspec.mock.envelopes import Location, MockEnvelope, Problem, envelope_for
 from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
@@ -108,7 +108,6 @@ class CompiledOperation:
     api: Api
     operation: Operation
     envelope: MockEnvelope
-    requirements: tuple[Requirement, ...]
     parameters: tuple[CompiledParameter, ...]
     body_schema: CompiledSchema | None
     media_schemas: Mapping[str, CompiledSchema]
@@ -121,7 +120,8 @@ class CompiledOperation:
     deprecation: tuple[tuple[str, str], ...]
     """``Deprecation``/``Link`` headers for a deprecated operation (empty otherwise)."""
     gate: Gate
-    """Checks credentials by ``requirements`` and the API's declared auth errors."""
+    """Checks credentials by the operation's security alternatives and the API's declared
+    auth errors."""
     _refusals: dict[tuple[str | None, bytes], list[Problem]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -134,7 +134,6 @@ class CompiledOperation:
             api=api,
             operation=operation,
             envelope=envelope_for(api.envelope),
-            requirements=requirements_of(api, operation),
             parameters=tuple(
                 CompiledParameter(p, CompiledSchema(p.schema)) for p in operation.parameters
             ),
