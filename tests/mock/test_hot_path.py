@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.mock.helpers import JOB_PATH, SHA
 from triggerspec.mock.app import create_app
-from triggerspec.mock.auth import PASSED_CACHE
+from triggerspec.mock.auth import PASSED_BYTES, PASSED_CACHE
 from triggerspec.mock.handles import InProcessMock
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.state import FAKE_EPOCH, Clock, iso
@@ -41,6 +41,14 @@ def test_remembered_credentials_are_bounded(triggerspec_apis: list[Api]) -> None
         assert client.post(JOB_PATH, json={"sha": SHA}, headers=headers).status_code == 200
     gate = next(mock.app.compiled[k].gate for k in mock.app.compiled if k[1] == "startJobBuild")
     assert 0 < len(gate._passed) <= PASSED_CACHE
+
+
+def test_a_long_credential_is_checked_but_not_remembered(triggerspec_apis: list[Api]) -> None:
+    mock, client = _mock(triggerspec_apis)  # any well-formed token passes
+    long = {"Authorization": "Bearer " + "t" * (PASSED_BYTES + 1)}
+    assert client.post(JOB_PATH, json={"sha": SHA}, headers=long).status_code == 200
+    gate = next(mock.app.compiled[k].gate for k in mock.app.compiled if k[1] == "startJobBuild")
+    assert not gate._passed
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,9 @@ def authenticate(
 PASSED_CACHE = 256
 """Accepted credentials a :class:`Gate` remembers (the memo is dropped when full)."""
 
+PASSED_BYTES = 1024
+"""Longest credential text a :class:`Gate` remembers: the memo holds at most 256 KiB."""
+
 _MISS = object()
 
 
@@ -249,6 +252,8 @@ class Gate:
             found = authenticate(
                 self.requirements, headers, token, query, self.errors, forbidden_token
             )
+            if sum(len(v) for v in key[2:] if v) > PASSED_BYTES:
+                return found  # a long credential is checked, not remembered
             if len(self._passed) >= PASSED_CACHE:
                 self._passed.clear()
             self._passed[key] = found
