@@ -19,12 +19,12 @@ raised and the caller words the instance with ``jsonschema`` alone, as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError
 
-__all__ = ["Disagree", "errors_from_rust"]
+__all__ = ["Disagree", "Found", "Origin", "errors_from_rust", "read_errors"]
 
 _UNIONS = {"AnyOf": "anyOf", "OneOfNotValid": "oneOf"}
 """Rust error kinds that carry their branches' errors (``context``), by keyword."""
@@ -33,15 +33,55 @@ _WRAPPERS = {"PropertyNames": "propertyNames"}
 """Rust error kinds reported below their keyword (at the failing sub-keyword)."""
 
 
-_TYPE = jsonschema_rs.ValidationErrorKind.Type
-
-
 class Disagree(Exception):
     """The Rust errors cannot be matched to ``jsonschema``'s: word without them."""
 
 
+class Found(NamedTuple):
+    """One Rust error, read once (the Rust side builds each attribute anew on every read).
+
+    Hashable: a tuple of these is the shape of a refusal (see
+    :class:`triggerspec.spec.plans.Plans`).
+    """
+
+    kind: str
+    schema_path: tuple[str | int, ...]
+    instance_path: tuple[str | int, ...]
+    branches: tuple[tuple[Found, ...], ...]
+    """A failed union's errors, branch by branch (empty for any other kind)."""
+
+
+class Origin(NamedTuple):
+    """Where a worded error came from: the ``nth`` (from 0) of the errors that ``jsonschema``'s
+    ``keyword`` function (of the schema object ``parent``) gave for the value at
+    ``instance_path``, whose own paths were ``paths``."""
+
+    keyword: str
+    parent: dict[str, Any]
+    instance_path: tuple[str | int, ...]
+    nth: int
+    paths: tuple[tuple[str | int, ...], ...]
+
+
+def read_errors(found: Iterable[jsonschema_rs.ValidationError]) -> tuple[Found, ...]:
+    """The Rust errors as :class:`Found` trees."""
+    out: list[Found] = []
+    for error in found:
+        detail = error.kind
+        kind = type(detail).__name__
+        branches: tuple[tuple[Found, ...], ...] = ()
+        if kind in _UNIONS:
+            branches = tuple(read_errors(b) for b in getattr(detail, "context", ()))
+        out.append(Found(kind, tuple(error.schema_path), tuple(error.instance_path), branches))
+    return tuple(out)
+
+
 def errors_from_rust(
-    validator: Any, schema: Any, instance: Any, found: Iterable[jsonschema_rs.ValidationError]
+    validator: Any,
+    schema: Any,
+    instance: Any,
+    found: Sequence[Found],
+    origins: dict[int, Origin] | None = None,
 ) -> list[ValidationError]:
     """The top-level ``ValidationError``\\s of ``instance``, as ``validator`` would yield them.
 
@@ -49,16 +89,19 @@ def errors_from_rust(
         validator: the ``jsonschema`` validator of ``schema`` (its keyword functions word).
         schema: the root schema both validators were built from.
         instance: the instance the Rust validator refused.
-        found: the Rust validator's ``iter_errors(instance)``.
+        found: the Rust validator's errors for it (:func:`read_errors`).
+        origins: filled with the :class:`Origin` of every error a keyword function worded,
+            by ``id`` of the error.
 
     Raises:
         Disagree: a Rust error has no ``jsonschema`` counterpart.
     """
     try:
-        errors = list(found)
-        if not errors:
+        if not found:
             raise Disagree("the Rust validator finds nothing wrong")
-        return _errors(validator, schema, instance, errors, (), ())
+        return _errors(
+            validator, schema, instance, found, (), (), {} if origins is None else origins
+        )
     except Disagree:
         raise
     except Exception as exc:  # a shape this translation does not know: word the slow way
@@ -69,18 +112,16 @@ def _errors(
     validator: Any,
     schema: Any,
     instance: Any,
-    found: Sequence[jsonschema_rs.ValidationError],
+    found: Sequence[Found],
     at_schema: tuple[Any, ...],
     at_instance: tuple[Any, ...],
+    origins: dict[int, Origin],
 ) -> list[ValidationError]:
     """Errors for ``found``, their paths relative to ``at_schema``/``at_instance``."""
     out: list[ValidationError] = []
     seen: set[tuple[tuple[Any, ...], tuple[Any, ...]]] = set()
     for error in found:
-        detail = error.kind  # built anew by the Rust side on every access: read it once
-        kind = type(detail).__name__
-        schema_path = tuple(error.schema_path)
-        instance_path = tuple(error.instance_path)
+        kind, schema_path, instance_path = error.kind, error.schema_path, error.instance_path
         if kind in _WRAPPERS:
             cut = len(schema_path) - 1 - schema_path[::-1].index(_WRAPPERS[kind])
             schema_path = schema_path[: cut + 1]
@@ -91,10 +132,10 @@ def _errors(
         if schema_path[: len(at_schema)] != at_schema:
             raise Disagree(f"schema path {schema_path} outside {at_schema}")
         keyword = schema_path[-1]
-        parent = _walk(schema, schema_path[:-1])
+        parent = walk(schema, schema_path[:-1])
         if not isinstance(parent, dict) or keyword not in parent:
             raise Disagree(f"no keyword at {schema_path}")
-        value = _walk(instance, instance_path)
+        value = walk(instance, instance_path)
         if kind in _UNIONS:
             # Only the branch jsonschema's wording would pick is worded (see _branch_cost).
             union = ValidationError(  # its own message is never shown (see _expand)
@@ -107,15 +148,19 @@ def _errors(
                     validator,
                     schema,
                     instance,
-                    _best_branch(getattr(detail, "context", ()), instance_path),
+                    _best_branch(error.branches, instance_path),
                     schema_path,
                     instance_path,
+                    origins,
                 ),
             )
             union.relative_schema_path.append(keyword)
             worded = [union]
         else:
-            worded = _word(validator, str(keyword), parent, value)
+            worded = word(validator, str(keyword), parent, value)
+            paths = tuple(tuple(item.path) for item in worded)
+            for nth, item in enumerate(worded):
+                origins[id(item)] = Origin(str(keyword), parent, instance_path, nth, paths)
         for item in worded:
             item.path.extendleft(reversed(instance_path[len(at_instance) :]))
             item.relative_schema_path.extendleft(reversed(schema_path[len(at_schema) : -1]))
@@ -125,28 +170,24 @@ def _errors(
     return out
 
 
-def _best_branch(
-    branches: Sequence[Sequence[jsonschema_rs.ValidationError]], at: tuple[Any, ...]
-) -> Sequence[jsonschema_rs.ValidationError]:
+def _best_branch(branches: Sequence[Sequence[Found]], at: tuple[Any, ...]) -> Sequence[Found]:
     """The branch ``triggerspec.spec.validate`` would report: not failing on the union's own
     type, then fewest errors, then the deepest (the first such branch)."""
 
-    def cost(errors: Sequence[jsonschema_rs.ValidationError]) -> tuple[bool, int, int]:
+    def cost(errors: Sequence[Found]) -> tuple[bool, int, int]:
         wrong_type = False
         deepest = 0
         for e in errors:
             path = e.instance_path
             deepest = max(deepest, len(path))
-            if len(path) == len(at) and isinstance(e.kind, _TYPE) and tuple(path) == at:
+            if e.kind == "Type" and path == at:
                 wrong_type = True
         return wrong_type, len(errors), -deepest
 
     return min((b for b in branches if b), key=cost, default=())
 
 
-def _word(
-    validator: Any, keyword: str, parent: dict[str, Any], value: Any
-) -> list[ValidationError]:
+def word(validator: Any, keyword: str, parent: dict[str, Any], value: Any) -> list[ValidationError]:
     """``jsonschema``'s errors for one keyword of ``parent`` at ``value`` (none: disagree)."""
     function = validator.VALIDATORS.get(keyword)
     if function is None:
@@ -163,7 +204,8 @@ def _word(
     return errors
 
 
-def _walk(document: Any, path: Sequence[Any]) -> Any:
+def walk(document: Any, path: Sequence[Any]) -> Any:
+    """The part of ``document`` at ``path`` (keys and indexes)."""
     for step in path:
         document = document[step]
     return document

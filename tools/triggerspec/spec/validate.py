@@ -15,7 +15,10 @@ libraries (``patternProperties`` reads raw regexes, a fractional ``multipleOf`` 
 differently, content keywords) gets no Rust validator at all. A rejection is worded by
 ``jsonschema``'s own keyword functions, run only on the keywords the Rust validator found
 failing (:mod:`triggerspec.spec.rust_errors`); where the two do not line up, or for an
-instance Rust cannot take (a lone surrogate), ``jsonschema`` checks the whole instance.
+instance Rust cannot take (a lone surrogate), ``jsonschema`` checks the whole instance. A
+refusal of a shape already worded once (the same keywords failing at the same places) is
+worded from that first time's plan (:mod:`triggerspec.spec.plans`): only the failing
+values' messages are made again.
 
 Wording is the same for every tool: a cross-field rule is named through
 :func:`~triggerspec.spec.rules.rule_of`; for any other failed ``anyOf``/``oneOf`` the
@@ -39,8 +42,9 @@ from jsonschema.exceptions import ValidationError
 
 from triggerspec.runtime import formats
 from triggerspec.spec import patterns
+from triggerspec.spec.plans import MAX_ERRORS, Plans, Step, size
 from triggerspec.spec.rules import rule_of
-from triggerspec.spec.rust_errors import Disagree, errors_from_rust
+from triggerspec.spec.rust_errors import Disagree, Found, Origin, errors_from_rust, read_errors
 
 __all__ = [
     "SchemaValidator",
@@ -184,6 +188,7 @@ class SchemaValidator:
         self._python = SpecValidator(schema, format_checker=format_checker)
         self._fast = _fast_validator(schema) if fast else None
         self._ranks: dict[tuple[Any, ...], tuple[int, ...]] = {}
+        self._plans = Plans()
 
     @property
     def is_fast(self) -> bool:
@@ -206,25 +211,49 @@ class SchemaValidator:
         """Every violation (empty when valid), in instance order, unions worded by branch."""
         if self._accepted_fast(instance):
             return []
+        shape = self._shape(instance)
+        if shape is not None:
+            plan = self._plans.get(shape)
+            worded = plan.word(self._python, instance) if plan is not None else None
+            if worded is not None:
+                return [Violation(*v) for v in worded]
+        origins: dict[int, Origin] = {}
+        errors = None
+        if shape is not None:
+            with contextlib.suppress(Disagree):
+                errors = errors_from_rust(self._python, self.schema, instance, shape, origins)
+        if errors is None:
+            errors = list(self._python.iter_errors(instance))
+            shape = None
+        steps: list[Step] = []
         found: list[Violation] = []
-        for error in _sort(self._errors(instance), self._order):
+        for error in _sort(errors, self._order):
             for leaf in _expand(error, self._order):
-                violation = Violation(_pointer(leaf.absolute_path), _rule(leaf), _describe(leaf))
+                rule = rule_of(str(leaf.validator), leaf.validator_value)
+                violation = Violation(
+                    _pointer(leaf.absolute_path),
+                    _rule(leaf),
+                    rule.message if rule is not None else leaf.message,
+                )
+                origin = origins.get(id(leaf))
+                if rule is None and origin is None:
+                    shape = None  # a message this module cannot word again: no plan
+                fixed = rule.message if rule is not None else None
+                steps.append(Step(violation.pointer, violation.rule, fixed, origin))
                 if violation not in found:
                     found.append(violation)
+        if shape is not None and len(steps) <= MAX_ERRORS and size(shape) <= MAX_ERRORS:
+            self._plans.keep(shape, steps)
         return found
 
-    def _errors(self, instance: object) -> list[ValidationError]:
-        """``jsonschema``'s top-level errors, found by the Rust validator where it can."""
-        if self._fast is not None:
-            try:
-                found = self._fast.iter_errors(instance)
-            except Exception:  # e.g. a lone surrogate Rust cannot hold
-                found = None
-            if found is not None:
-                with contextlib.suppress(Disagree):
-                    return errors_from_rust(self._python, self.schema, instance, found)
-        return list(self._python.iter_errors(instance))
+    def _shape(self, instance: object) -> tuple[Found, ...] | None:
+        """The Rust validator's errors for ``instance`` (``None``: none to go by)."""
+        if self._fast is None:
+            return None
+        try:
+            return read_errors(self._fast.iter_errors(instance))
+        except Exception:  # e.g. a lone surrogate Rust cannot hold
+            return None
 
     def _order(self, error: ValidationError) -> tuple[list[str], tuple[int, ...]]:
         """Instance order; at one place, the order of the keywords in the schema."""
@@ -309,8 +338,3 @@ def _rule(error: ValidationError) -> str:
     if isinstance(value, (int, float, str)) and not isinstance(value, bool):
         return f"{error.validator} {value}"
     return str(error.validator)
-
-
-def _describe(error: ValidationError) -> str:
-    rule = rule_of(str(error.validator), error.validator_value)
-    return rule.message if rule is not None else error.message
