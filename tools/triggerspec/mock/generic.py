@@ -20,6 +20,7 @@ from typing import Any
 
 from triggerspec.errors import SpecError
 from triggerspec.mock.context import Built, Context
+from triggerspec.mock.state import Bounded
 from triggerspec.spec.model import Operation
 from triggerspec.spec.stateful import read_field
 from triggerspec.spec.validate import SchemaValidator
@@ -147,9 +148,10 @@ KEEP_LIMIT = 10_000
 under a long fuzz run)."""
 
 
-def _bounded(store: dict[Any, Any]) -> None:
+def _bounded(store: Bounded[Any, Any]) -> None:
     while len(store) > KEEP_LIMIT:
-        del store[next(iter(store))]
+        store.popitem(last=False)
+        store.evicted += 1
 
 
 def _value(
@@ -203,7 +205,8 @@ def _stored_answer(ctx: Context, schema: Mapping[str, Any]) -> Any:
             return {**generic_shell(schema), arrays[0]: items}
         return None
     parent, _, last = path.rpartition("/")
-    record = resources.get((ctx.api.name, parent), {}).get(last)
+    collection = resources.get((ctx.api.name, parent))
+    record = collection.get(last) if collection is not None else None
     return dict(record) if record is not None else None
 
 
@@ -224,10 +227,12 @@ def remember(ctx: Context, payload: Any) -> None:
     ident = next((payload[k] for k in payload if _id_like(k) and isinstance(payload[k], str)), None)
     if ident is None:
         return
-    collection = ctx.state.resources.setdefault((ctx.api.name, _concrete(ctx)), {})
+    where = (ctx.api.name, _concrete(ctx))
+    collection = ctx.state.resources.get(where)
+    if collection is None:
+        collection = ctx.state.resources[where] = Bounded(KEEP_LIMIT)
     collection[ident] = dict(payload)
     ctx.state.ledger.charge(collection, ident, ctx.weight)
-    _bounded(collection)
 
 
 # -- declared rules ------------------------------------------------------------------------
