@@ -66,7 +66,8 @@ def resolve_base_url(api: ApiDef, base_url: str | None, environ: Mapping[str, st
     variable, else the spec's server.
 
     Raises:
-        InvalidBaseURLError: the argument or the variable is not an absolute http(s) URL.
+        InvalidBaseURLError: the argument or the variable is not an absolute http(s) URL, or
+            neither is given and the spec's server is relative (``/``: it lists none).
     """
     env = os.environ if environ is None else environ
     if base_url:
@@ -74,15 +75,24 @@ def resolve_base_url(api: ApiDef, base_url: str | None, environ: Mapping[str, st
     found = next((name for name in api.base_url_env if env.get(name)), None)
     if found is not None:
         return _checked(env[found], found)
+    if not _is_absolute(api.base_url):
+        raise errors.InvalidBaseURLError(
+            f"the spec's server {api.base_url!r} is not an absolute http(s) URL: pass "
+            f"base_url= or set {' or '.join(api.base_url_env)}"
+        )
     return api.base_url.rstrip("/")
 
 
-def _checked(url: str, source: str) -> str:
+def _is_absolute(url: str) -> bool:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)
+
+
+def _checked(url: str, source: str) -> str:
+    if not _is_absolute(url):
         raise errors.InvalidBaseURLError(
             f"{source}: not an absolute http(s) URL (like https://api.example.com/v1)"
         )

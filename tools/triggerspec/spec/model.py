@@ -327,11 +327,17 @@ class Api:
         return self.servers[0]
 
     @property
+    def has_absolute_server(self) -> bool:
+        """Whether the first server is an absolute URL (``/``, where a spec lists none, is
+        not: its clients need a base URL given)."""
+        return "://" in self.base_url
+
+    @property
     def base_path(self) -> str:
         """The path part of the vendor base URL (``/client/v4`` for Cloudflare)."""
         url = self.base_url
         rest = url.split("://", 1)[-1]
-        return "/" + rest.split("/", 1)[1].rstrip("/") if "/" in rest else ""
+        return ("/" + rest.split("/", 1)[1]).rstrip("/") if "/" in rest else ""
 
 
 def parse_api(doc: SpecDocument, *, lazy: bool = False) -> Api:

@@ -21,6 +21,9 @@ from triggerspec.spec.naming import snake
 if TYPE_CHECKING:  # the model imports this module
     from triggerspec.spec.model import Api
 
+DEFAULT_SERVER = {"url": "/"}
+"""The server of a spec that lists none (OpenAPI 3.0 and 3.1, Server Object)."""
+
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z", re.ASCII)
 
 
@@ -52,13 +55,22 @@ def parse_servers(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The server URLs of one spec and the base-URL environment variables of the first.
 
+    A spec that lists no server is served at ``/``, as OpenAPI says (its clients then need
+    a base URL: an argument or the environment variable).
+
     Raises:
-        SpecError: no server, a malformed ``x-env``, or ``x-env`` on a later server.
+        SpecError: a server without a url, a malformed ``x-env``, or ``x-env`` on a later
+            server.
     """
-    listed = raw.get("servers") or []
-    servers = [(i, s) for i, s in enumerate(listed) if isinstance(s, dict) and "url" in s]
-    if not servers:
-        raise SpecError(file, "/servers", "at least one server url is required")
+    listed = raw.get("servers")
+    if listed is None or listed == []:
+        listed = [DEFAULT_SERVER]
+    if not isinstance(listed, list):
+        raise SpecError(file, "/servers", "servers must be a list of server objects")
+    for i, server in enumerate(listed):
+        if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+            raise SpecError(file, f"/servers/{i}", "a server needs a url (a string)")
+    servers = list(enumerate(listed))
     for i, server in servers[1:]:
         if "x-env" in server:
             raise SpecError(
