@@ -1,7 +1,8 @@
 """The mock application: a function from request to response, and its ASGI face.
 
 :meth:`MockApp.handle` is the whole mock: route, authenticate, check parameters, read and
-validate the body, apply a scenario, build the answer, journal it. Routes, envelopes and
+validate the body, apply a scenario, build the answer, journal it (the journal entry is
+made by :mod:`triggerspec.mock.recording`). Routes, envelopes and
 credential masks are built in the constructor; each operation's compiled validators and
 redactor on its first request (a whole vendor API starts in a second), and kept, so a
 valid request costs a memoised route lookup and one call into a compiled (Rust) validator;
@@ -26,45 +27,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import re
 import secrets
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 from triggerspec.errors import SpecError, UsageError
-from triggerspec.mock.auth import (
-    mask_query,
-    query_credentials,
-    secret_headers,
-    secret_query,
-    split_credentials,
-)
-from triggerspec.mock.bodies import (
-    MAX_JSON_BYTES,
-    ParsedBody,
-    describe_unchecked,
-    media_type_of,
-    parse_body,
-)
+from triggerspec.mock.bodies import MAX_JSON_BYTES, ParsedBody, media_type_of, parse_body
 from triggerspec.mock.control import CONTROL_PREFIX, handle_control
 from triggerspec.mock.deadlines import Deadlines
 from triggerspec.mock.envelopes import MockEnvelope, Problem, Rejected, envelope_for, reason
 from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_headers, json_response
-from triggerspec.mock.journal import (
-    FIELD_CAP,
-    Journal,
-    JournalEntry,
-    body_text,
-    cut,
-    shrink,
-)
+from triggerspec.mock.journal import Journal
 from triggerspec.mock.memory import trim
+from triggerspec.mock.recording import Note, Recorder
 from triggerspec.mock.responses import Context, build, check_payload_names
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
@@ -75,44 +54,13 @@ from triggerspec.project import Project
 from triggerspec.spec.cache import cached_api
 from triggerspec.spec.model import Api, Operation, Part, load_api
 from triggerspec.spec.naming import known_names
-from triggerspec.spec.redact import (
-    FieldPath,
-    Redactor,
-    declares_sensitive,
-    scrub,
-    scrub_json,
-    sensitive_paths,
-)
 
 log = logging.getLogger("triggerspec.mock")
-
-JOURNAL_BODY_LIMIT = 256 * 1024
-"""Bodies refused before they were read, and larger than this, are journaled as their size."""
-
-MAX_JOURNAL_PROBLEMS = 50
-
-_PLAIN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")
-"""Visible ASCII but quote and backslash (and single spaces): JSON text holds it as is."""
-"""Most problems one journal entry lists (a huge invalid array can have thousands)."""
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-
-@dataclass
-class _Note:
-    """What the journal records about one exchange, filled in as the request is handled."""
-
-    api: str | None = None
-    operation_id: str | None = None
-    auth: str | None = None
-    scenario: str | None = None
-    body: Any = None
-    raw_json: bytes | None = None
-    """The request's JSON body as sent, once it parsed (the journal may keep it as is)."""
-    problems: list[Problem] = field(default_factory=list)
 
 
 class _TooLarge(Exception):
@@ -145,10 +93,6 @@ class MockApp:
         self.compiled = CompiledOperations((r.api, r.operation) for r in self.router.routes)
         """Each operation's validators, compiled on its first request."""
         self._envelopes = {api.name: envelope_for(api.envelope) for api in apis}
-        self._secret = secret_headers(apis)
-        self._secret_query = secret_query(apis)
-        self._redact_all: Redactor | None = None
-        self._sensitive_apis: dict[str, bool] = {}
         largest = max(
             (p.max_bytes or 0 for api in apis for op in api.operations for p in _parts(op)),
             default=0,
@@ -159,6 +103,14 @@ class MockApp:
         self.state = MockState()
         self.state.limit(self.settings.state_limit, self.settings.state_budget)
         self.journal = Journal(self.settings.journal_limit, self.settings.journal_budget)
+        self.recorder = Recorder(
+            apis,
+            self.compiled,
+            self.journal,
+            self.clock,
+            self.settings.journal_body_cap,
+            self.max_body_bytes,
+        )
         self._deadlines = Deadlines(self.settings.body_timeout_s)
         self.scenarios = ScenarioBook()
         self.calls: Counter[tuple[str, str]] = Counter()
@@ -244,14 +196,14 @@ class MockApp:
             except Exception:
                 return self._failed(request, None)
         with self._lock:
-            note = _Note()
+            note = Note()
             try:
                 response = self._serve(request, early, note)
             except Exception:  # a bug in the mock: still answer, in the vendor's shape
                 response = self._failed(request, note.api)
             self.answers[response.status] += 1
             try:
-                self._record(request, response, note)
+                self.recorder.record(request, response, note)
             except Exception:
                 self.failures += 1
                 log.exception("the mock failed to journal %s", request.target[:200])
@@ -268,7 +220,7 @@ class MockApp:
         except Exception:  # even the envelope failed: a plain JSON 500
             return json_response(500, {"error": "the mock failed; see its log"})
 
-    def _serve(self, request: MockRequest, early: Rejected | None, note: _Note) -> MockResponse:
+    def _serve(self, request: MockRequest, early: Rejected | None, note: Note) -> MockResponse:
         try:
             found = self.router.lookup(request.method, request.target)
         except BadPath as exc:
@@ -297,7 +249,7 @@ class MockApp:
         return self._operation(found, request, early, note)
 
     def _operation(
-        self, match: Match, request: MockRequest, early: Rejected | None, note: _Note
+        self, match: Match, request: MockRequest, early: Rejected | None, note: Note
     ) -> MockResponse:
         route = match.route
         note.api, note.operation_id = route.api.name, route.operation.operation_id
@@ -336,7 +288,7 @@ class MockApp:
         match: Match,
         request: MockRequest,
         early: Rejected | None,
-        note: _Note,
+        note: Note,
     ) -> ParsedBody:
         if early is not None:
             raise early
@@ -376,7 +328,7 @@ class MockApp:
         match: Match,
         body: ParsedBody,
         scenario: Scenario | None,
-        note: _Note,
+        note: Note,
         request: MockRequest,
     ) -> MockResponse:
         op = compiled.operation
@@ -431,7 +383,7 @@ class MockApp:
 
     # -- pieces ----------------------------------------------------------------------------
 
-    def _unservable(self, api: Api, note: _Note, error: SpecError) -> MockResponse:
+    def _unservable(self, api: Api, note: Note, error: SpecError) -> MockResponse:
         """501 for an operation whose spec part cannot be read (logged on its first call)."""
         if self.calls[(api.name, note.operation_id or "")] == 1:
             log.warning("triggerspec mock: %s cannot be served: %s", note.operation_id, error)
@@ -439,33 +391,6 @@ class MockApp:
             Problem("request", "", "spec", f"this operation cannot be served: {error}")
         ]
         return self._error(api, 501, note.problems)
-
-    def _redactor(self, note: _Note) -> Redactor:
-        """The journal's mask for the body of ``note``: its operation's ``x-sensitive``
-        fields, or those of every operation when it reached none (or a broken one)."""
-        if note.api is not None and note.operation_id is not None:
-            try:
-                return self.compiled[(note.api, note.operation_id)].redactor
-            except SpecError:
-                pass
-        if self._redact_all is None:
-            # Read once, and only the bodies of documents that declare a secret field.
-            paths: list[FieldPath] = []
-            for api, op in self.compiled.operations():
-                if not op.body_media_types or not self._declares_sensitive(api):
-                    continue
-                try:
-                    paths.extend(sensitive_paths(op.body.schema) if op.body else ())
-                except SpecError:
-                    continue
-            self._redact_all = Redactor(paths)
-        return self._redact_all
-
-    def _declares_sensitive(self, api: Api) -> bool:
-        found = self._sensitive_apis.get(api.name)
-        if found is None:
-            found = self._sensitive_apis[api.name] = declares_sensitive(api.document.raw)
-        return found
 
     def _check_scenario(self, compiled: CompiledOperation, scenario: Scenario) -> None:
         op = compiled.operation
@@ -527,65 +452,6 @@ class MockApp:
     ) -> MockResponse:
         body = self._envelopes[api.name].error(status, problems, self.ids.uuid(), code)
         return json_response(status, body, headers)
-
-    def _record(self, request: MockRequest, response: MockResponse, note: _Note) -> None:
-        body = note.body
-        if body is None and request.body:
-            body = self._describe_unread(request, note)
-        redactor = self._redactor(note)
-        cap = self.settings.journal_body_cap
-        size = len(request.body)
-        if size > cap:  # masking reads no more than the journal keeps
-            body = shrink(body, cap + FIELD_CAP)
-        headers, known = split_credentials(request.headers, self._secret)
-        query = request.query
-        if query:
-            known += query_credentials(query, self._secret_query)
-            query = cut(mask_query(query, self._secret_query))
-        # Credentials of plain token characters are scrubbed from the stored text (they
-        # appear there as sent); any other is looked for in every string of the body.
-        plain = [k for k in known if _plain(k)]
-        masked, hidden = redactor.mask(body, [k for k in known if not _plain(k)])
-        hidden += known
-        raw = note.raw_json
-        if masked is body and raw is not None and size <= cap and b"\\" not in raw:
-            # Nothing was masked and no string holds an escape: the JSON text as sent says
-            # exactly what the parsed body holds, so it is stored without encoding it again.
-            text = raw.decode("utf-8")
-        else:
-            text = body_text(masked, size, cap)
-        if plain:
-            text = scrub_json(text, plain)
-        problems: tuple[str, ...] = ()
-        if note.problems:
-            problems = tuple(
-                cut(_masked(p, redactor, hidden)) for p in note.problems[:MAX_JOURNAL_PROBLEMS]
-            )
-        entry = JournalEntry(
-            seq=self.journal.next_seq(),
-            at=self.clock.iso_now(),
-            method=request.method[:32],
-            path=cut(request.target),
-            query=query,
-            headers={
-                (k if len(k) <= 256 else cut(k, 256)): (v if len(v) <= FIELD_CAP else cut(v))
-                for k, v in headers.items()
-            },
-            body_json=text,
-            status=response.status,
-            api=note.api,
-            operation_id=note.operation_id,
-            auth=note.auth,
-            scenario=note.scenario,
-            problems=problems,
-        )
-        self.journal.record(entry)
-
-    def _describe_unread(self, request: MockRequest, note: _Note) -> Any:
-        """The journal's view of a body the checks never reached (or could not read)."""
-        if len(request.body) > min(JOURNAL_BODY_LIMIT, self.max_body_bytes):
-            return {"size": len(request.body), "parsed": False}
-        return describe_unchecked(request.header("content-type"), request.body)
 
     # -- ASGI ----------------------------------------------------------------------------
 
@@ -654,18 +520,6 @@ def _start(response: MockResponse) -> Message:
         "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
         + [(b"content-length", str(len(response.body)).encode("ascii"))],
     }
-
-
-def _masked(problem: Problem, redactor: Redactor, hidden: list[str]) -> str:
-    """A problem as the journal words it: nothing of a sensitive field's value."""
-    if problem.location == "body" and redactor.covers(problem.field):
-        return str(replace(problem, message="the value is not shown (x-sensitive field)"))
-    return scrub(str(problem), hidden) if hidden else str(problem)
-
-
-@lru_cache(maxsize=1024)
-def _plain(credential: str) -> bool:
-    return _PLAIN.fullmatch(credential) is not None
 
 
 def _is_json(content_type: str | None) -> bool:
