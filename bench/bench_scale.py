@@ -91,12 +91,7 @@ def project(where: Path, document: Path) -> Path:
     raw = json.loads(document.read_bytes())
     raw.setdefault("info", {})["x-envelope"] = "sourcecraft"  # plain JSON bodies
     (root / "specs" / "github.json").write_text(json.dumps(raw))
-    here = Path(__file__).resolve().parents[1]
-    options = (here / "pyproject.toml").read_text().split("[tool.datamodel-codegen]", 1)[1]
-    options = options.split("\n[", 1)[0]
-    (root / "pyproject.toml").write_text(
-        '[tool.triggerspec]\nspecs = "specs"\n\n[tool.datamodel-codegen]' + options
-    )
+    (root / "pyproject.toml").write_text('[tool.triggerspec]\nspecs = "specs"\n')
     return root
 
 

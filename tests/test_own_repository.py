@@ -66,6 +66,20 @@ def test_init_scaffolds_a_project_and_never_overwrites(
     assert "kept    tests/test_triggerspec.py" in capsys.readouterr().out
 
 
+def test_a_scaffolded_project_regenerates_its_clients(tmp_path: Path) -> None:
+    """The generator needs no settings of the project's own: regen writes a package that
+    imports, and a second regen finds it fresh."""
+    assert main(["init", str(tmp_path), "--from", "northflank"]) == 0
+    assert "datamodel-codegen" not in (tmp_path / "pyproject.toml").read_text()
+    assert main(["--root", str(tmp_path), "regen", "-q"]) == 0
+    assert main(["--root", str(tmp_path), "regen", "--check"]) == 0
+    done = run(
+        [sys.executable, "-c", "import triggerspec_clients.northflank.client"],
+        tmp_path / "generated",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_init_adds_the_table_to_a_pyproject_that_has_none(tmp_path: Path) -> None:
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[project]\nname = "mine"', encoding="utf-8")

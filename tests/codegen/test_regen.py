@@ -13,6 +13,7 @@ import yaml
 
 from tests.codegen.golden import cases, generated_files, make_project
 from triggerspec.cli import main
+from triggerspec.codegen.datamodel import DEFAULTS, load_options
 from triggerspec.codegen.pipeline import PACKAGE, RUFF_SETTINGS, build_tree, regen
 from triggerspec.project import Project
 
@@ -246,3 +247,16 @@ def test_an_edit_to_a_joined_file_makes_generated_code_stale(
     capsys.readouterr()
     assert main(["--root", str(copy_project.root), "regen", "--check"]) == 1
     assert "northflank/models.py" in capsys.readouterr().out
+
+
+def test_options_are_the_defaults_with_the_projects_table_over_them(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    assert load_options(pyproject) == DEFAULTS  # no pyproject.toml at all
+    pyproject.write_text('[tool.triggerspec]\nspecs = "specs"\n')
+    assert load_options(pyproject) == DEFAULTS
+    pyproject.write_text(
+        "[tool.datamodel-codegen]\nfield-constraints = false\nwrap-string-literal = true\n"
+    )
+    options = load_options(pyproject)
+    assert options["field_constraints"] is False and options["wrap_string_literal"] is True
+    assert options["input_file_type"] == "openapi"

@@ -1,6 +1,7 @@
 """The datamodel-code-generator stage: pydantic v2 models for one spec.
 
-The stage's options live in ``[tool.datamodel-codegen]`` in the project's pyproject.toml.
+The stage's options are :data:`DEFAULTS`, which a project's ``[tool.datamodel-codegen]`` table
+in pyproject.toml may override (a project needs none).
 Before generating, the spec is given one transformation, the *models view*: enums that
 responses use are made open (their class derives from ``OpenStrEnum``, via our copy of the
 Enum template), so a new value from the vendor parses. A schema that requests use too and
@@ -55,11 +56,45 @@ def attribute(wire: str) -> str:
     return FieldNameResolver(snake_case_field=FORCED["snake_case_field"]).get_valid_name(wire)
 
 
+DEFAULTS: dict[str, Any] = {
+    "input_file_type": "openapi",
+    "output_model_type": "pydantic_v2.BaseModel",
+    "target_python_version": "3.11",
+    # import MISSING from pydantic itself (no longer experimental)
+    "target_pydantic_version": "2.14",
+    # byte-identical output for the same specs
+    "disable_timestamp": True,
+    # keep null on required-but-nullable fields ("result": null)
+    "strict_nullable": True,
+    # optional non-nullable fields reject an explicit null
+    "use_missing_sentinel": True,
+    # Pages env_vars keeps its value model under OpenAPI 3.1
+    "use_typed_nullable_map_values": True,
+    "use_annotated": True,
+    # lengths and patterns become pydantic constraints
+    "field_constraints": True,
+    "use_standard_collections": True,
+    "use_union_operator": True,
+    # an enum default is the member (Mode.off), not its string
+    "deserialize_default_values": ["enum"],
+    # with it, a member named like a str method gets a trailing _ (title_)
+    "use_subclass_enum": True,
+    # sorts imports in-process; ruff formats the tree once, at the end
+    "formatters": ["builtin"],
+}
+"""The stage's options where a project's ``[tool.datamodel-codegen]`` table does not set
+them (a project needs none): what the runtime, the client stage and the tests of generated
+code are written against. A project's table may override any of them, not :data:`FORCED`."""
+
+
 def load_options(pyproject: Path) -> dict[str, Any]:
-    """The ``[tool.datamodel-codegen]`` options, as keyword arguments of ``generate``."""
-    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    table = data.get("tool", {}).get("datamodel-codegen", {})
-    return {key.replace("-", "_"): value for key, value in table.items()}
+    """The stage's options, as keyword arguments of ``generate``: :data:`DEFAULTS`, with
+    the project's ``[tool.datamodel-codegen]`` table (if any) laid over them."""
+    table: dict[str, Any] = {}
+    if pyproject.is_file():
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        table = data.get("tool", {}).get("datamodel-codegen", {})
+    return {**DEFAULTS, **{key.replace("-", "_"): value for key, value in table.items()}}
 
 
 def _pascal(*words: str) -> str:
