@@ -442,3 +442,58 @@ def test_tasks_a_past_deadline_never_started_are_listed() -> None:
     assert result.results[0].stopped == "max-time reached"
     assert {r.stopped for r in result.results[1:]} == {"not started: max-time reached"}
     assert all(r.cases == 0 for r in result.results)
+
+
+NOTHING_INVALID: dict[str, object] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Lookups", "version": "1"},
+    "servers": [{"url": "https://lookups.example.test"}],
+    "paths": {
+        "/names/{name}": {
+            "get": {
+                "operationId": "getName",
+                "summary": "Read a name",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the name",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object"},
+                                "example": {"name": "a"},
+                            }
+                        },
+                    },
+                    "404": {"description": "no such name"},
+                },
+            }
+        }
+    },
+}
+
+
+def test_an_operation_nothing_can_break_is_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Negative mode on an operation Schemathesis can make no invalid request for (one
+    unconstrained string in the path, no body) says so; the run is not an error, and the
+    mock refuses the empty path segment with the documented 404."""
+    from tests.corpus.runner import make_project
+    from triggerspec.contract.execute import NOTHING_TO_BREAK
+
+    specs = tmp_path / "in"
+    specs.mkdir()
+    (specs / "lookups.json").write_text(json.dumps(NOTHING_INVALID))
+    root = make_project(tmp_path / "project", specs).root
+    out = tmp_path / "run.json"
+    args = ["--root", str(root), "fuzz", "--mode", "negative", "--max-examples", "5"]
+    code = main([*args, "--seed", "1", "--json", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.out + printed.err
+    (task,) = json.loads(out.read_text())["tasks"]
+    assert task["error"] is None and task["failures"] == []
+    assert task["stopped"] == NOTHING_TO_BREAK
+    assert set(task["statuses"]) <= {"404"}
+    assert NOTHING_TO_BREAK in printed.err

@@ -25,6 +25,7 @@ from typing import Any
 import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import Unsatisfiable
 
 from triggerspec.contract import har, interrupt
 from triggerspec.contract.checks import CHECKS, Exchange
@@ -93,6 +94,11 @@ def _json(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+NOTHING_TO_BREAK = "Schemathesis could make no invalid request from the schema"
+"""Why a negative task drew no case of Schemathesis' (the rules the contract model states
+are still broken one by one)."""
 
 
 class _TaskDone(Exception):
@@ -343,8 +349,15 @@ def run_task(
     if config.seed is not None:
         test = hypothesis_seed(config.seed)(test)
     try:
-        with contextlib.suppress(_TaskDone):
-            test()
+        try:
+            with contextlib.suppress(_TaskDone):
+                test()
+        except Unsatisfiable:
+            if task.mode != "negative" or result.cases:
+                raise
+            # Every request Schemathesis can make is valid (say, one unconstrained string
+            # in the path and no body): it has nothing to break here.
+            result.stopped = NOTHING_TO_BREAK
         if task.mode == "negative" and config.broken_per_rule > 0 and not state.done:
             # Schemathesis' negative mode reaches a single documented rule only by luck;
             # these cases break exactly one rule each, so every rule is tried every run.

@@ -299,7 +299,10 @@ class MockApp:
         )
         problems = compiled.parameter_problems(match.params, request.query, request.headers)
         if problems:
-            raise Rejected(compiled.api.envelope.validation_status, problems)
+            in_path = all(p.location == "path" for p in problems)
+            raise Rejected(
+                compiled.path_refusal_status if in_path else compiled.refusal_status, problems
+            )
         content_type = request.header("content-type")
         body = parse_body(compiled.operation.body, content_type, request.body)
         note.body = body.describe()

@@ -122,6 +122,11 @@ class CompiledOperation:
     gate: Gate
     """Checks credentials by the operation's security alternatives and the API's declared
     auth errors."""
+    refusal_status: int
+    """The status of a request whose parameters or body break the spec (see
+    :func:`refusal_status`)."""
+    path_refusal_status: int
+    """The status of one whose path parameters alone break it (404 where documented)."""
     _refusals: dict[tuple[str | None, bytes], list[Problem]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -148,6 +153,8 @@ class CompiledOperation:
             success_status=int(operation.success.status),
             deprecation=_deprecation(api, operation),
             gate=Gate(requirements_of(api, operation), api.auth_errors),
+            refusal_status=refusal_status(api, operation),
+            path_refusal_status=refusal_status(api, operation, path=True),
         )
 
     def parameter_problems(
@@ -173,13 +180,13 @@ class CompiledOperation:
         self, body: ParsedBody, raw: bytes | None = None
     ) -> tuple[int, list[Problem]]:
         """``(status, problems)`` for a parsed body: 413 when a size cap is broken, else the
-        envelope's validation status (400 unless the spec declares another, e.g. 422).
+        operation's :attr:`refusal_status`.
 
         ``raw``: the JSON text the body was parsed from. The problems of a short refused
         text are remembered by that text (they are a function of it alone), so a client
         repeating a refused request is answered without wording its problems again.
         """
-        invalid = self.api.envelope.validation_status
+        invalid = self.refusal_status
         if self.body_schema is None or body.kind == "none":
             return invalid, []
         if body.form is not None:
@@ -207,6 +214,26 @@ class CompiledOperation:
     def response_for(self, status: int) -> Response | None:
         """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""
         return self.operation.response_for(status)
+
+
+def refusal_status(api: Api, operation: Operation, path: bool = False) -> int:
+    """The status the mock refuses a request with when it breaks the spec: the envelope's
+    ``validation_status`` (400 unless declared) when the operation documents it, else the
+    first of 422 and 400 it documents (a vendor document that lists its own validation
+    answer: GitHub's 422). With ``path``, for a path the parameters of which do not fit,
+    404 comes first when the operation documents it and not the validation status (the
+    path names no resource). Where none is documented, the envelope's status."""
+    declared = api.envelope.validation_status
+
+    def documented(status: int) -> bool:
+        return operation.response_for(status) is not None
+
+    if documented(declared):
+        return declared
+    for status in ((404,) if path else ()) + (422, 400):
+        if documented(status):
+            return status
+    return declared
 
 
 OperationKey = tuple[str, str]
