@@ -237,3 +237,47 @@ def test_a_payload_builder_is_used_only_where_a_spec_names_it(tmp_path: Path) ->
         create_app([_load(tmp_path, spec)], MockSettings(seed=1))
     assert caught.value.pointer == "/paths/~1things/post/x-mock-payload"
     assert "job-build" in str(caught.value)  # the known names are listed
+
+
+@pytest.mark.parametrize(
+    ("example", "answered"),
+    [(None, {}), ({"approved": True}, {"approved": True}), ("yes", {})],
+)
+def test_a_documented_example_is_answered_only_when_its_schema_accepts_it(
+    tmp_path: Path, example: Any, answered: Any
+) -> None:
+    """GitHub documents ``null`` as the example of an empty object: the mock answers what
+    the schema allows, not the example that breaks it."""
+    schema = {"type": "object", "title": "Empty Object"}
+    integer = {"type": "integer"}
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "Approvals", "version": "1"},
+        "servers": [{"url": BASE}],
+        "paths": {
+            "/runs/{id}/approve": {
+                "post": {
+                    "operationId": "approve",
+                    "summary": "Approve a run",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": integer}
+                    ],
+                    "responses": {
+                        "201": {
+                            "description": "approved",
+                            "content": {
+                                "application/json": {
+                                    "schema": schema,
+                                    "examples": {"default": {"value": example}},
+                                }
+                            },
+                        }
+                    },
+                }
+            }
+        },
+    }
+    app = create_app([_load(tmp_path, spec)], MockSettings(seed=1))
+    with httpx.Client(transport=MockTransport(app), base_url=BASE) as client:
+        answer = client.post("/runs/1/approve")
+    assert (answer.status_code, answer.json()) == (201, answered)

@@ -34,6 +34,9 @@ class _Plan:
     validator: SchemaValidator
     properties: dict[str, tuple[dict[str, Any], SchemaValidator]]
     required: frozenset[str]
+    examples: tuple[Any, ...]
+    """The documented examples of the response that its own schema accepts (a vendor
+    document's example can break it: GitHub's ``null`` for an empty object)."""
 
 
 _PLANS: dict[tuple[int, str], tuple[Operation, _Plan]] = {}
@@ -50,9 +53,22 @@ def _plan(ctx: Context) -> _Plan:
         for name, prop in _properties(schema).items()
         if isinstance(prop, dict)
     }
-    plan = _Plan(schema, SchemaValidator(schema), props, frozenset(_required(schema)))
+    plan = _Plan(
+        schema, SchemaValidator(schema), props, frozenset(_required(schema)), _examples(ctx)
+    )
     _PLANS[key] = (ctx.operation, plan)
     return plan
+
+
+def _examples(ctx: Context) -> tuple[Any, ...]:
+    response = ctx.response or ctx.operation.success
+    values = tuple(e.value for e in response.examples)
+    try:
+        schema = ctx.api.document.deref(response.schema) if response.schema else {}
+    except SpecError:  # a recursive schema: the examples cannot be judged, keep them
+        return values
+    check = SchemaValidator(schema)
+    return tuple(v for v in values if check.is_valid(v))
 
 
 def payload_schema(ctx: Context) -> dict[str, Any]:
@@ -125,10 +141,9 @@ def generic(ctx: Context, minimal: Any) -> Built:
     stored = _stored_answer(ctx, schema)
     if stored is not None:
         return Built(stored)
-    if not plan.properties:  # not an object: the documented example, else the smallest
-        examples = success.examples
-        if examples:
-            return Built(examples[0].value, raw=True)
+    if not plan.properties:  # not an object: a documented example, else the smallest
+        if plan.examples:
+            return Built(plan.examples[0], raw=True)
         return Built(minimal(schema, ctx))
     given = request_fields(ctx)
     out: dict[str, Any] = {}
