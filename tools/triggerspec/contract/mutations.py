@@ -96,6 +96,8 @@ def mutations_for(api: Api, op: Operation) -> list[Mutation]:
     for param in op.path_parameters:
         schema = api.document.deref(param.schema)
         for kind in _leaf_kinds(schema):
+            if kind == "too-short" and schema.get("minLength", 0) <= 1:
+                continue  # only "" breaks it, and an empty segment names no operation
             add(Mutation(kind, "path", (param.name,), schema, (param.name,)))
     body = deref_body(api, op)
     if body is not None:
@@ -301,7 +303,10 @@ def _mutate(mutation: Mutation, data: RequestInput, draw: st.DrawFn) -> RequestI
     """``data`` with exactly ``mutation`` applied (``None`` when it does not fit this draw)."""
     if mutation.location == "path":
         name = mutation.target[0]
-        options = _broken_strings(str(data.path[name]), mutation.schema, mutation.kind)
+        # An empty segment makes a URL of another operation (or of none), not a broken one.
+        options = [
+            o for o in _broken_strings(str(data.path[name]), mutation.schema, mutation.kind) if o
+        ]
         if not options:
             return None
         return replace(data, path={**data.path, name: draw(st.sampled_from(options))})
