@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from tests.conftest import ROOT
-from triggerspec.codegen.datamodel import models_view
+from triggerspec.codegen.models_view import models_view
 from triggerspec.project import Project
 from triggerspec.spec import pointer as jp
 from triggerspec.spec.defects import DocDefects, ExampleCase, example_cases

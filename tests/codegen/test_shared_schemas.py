@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from tests.codegen.golden import imported
 from tests.corpus.runner import make_project
-from triggerspec.codegen.datamodel import models_view
+from triggerspec.codegen.models_view import models_view
 from triggerspec.codegen.pipeline import regen
 from triggerspec.runtime.errors import RequestValidationError
 from triggerspec.spec.model import load_api
