@@ -13,6 +13,7 @@ from triggerspec.mock.app import create_app
 from triggerspec.mock.settings import MockSettings
 from triggerspec.mock.transport import MockTransport
 from triggerspec.spec.model import load_api
+from triggerspec.spec.validate import SchemaValidator
 
 BASE = "https://runs.example.test"
 BODY = {"type": "object", "required": ["ref"], "properties": {"ref": {"type": "string"}}}
@@ -89,3 +90,38 @@ def test_a_refusal_takes_a_documented_status(
 def test_a_declared_validation_status_comes_first(tmp_path: Path) -> None:
     spec = _spec(["400", "422"], {"validation_status": 422})
     assert _statuses(tmp_path, spec) == (201, 422, 422)
+
+
+VALIDATION_ERROR = {
+    "type": "object",
+    "required": ["message", "documentation_url"],
+    "properties": {
+        "message": {"type": "string"},
+        "documentation_url": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def test_a_refusal_meets_the_error_schema_its_operation_documents(tmp_path: Path) -> None:
+    """GitHub's validation error requires ``documentation_url``, which the plain envelope
+    does not write: the mock adds the smallest value of each required member it lacks, and
+    keeps its own members as they are."""
+    spec = _spec(["404"])
+    responses = spec["paths"]["/runs/{run_id}/rerun"]["post"]["responses"]
+    responses["422"] = {
+        "description": "Validation failed",
+        "content": {"application/json": {"schema": VALIDATION_ERROR}},
+    }
+    path = tmp_path / "runs.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    app = create_app([load_api(path)], MockSettings(seed=1))
+    with httpx.Client(transport=MockTransport(app), base_url=BASE) as client:
+        refused = client.post("/runs/7/rerun", json={"ref": 1})
+        missing = client.post("/runs/seven/rerun", json={"ref": "main"})
+    assert refused.status_code == 422
+    body = refused.json()
+    assert SchemaValidator(VALIDATION_ERROR).violations(body) == []
+    assert body["documentation_url"] == ""
+    assert "/ref" in body["message"]  # the envelope's own wording is kept
+    assert missing.status_code == 404 and "documentation_url" not in missing.json()

@@ -44,7 +44,7 @@ from triggerspec.mock.exchange import MockRequest, MockResponse, answer, asgi_he
 from triggerspec.mock.journal import Journal
 from triggerspec.mock.memory import trim
 from triggerspec.mock.recording import Note, Recorder
-from triggerspec.mock.responses import Context, build, check_payload_names
+from triggerspec.mock.responses import Context, build, check_payload_names, minimal
 from triggerspec.mock.routes import BadPath, Match, Router, WrongMethod, split_target
 from triggerspec.mock.scenarios import Scenario, ScenarioBook, ScenarioError, parse_prefer
 from triggerspec.mock.settings import MiB, MockSettings
@@ -270,7 +270,9 @@ class MockApp:
             body = self._validate(compiled, match, request, early, note)
         except Rejected as exc:
             note.problems = exc.problems
-            response = self._error(route.api, exc.status, exc.problems, code=exc.code)
+            response = self._error(
+                route.api, exc.status, exc.problems, code=exc.code, compiled=compiled
+            )
             response.delay_s = self._delay(prefer)
             return response
         scenario = prefer or self.scenarios.take(route.operation.operation_id)
@@ -363,7 +365,7 @@ class MockApp:
                 "scenario",
                 f"{reason(status)} (forced by a mock scenario: {scenario.describe()})",
             )
-            return self._error(compiled.api, status, [problem], headers)
+            return self._error(compiled.api, status, [problem], headers, compiled=compiled)
         ctx = Context(
             api=compiled.api,
             operation=op,
@@ -452,9 +454,20 @@ class MockApp:
         problems: Sequence[Problem],
         headers: Sequence[tuple[str, str]] = (),
         code: str | int | None = None,
+        compiled: CompiledOperation | None = None,
     ) -> MockResponse:
         body = self._envelopes[api.name].error(status, problems, self.ids.uuid(), code)
+        if compiled is not None and isinstance(body, dict):
+            for name, schema in compiled.error_members(status):
+                if name not in body:  # the envelope's members stay as they are
+                    body[name] = minimal(schema, self)
         return json_response(status, body, headers)
+
+    @property
+    def now(self) -> str:
+        """The mock clock's time as the vendors print it (for values made outside a
+        request's answer, see :class:`~triggerspec.mock.responses.Values`)."""
+        return self.clock.iso_now()
 
     # -- ASGI ----------------------------------------------------------------------------
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from triggerspec.errors import SpecError
 from triggerspec.mock.context import Built, Context
 from triggerspec.mock.generic import apply_rules, generic, missing_target, remember
+from triggerspec.mock.state import Ids
 from triggerspec.spec.model import Api
 
-__all__ = ["BUILDERS", "Built", "Context", "build", "builder", "minimal"]
+__all__ = ["BUILDERS", "Built", "Context", "Values", "build", "builder", "minimal"]
 
 Builder = Callable[[Context], Built]
 BUILDERS: dict[str, Builder] = {}
@@ -240,7 +241,18 @@ def run_workflows(ctx: Context) -> Built:
     )
 
 
-def minimal(schema: Mapping[str, Any], ctx: Context) -> Any:
+class Values(Protocol):
+    """Where :func:`minimal` takes its ids and time from (a :class:`Context`, or the mock's
+    own ids and clock where no request was answered)."""
+
+    @property
+    def ids(self) -> Ids: ...
+
+    @property
+    def now(self) -> str: ...
+
+
+def minimal(schema: Mapping[str, Any], ctx: Values) -> Any:
     """The smallest instance of ``schema`` the mock can build (required properties only)."""
     if "const" in schema:
         return schema["const"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs
 
 from triggerspec.errors import SpecError
@@ -130,6 +131,9 @@ class CompiledOperation:
     _refusals: dict[tuple[str | None, bytes], list[Problem]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _error_members: dict[int, tuple[tuple[str, dict[str, Any]], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def from_operation(cls, api: Api, operation: Operation) -> CompiledOperation:
@@ -214,6 +218,38 @@ class CompiledOperation:
     def response_for(self, status: int) -> Response | None:
         """The documented response covering ``status`` (exact, ``4XX`` class, ``default``)."""
         return self.operation.response_for(status)
+
+    def error_members(self, status: int) -> tuple[tuple[str, dict[str, Any]], ...]:
+        """The members the JSON error body documented for ``status`` requires, with their
+        schemas (none when it documents no object): an envelope that lacks one gets its
+        smallest value, so the answer meets the documented schema (GitHub's
+        ``documentation_url``)."""
+        found = self._error_members.get(status)
+        if found is None:
+            found = self._error_members[status] = _required_members(
+                self.api, self.response_for(status)
+            )
+        return found
+
+
+def _required_members(
+    api: Api, response: Response | None
+) -> tuple[tuple[str, dict[str, Any]], ...]:
+    if response is None or response.kind != "json" or not response.schema:
+        return ()
+    try:
+        schema = api.document.deref(response.schema)
+    except SpecError:
+        return ()
+    if not isinstance(schema, dict):
+        return ()
+    props = schema.get("properties")
+    props = props if isinstance(props, dict) else {}
+    required = schema.get("required")
+    names = [n for n in required if isinstance(n, str)] if isinstance(required, list) else []
+    return tuple(
+        (n, props[n] if isinstance(props.get(n), dict) else {}) for n in dict.fromkeys(names)
+    )
 
 
 def refusal_status(api: Api, operation: Operation, path: bool = False) -> int:
