@@ -112,6 +112,15 @@ def _required(schema: Mapping[str, Any]) -> set[str]:
     return found
 
 
+def required_members(schema: Mapping[str, Any]) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Each member ``schema`` requires (``allOf`` parts included), by name, with its schema."""
+    props = _properties(schema)
+    return tuple(
+        (name, props[name] if isinstance(props.get(name), dict) else {})
+        for name in sorted(n for n in _required(schema) if isinstance(n, str))
+    )
+
+
 def _types(schema: Mapping[str, Any]) -> set[str]:
     kind = schema.get("type")
     return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()

@@ -22,6 +22,7 @@ from triggerspec.errors import SpecError
 from triggerspec.mock.auth import Gate, requirements_of
 from triggerspec.mock.bodies import ParsedBody
 from triggerspec.mock.envelopes import Location, MockEnvelope, Problem, envelope_for
+from triggerspec.mock.generic import required_members
 from triggerspec.spec.model import Api, Operation, Parameter, Part, Response
 from triggerspec.spec.redact import Redactor
 from triggerspec.spec.rules import Rule
@@ -241,15 +242,7 @@ def _required_members(
         schema = api.document.deref(response.schema)
     except SpecError:
         return ()
-    if not isinstance(schema, dict):
-        return ()
-    props = schema.get("properties")
-    props = props if isinstance(props, dict) else {}
-    required = schema.get("required")
-    names = [n for n in required if isinstance(n, str)] if isinstance(required, list) else []
-    return tuple(
-        (n, props[n] if isinstance(props.get(n), dict) else {}) for n in dict.fromkeys(names)
-    )
+    return required_members(schema) if isinstance(schema, dict) else ()
 
 
 def refusal_status(api: Api, operation: Operation, path: bool = False) -> int:
