@@ -103,3 +103,15 @@ def test_plans_are_bounded() -> None:
         words = validator.violations({f"k{n}": 1})
         assert words and f"'k{n}'" in words[0].message
     assert len(validator._plans._plans) <= PLANS
+
+
+def test_a_shape_with_a_huge_property_name_is_not_kept() -> None:
+    """A shape is a plan's key: a refusal at a 10,000-character property name is worded
+    (right) but not remembered."""
+    validator = SchemaValidator({"type": "object", "additionalProperties": {"type": "string"}})
+    name = "k" * 10_000
+    words = validator.violations({name: 1})
+    assert [v.pointer for v in words] == ["/" + name]
+    assert validator._plans._plans == {}
+    validator.violations({"short": 1})
+    assert len(validator._plans._plans) == 1

@@ -20,13 +20,17 @@ from typing import Any
 
 from triggerspec.spec.rust_errors import Disagree, Found, Origin, walk, word
 
-__all__ = ["MAX_ERRORS", "PLANS", "Plan", "Plans", "Step", "size"]
+__all__ = ["MAX_ERRORS", "MAX_PATH_CHARS", "PLANS", "Plan", "Plans", "Step", "plannable"]
 
 PLANS = 256
 """Shapes remembered per schema (cleared when full; a schema refuses in few shapes)."""
 
 MAX_ERRORS = 32
 """Refusals of more Rust errors (union branches' included) or violations are not planned."""
+
+MAX_PATH_CHARS = 4096
+"""Nor those whose instance paths hold more characters than this in all (a shape is a
+plan's key: a hostile 1 MiB property name must not be kept 256 times)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,15 @@ class Plans:
         self._plans[shape] = Plan(tuple(steps))
 
 
-def size(shape: tuple[Found, ...]) -> int:
-    """The number of Rust errors in ``shape``, union branches' included."""
-    return len(shape) + sum(size(branch) for found in shape for branch in found.branches)
+def plannable(shape: tuple[Found, ...]) -> bool:
+    """Whether ``shape`` is small enough to be kept as a plan's key (see the limits above)."""
+    errors = chars = 0
+    pending = [shape]
+    while pending:
+        for found in pending.pop():
+            errors += 1
+            chars += sum(len(step) for step in found.instance_path if isinstance(step, str))
+            pending.extend(found.branches)
+        if errors > MAX_ERRORS or chars > MAX_PATH_CHARS:
+            return False
+    return True

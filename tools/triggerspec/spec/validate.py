@@ -42,7 +42,7 @@ from jsonschema.exceptions import ValidationError
 
 from triggerspec.runtime import formats
 from triggerspec.spec import patterns
-from triggerspec.spec.plans import MAX_ERRORS, Plans, Step, size
+from triggerspec.spec.plans import MAX_ERRORS, Plans, Step, plannable
 from triggerspec.spec.rules import rule_of
 from triggerspec.spec.rust_errors import Disagree, Found, Origin, errors_from_rust, read_errors
 
@@ -242,7 +242,7 @@ class SchemaValidator:
                 steps.append(Step(violation.pointer, violation.rule, fixed, origin))
                 if violation not in found:
                     found.append(violation)
-        if shape is not None and len(steps) <= MAX_ERRORS and size(shape) <= MAX_ERRORS:
+        if shape is not None and len(steps) <= MAX_ERRORS and plannable(shape):
             self._plans.keep(shape, steps)
         return found
 
